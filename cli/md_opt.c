@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+/* md_opt.c - option-table parsing for the mdt subcommands. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "md_opt.h"
+
+int md_parse_duration(const char *s, uint64_t *ms)
+{
+	char *end;
+	double v;
+	double mult = 1000;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || v < 0)
+		return -1;
+	if (strcmp(end, "ms") == 0)
+		mult = 1;
+	else if (strcmp(end, "s") == 0 || *end == '\0')
+		mult = 1000;
+	else if (strcmp(end, "m") == 0)
+		mult = 60000;
+	else if (strcmp(end, "h") == 0)
+		mult = 3600000;
+	else
+		return -1;
+	if (v * mult > 1e15)
+		return -1;
+	*ms = (uint64_t)(v * mult + 0.5);
+	return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (*s == '-' || *s == '\0')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return (errno || *end) ? -1 : 0;
+}
+
+static int set_value(const char *prog, const struct md_opt *o, const char *val)
+{
+	uint64_t v;
+	double p;
+	char *end;
+
+	switch (o->type) {
+	case MD_OPT_STR:
+		*(const char **)o->ptr = val;
+		return 0;
+	case MD_OPT_PROB:
+		errno = 0;
+		p = strtod(val, &end);
+		if (end == val || *end || errno || !(p >= 0 && p <= 1))
+			goto bad;
+		*(double *)o->ptr = p;
+		return 0;
+	case MD_OPT_DURATION:
+		if (md_parse_duration(val, &v))
+			goto bad;
+		break;
+	default:
+		if (parse_u64(val, &v))
+			goto bad;
+		break;
+	}
+	if (v < o->min || v > o->max)
+		goto bad;
+	*(uint64_t *)o->ptr = v;
+	return 0;
+bad:
+	if (o->type == MD_OPT_DURATION)
+		fprintf(stderr, "%s: bad value '%s' for --%s (a duration like 500ms, 10s, 2m, 1h; "
+				"%" PRIu64 "ms..%" PRIu64 "ms)\n",
+			prog, val, o->name, o->min, o->max);
+	else if (o->type == MD_OPT_PROB)
+		fprintf(stderr, "%s: bad value '%s' for --%s (a probability in [0, 1])\n", prog, val,
+			o->name);
+	else
+		fprintf(stderr, "%s: bad value '%s' for --%s (an integer in %" PRIu64 "..%" PRIu64 ")\n",
+			prog, val, o->name, o->min, o->max);
+	return MD_EXIT_USAGE;
+}
+
+static const struct md_opt *find(const struct md_opt *opts, const char *name, size_t len)
+{
+	for (const struct md_opt *o = opts; o->name; o++)
+		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+			return o;
+	return NULL;
+}
+
+int md_opt_parse(const char *prog, const struct md_opt *opts, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq, *val;
+		const struct md_opt *o;
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			md_opt_usage(stdout, prog, opts);
+			return -1;
+		}
+		if (strncmp(a, "--", 2) != 0) {
+			fprintf(stderr, "%s: unexpected argument '%s' (try --help)\n", prog, a);
+			return MD_EXIT_USAGE;
+		}
+		a += 2;
+		eq = strchr(a, '=');
+		o = find(opts, a, eq ? (size_t)(eq - a) : strlen(a));
+		if (o == NULL) {
+			fprintf(stderr, "%s: unknown option '%s' (try --help)\n", prog, argv[i]);
+			return MD_EXIT_USAGE;
+		}
+		if (o->type == MD_OPT_FLAG) {
+			if (eq) {
+				fprintf(stderr, "%s: --%s takes no value\n", prog, o->name);
+				return MD_EXIT_USAGE;
+			}
+			*(int *)o->ptr = 1;
+			continue;
+		}
+		if (eq) {
+			val = eq + 1;
+		} else if (i + 1 < argc) {
+			val = argv[++i];
+		} else {
+			fprintf(stderr, "%s: --%s needs a value\n", prog, o->name);
+			return MD_EXIT_USAGE;
+		}
+		if (set_value(prog, o, val))
+			return MD_EXIT_USAGE;
+	}
+	return 0;
+}
+
+void md_opt_usage(FILE *f, const char *prog, const struct md_opt *opts)
+{
+	fprintf(f, "usage: %s [options]\n", prog);
+	for (const struct md_opt *o = opts; o->name; o++) {
+		const char *arg = o->type == MD_OPT_FLAG       ? ""
+				  : o->type == MD_OPT_DURATION ? " T"
+				  : o->type == MD_OPT_STR      ? " S"
+				  : o->type == MD_OPT_PROB     ? " P"
+							       : " N";
+		fprintf(f, "  --%s%-*s %s\n", o->name, (int)(20 - strlen(o->name)), arg, o->help);
+	}
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * md_opt.h - option tables for the mdt subcommands (stress-ng style: each
+ * option has a type, a range and a one-line help; a bad value is one clear
+ * line and exit code 2).
+ */
+#ifndef MD_OPT_H
+#define MD_OPT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum md_opt_type {
+	MD_OPT_U64,      /* uint64_t, within [min, max] */
+	MD_OPT_DURATION, /* uint64_t milliseconds; "500ms", "10s", "2m", "1h"; bare number = s */
+	MD_OPT_STR,      /* const char * */
+	MD_OPT_FLAG,     /* int set to 1 */
+	MD_OPT_PROB,     /* double in [0, 1] */
+};
+
+struct md_opt {
+	const char *name; /* without the leading "--" */
+	enum md_opt_type type;
+	uint64_t min, max; /* U64: value range; DURATION: ms range */
+	void *ptr;
+	const char *help;
+};
+
+enum { MD_EXIT_OK = 0, MD_EXIT_FAIL = 1, MD_EXIT_USAGE = 2, MD_EXIT_ENV = 3, MD_EXIT_STALL = 4 };
+
+/**
+ * md_opt_parse() - parse argv[1..] against @opts (terminated by a NULL name).
+ * Return: 0 parsed; MD_EXIT_USAGE after printing one line to stderr; -1 when
+ * --help was given (usage printed to stdout).
+ */
+int md_opt_parse(const char *prog, const struct md_opt *opts, int argc, char **argv);
+
+/** md_opt_usage() - print the option table. */
+void md_opt_usage(FILE *f, const char *prog, const struct md_opt *opts);
+
+/** md_parse_duration() - "10s" etc. to milliseconds.  Return: 0 or -1. */
+int md_parse_duration(const char *s, uint64_t *ms);
+
+#endif

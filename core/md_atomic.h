@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * md_atomic.h - every shared-memory atomic of the core goes through here.
+ *
+ * Each wrapper (1) passes a race point first, so the scheduler can switch
+ * and chaos can delay before the access; (2) performs the access with
+ * ck_pr, carrying the ordering named in the function (acquire, release or
+ * relaxed); (3) in TSan builds declares that ordering to the sanitizer
+ * (sanitizers/md_tsan.h), because ck_pr's inline asm is invisible to it.
+ *
+ * Ordering contract (portable reading, not only x86-TSO):
+ *  - *_acquire: later loads and stores of this thread are not reordered
+ *    before the access; pairs with a *_release on the same object.
+ *  - *_release: earlier loads and stores are not reordered after it; pairs
+ *    with an *_acquire on the same object.
+ *  - *_relaxed: atomicity only; no edge declared.
+ *  - CAS and fetch-and-add are full barriers in ck_pr on every target we
+ *    build for; the name still says which edge the caller relies on, and
+ *    only that edge is declared to TSan.
+ */
+#ifndef MD_ATOMIC_H
+#define MD_ATOMIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ck_pr.h>
+
+#include "md_config.h"
+#include "md_thread.h"
+#include "../sanitizers/md_tsan.h"
+
+/**
+ * md_race_point() - a place where another thread may run.
+ * Compiled out with -Drace_points=false.
+ */
+static inline void md_race_point(struct md_thread *t, unsigned rp)
+{
+#if MD_RACE_POINTS_ON
+	t->last_rp = rp;
+	if (__builtin_expect(t->rp_hook != NULL, 0))
+		t->rp_hook(t, rp, 0);
+#else
+	(void)t;
+	(void)rp;
+#endif
+}
+
+/**
+ * md_race_spin() - race point inside a spin loop: this thread makes no
+ * progress until another one runs, so the scheduler must switch.
+ */
+static inline void md_race_spin(struct md_thread *t, unsigned rp)
+{
+#if MD_RACE_POINTS_ON
+	t->last_rp = rp;
+	if (__builtin_expect(t->rp_hook != NULL, 0)) {
+		t->rp_hook(t, rp, MD_RPF_SPIN);
+		return;
+	}
+#else
+	(void)t;
+	(void)rp;
+#endif
+	ck_pr_stall();
+}
+
+/* ---- 64-bit words: frame words and index slots ---- */
+
+static inline uint64_t md_load_acquire64(struct md_thread *t, unsigned rp, const uint64_t *p)
+{
+	uint64_t v;
+
+	md_race_point(t, rp);
+	v = ck_pr_load_64(p);
+	ck_pr_fence_acquire(); /* later accesses stay after the load */
+	md_tsan_acquire(p);
+	return v;
+}
+
+static inline uint64_t md_load_relaxed64(struct md_thread *t, unsigned rp, const uint64_t *p)
+{
+	md_race_point(t, rp);
+	return ck_pr_load_64(p);
+}
+
+static inline void md_store_release64(struct md_thread *t, unsigned rp, uint64_t *p, uint64_t v)
+{
+	md_race_point(t, rp);
+	md_tsan_release(p);
+	ck_pr_fence_release(); /* earlier accesses (initialisation) stay before the store */
+	ck_pr_store_64(p, v);
+}
+
+static inline void md_store_relaxed64(struct md_thread *t, unsigned rp, uint64_t *p, uint64_t v)
+{
+	md_race_point(t, rp);
+	ck_pr_store_64(p, v);
+}
+
+/* ---- 32-bit words: refcounts, flags, spinlocks ---- */
+
+static inline uint32_t md_load_acquire32(struct md_thread *t, unsigned rp, const uint32_t *p)
+{
+	uint32_t v;
+
+	md_race_point(t, rp);
+	v = ck_pr_load_32(p);
+	ck_pr_fence_acquire();
+	md_tsan_acquire(p);
+	return v;
+}
+
+static inline uint32_t md_load_relaxed32(struct md_thread *t, unsigned rp, const uint32_t *p)
+{
+	md_race_point(t, rp);
+	return ck_pr_load_32(p);
+}
+
+static inline void md_store_release32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t v)
+{
+	md_race_point(t, rp);
+	md_tsan_release(p);
+	ck_pr_fence_release();
+	ck_pr_store_32(p, v);
+}
+
+static inline void md_store_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t v)
+{
+	md_race_point(t, rp);
+	ck_pr_store_32(p, v);
+}
+
+/**
+ * md_cas_acquire32() - compare-and-swap; on success, acquire.
+ * Return: true if *@p was @old and is now @new; *@seen gets the old value.
+ */
+static inline bool md_cas_acquire32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t old,
+				    uint32_t new, uint32_t *seen)
+{
+	bool ok;
+
+	md_race_point(t, rp);
+	ok = ck_pr_cas_32_value(p, old, new, seen);
+	if (ok)
+		md_tsan_acquire(p);
+	return ok;
+}
+
+/** md_cas_relaxed32() - compare-and-swap, no edge declared. */
+static inline bool md_cas_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t old,
+				    uint32_t new, uint32_t *seen)
+{
+	md_race_point(t, rp);
+	return ck_pr_cas_32_value(p, old, new, seen);
+}
+
+/** md_faa_release32() - fetch-and-add with release; returns the old value. */
+static inline uint32_t md_faa_release32(struct md_thread *t, unsigned rp, uint32_t *p,
+					uint32_t delta)
+{
+	md_race_point(t, rp);
+	md_tsan_release(p);
+	return ck_pr_faa_32(p, delta);
+}
+
+/** md_faa_relaxed32() - fetch-and-add, no edge declared; returns the old value. */
+static inline uint32_t md_faa_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p,
+					uint32_t delta)
+{
+	md_race_point(t, rp);
+	return ck_pr_faa_32(p, delta);
+}
+
+/** md_acquire_after() - declare acquire on @p after a RMW whose result decided it (put to 0). */
+static inline void md_acquire_after(const void *p)
+{
+	ck_pr_fence_acquire();
+	md_tsan_acquire(p);
+}
+
+/** md_and_release32() - atomic *p &= mask with release (unlock-style clears). */
+static inline void md_and_release32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t mask)
+{
+	md_race_point(t, rp);
+	md_tsan_release(p);
+	ck_pr_and_32(p, mask);
+}
+
+/** md_and_relaxed32() - atomic *p &= mask, no edge declared. */
+static inline void md_and_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t mask)
+{
+	md_race_point(t, rp);
+	ck_pr_and_32(p, mask);
+}
+
+/** md_or_relaxed32() - atomic *p |= mask, no edge declared. */
+static inline void md_or_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t mask)
+{
+	md_race_point(t, rp);
+	ck_pr_or_32(p, mask);
+}
+
+/* ---- spinlocks (zone, index, slab cache, global) ---- */
+
+struct md_spinlock {
+	uint32_t v;
+};
+
+/**
+ * md_spin_lock() - take @l, spinning at race point @rp.
+ * Acquire: pairs with the release in md_spin_unlock().
+ */
+static inline void md_spin_lock(struct md_thread *t, unsigned rp, struct md_spinlock *l)
+{
+	uint32_t seen;
+
+	while (!md_cas_acquire32(t, rp, &l->v, 0, 1, &seen)) {
+		while (ck_pr_load_32(&l->v) != 0)
+			md_race_spin(t, rp);
+	}
+}
+
+/** md_spin_unlock() - release @l; pairs with the acquire in md_spin_lock(). */
+static inline void md_spin_unlock(struct md_thread *t, unsigned rp, struct md_spinlock *l)
+{
+	md_store_release32(t, rp, &l->v, 0);
+}
+
+#endif

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+/*
+ * md_buddy.c - buddy allocator.
+ *
+ * Invariants (under zone_lock):
+ *  - bit i of free_map[k] set <=> frames [i << k, (i + 1) << k) form one free
+ *    block; free blocks never overlap; nr_free[k] counts the set bits.
+ *  - a free block's head word is md_word_buddy(k); its other words are NONE.
+ *  - two free buddies of the same order never coexist (they are merged).
+ *
+ * Lock ordering: zone_lock is a leaf: nothing else is taken under it.
+ * Word stores here are releases so that a lock-free reader that sees a BUDDY
+ * head also sees the block's NONE words (pairs with the acquire loads in the
+ * free scanner and the checker).
+ */
+#include <errno.h>
+
+#include "md_buddy.h"
+
+static inline void bm_set(struct md_core *c, unsigned k, uint64_t i)
+{
+	c->free_map[k][i / 64] |= (uint64_t)1 << (i % 64);
+	c->nr_free[k]++;
+}
+
+static inline void bm_clear(struct md_core *c, unsigned k, uint64_t i)
+{
+	c->free_map[k][i / 64] &= ~((uint64_t)1 << (i % 64));
+	c->nr_free[k]--;
+}
+
+static void set_head(struct md_thread *t, uint64_t pfn, uint64_t w)
+{
+	md_store_release64(t, MD_RP_BUDDY_WORD, md_frame_word(t->core, pfn), w);
+}
+
+unsigned md_pageblock_mt(struct md_core *c, uint64_t pfn)
+{
+	return ck_pr_load_8(&c->pb_mt[pfn >> c->cfg.pageblock_order]);
+}
+
+/* Mark every pageblock of the block [pfn, pfn + 2^order) as @mt. */
+static void claim_pageblocks(struct md_core *c, uint64_t pfn, unsigned order, unsigned mt)
+{
+	unsigned pbo = c->cfg.pageblock_order;
+	uint64_t first = pfn >> pbo, last = (pfn + ((uint64_t)1 << order) - 1) >> pbo;
+
+	for (uint64_t pb = first; pb <= last; pb++)
+		ck_pr_store_8(&c->pb_mt[pb], (uint8_t)mt);
+}
+
+/*
+ * Find a free block of order >= @order; with @mt >= 0 only in pageblocks of
+ * that type.  Scans low frames first for unmovable, high frames first for
+ * movable, which keeps the two apart like the kernel's fallback lists do.
+ */
+static int find_block(struct md_core *c, unsigned order, int mt, unsigned *ko, uint64_t *io)
+{
+	for (unsigned k = order; k <= c->cfg.max_order; k++) {
+		uint64_t nbits = c->nr_frames >> k, nw = (nbits + 63) / 64;
+
+		if (c->nr_free[k] == 0)
+			continue;
+		for (uint64_t n = 0; n < nw; n++) {
+			uint64_t w = mt == MD_MT_MOVABLE ? nw - 1 - n : n;
+			uint64_t bits = c->free_map[k][w];
+
+			while (bits) {
+				unsigned b = mt == MD_MT_MOVABLE ? 63 - (unsigned)__builtin_clzll(bits)
+								: (unsigned)__builtin_ctzll(bits);
+				uint64_t i = w * 64 + b;
+
+				bits &= ~((uint64_t)1 << b);
+				if (mt >= 0 && md_pageblock_mt(c, i << k) != (unsigned)mt)
+					continue;
+				*ko = k;
+				*io = i;
+				return 0;
+			}
+		}
+	}
+	return -ENOMEM;
+}
+
+/* Split block @i of order @k down to @order, freeing the upper halves. */
+static void split_block(struct md_thread *t, unsigned k, uint64_t i, unsigned order)
+{
+	struct md_core *c = t->core;
+	uint64_t pfn = i << k;
+
+	while (k > order) {
+		k--;
+		uint64_t upper = pfn + ((uint64_t)1 << k);
+
+		bm_set(c, k, upper >> k);
+		set_head(t, upper, md_word_buddy(k));
+	}
+}
+
+int md_buddy_alloc(struct md_thread *t, unsigned order, unsigned mt, uint64_t *pfn)
+{
+	struct md_core *c = t->core;
+	unsigned k;
+	uint64_t i;
+	int ret;
+
+	if (order > c->cfg.max_order)
+		return -EINVAL;
+	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->zone_lock);
+	ret = find_block(c, order, (int)mt, &k, &i);
+	if (ret)
+		ret = find_block(c, order, -1, &k, &i);
+	if (ret)
+		goto out;
+	bm_clear(c, k, i);
+	set_head(t, i << k, MD_T_NONE);
+	split_block(t, k, i, order);
+	/* A block of a pageblock or more changes hands whole: steal it. */
+	if (k >= c->cfg.pageblock_order)
+		claim_pageblocks(c, i << k, order > c->cfg.pageblock_order ? order : c->cfg.pageblock_order, mt);
+	*pfn = i << k;
+out:
+	md_spin_unlock(t, MD_RP_ZONE_UNLOCK, &c->zone_lock);
+	return ret;
+}
+
+void md_buddy_free(struct md_thread *t, uint64_t pfn, unsigned order)
+{
+	struct md_core *c = t->core;
+	unsigned k = order;
+	uint64_t i = pfn >> order;
+
+	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->zone_lock);
+	while (k < c->cfg.max_order && md_buddy_test(c, k, i ^ 1)) {
+		bm_clear(c, k, i ^ 1);
+		set_head(t, (i ^ 1) << k, MD_T_NONE);
+		i >>= 1;
+		k++;
+	}
+	bm_set(c, k, i);
+	set_head(t, i << k, md_word_buddy(k));
+	md_spin_unlock(t, MD_RP_ZONE_UNLOCK, &c->zone_lock);
+}
+
+/* The free block containing @pfn: order and index, or -1. Zone lock held. */
+static int block_of(struct md_core *c, uint64_t pfn, unsigned *ko, uint64_t *io)
+{
+	for (unsigned k = 0; k <= c->cfg.max_order; k++) {
+		if (md_buddy_test(c, k, pfn >> k)) {
+			*ko = k;
+			*io = pfn >> k;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int md_buddy_take(struct md_thread *t, uint64_t pfn, unsigned order)
+{
+	struct md_core *c = t->core;
+	unsigned k;
+	uint64_t i;
+	int ret = -EBUSY;
+
+	if (order > c->cfg.max_order || pfn & (((uint64_t)1 << order) - 1) ||
+	    pfn >= c->nr_frames)
+		return -EINVAL;
+	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->zone_lock);
+	if (block_of(c, pfn, &k, &i) || k < order)
+		goto out;
+	bm_clear(c, k, i);
+	set_head(t, i << k, MD_T_NONE);
+	/* Free everything of the block except our range, halving toward it. */
+	while (k > order) {
+		k--;
+		uint64_t half = (pfn >> k) ^ 1;
+
+		bm_set(c, k, half);
+		set_head(t, half << k, md_word_buddy(k));
+	}
+	ret = 0;
+out:
+	md_spin_unlock(t, MD_RP_ZONE_UNLOCK, &c->zone_lock);
+	return ret;
+}
+
+uint64_t md_buddy_nr_free_frames(struct md_thread *t)
+{
+	struct md_core *c = t->core;
+	uint64_t n = 0;
+
+	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->zone_lock);
+	for (unsigned k = 0; k <= c->cfg.max_order; k++)
+		n += c->nr_free[k] << k;
+	md_spin_unlock(t, MD_RP_ZONE_UNLOCK, &c->zone_lock);
+	return n;
+}

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+/*
+ * md_check.c - the quiescent invariant checker.
+ *
+ * Runs with no thread in the core, so it reads everything plainly and takes
+ * no locks.  It trusts nothing it checks: a descriptor pointer is only
+ * dereferenced after the frame word that holds it was seen (a garbage word
+ * would be a bug the sanitizers report).
+ *
+ * Order: buddy bitmaps mark free frames; the frame walk marks owned frames
+ * and checks each descriptor once at its head frame; then the index, the
+ * slab partial list and the epoch accounting.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "md_buddy.h"
+#include "md_check.h"
+#include "md_folio.h"
+#include "md_index.h"
+#include "md_slab.h"
+
+enum { OWN_NONE, OWN_FREE, OWN_DESC };
+
+struct walk {
+	struct md_core *c;
+	struct md_report *r;
+	md_expect_refs_fn *refs;
+	void *arg;
+	uint8_t *own;
+	uint64_t nr_free, nr_owned, nr_live;
+};
+
+static const char *const v_names[] = {
+#define MD_V_NAME(id, name, doc) name,
+	MD_VIOLATIONS(MD_V_NAME)
+#undef MD_V_NAME
+};
+
+const char *md_violation_name(unsigned kind)
+{
+	return kind < MD_V__COUNT ? v_names[kind] : "?";
+}
+
+static void report(struct walk *w, unsigned kind, uint64_t pfn, const void *d, uint64_t exp,
+		   uint64_t found)
+{
+	struct md_report *r = w->r;
+
+	if (r->n < MD_REPORT_MAX)
+		r->v[r->n] = (struct md_violation){kind, pfn, d, exp, found};
+	r->n++;
+}
+
+int md_violation_format(const struct md_violation *v, char *buf, size_t len)
+{
+	return snprintf(buf, len, "%s: frame %lld desc %p expected %#llx found %#llx",
+			md_violation_name(v->kind), v->pfn == UINT64_MAX ? -1LL : (long long)v->pfn,
+			v->desc, (unsigned long long)v->expected, (unsigned long long)v->found);
+}
+
+unsigned md_report_count(const struct md_report *r, unsigned kind)
+{
+	unsigned n = 0, lim = r->n < MD_REPORT_MAX ? r->n : MD_REPORT_MAX;
+
+	for (unsigned i = 0; i < lim; i++)
+		n += r->v[i].kind == kind;
+	return n;
+}
+
+/* One free block: mark its frames, check its words. */
+static void check_free_block(struct walk *w, unsigned k, uint64_t pfn)
+{
+	struct md_core *c = w->c;
+
+	if (c->words[pfn] != md_word_buddy(k))
+		report(w, MD_V_BUDDY_WORD, pfn, NULL, md_word_buddy(k), c->words[pfn]);
+	for (uint64_t i = 0; i < ((uint64_t)1 << k); i++) {
+		if (w->own[pfn + i] != OWN_NONE)
+			report(w, MD_V_FRAME_TWICE, pfn + i, NULL, OWN_NONE, w->own[pfn + i]);
+		w->own[pfn + i] = OWN_FREE;
+		if (i && c->words[pfn + i] != MD_T_NONE)
+			report(w, MD_V_BUDDY_WORD, pfn + i, NULL, MD_T_NONE, c->words[pfn + i]);
+	}
+	w->nr_free += (uint64_t)1 << k;
+}
+
+static void check_buddy(struct walk *w)
+{
+	struct md_core *c = w->c;
+
+	for (unsigned k = 0; k <= c->cfg.max_order; k++) {
+		uint64_t nbits = c->nr_frames >> k, count = 0;
+
+		for (uint64_t i = 0; i < nbits; i++) {
+			if (!md_buddy_test(c, k, i))
+				continue;
+			count++;
+			check_free_block(w, k, i << k);
+		}
+		if (count != c->nr_free[k])
+			report(w, MD_V_NR_FREE, UINT64_MAX, NULL, count, c->nr_free[k]);
+	}
+}
+
+static uint32_t expected_refs(struct walk *w, struct md_desc *d)
+{
+	uint32_t n = w->refs ? w->refs(w->arg, d) : 0;
+	struct md_folio *f = md_desc_folio(d);
+
+	if (f != NULL && f->mapping != 0)
+		n++; /* the index's reference */
+	if (md_desc_slab(d) != NULL)
+		n++; /* the slab cache's reference */
+	return n;
+}
+
+static void check_folio(struct walk *w, struct md_folio *f)
+{
+	struct md_core *c = w->c;
+	struct md_desc *d = md_folio_desc(f);
+	uint64_t *slot;
+
+	for (uint64_t i = 0; i < md_desc_nr(d); i++)
+		for (unsigned j = 0; j < MD_PAYLOAD_WORDS; j++)
+			if (c->payload[d->pfn + i][j] != md_payload_value(f->stamp, i, j)) {
+				report(w, MD_V_PAYLOAD, d->pfn + i, d,
+				       md_payload_value(f->stamp, i, j), c->payload[d->pfn + i][j]);
+				j = MD_PAYLOAD_WORDS;
+			}
+	if (f->mapping == 0)
+		return;
+	slot = md_index_slot(c, f->mapping - 1, f->index);
+	for (uint64_t i = 0; i < md_desc_nr(d); i++)
+		if (slot == NULL || f->index + i >= c->cfg.mapping_slots ||
+		    slot[i] != md_word_make(f, MD_T_FOLIO))
+			report(w, MD_V_INDEX, f->index + i, d, md_word_make(f, MD_T_FOLIO),
+			       slot && f->index + i < c->cfg.mapping_slots ? slot[i] : 0);
+}
+
+static void check_slab(struct walk *w, struct md_slab *s)
+{
+	struct md_core *c = w->c;
+
+	for (unsigned slot = 0; slot < MD_SLAB_OBJS; slot++)
+		if ((s->used & (1u << slot)) &&
+		    c->payload[s->d.pfn][slot] != md_slab_obj_value(s, slot))
+			report(w, MD_V_PAYLOAD, s->d.pfn, s, md_slab_obj_value(s, slot),
+			       c->payload[s->d.pfn][slot]);
+	bool has_room = s->used != (1u << MD_SLAB_OBJS) - 1;
+
+	/* on the partial list exactly when it has a free slot */
+	if (s->used >= (1u << MD_SLAB_OBJS) || has_room != (s->on_partial != 0))
+		report(w, MD_V_SLAB, s->d.pfn, s, has_room, s->on_partial);
+}
+
+/* Checks made once per descriptor, at its head frame. */
+static void check_desc(struct walk *w, struct md_desc *d)
+{
+	struct md_core *c = w->c;
+	uint64_t word = md_word_make(d, d->type);
+	uint32_t exp = expected_refs(w, d);
+
+	w->nr_live++;
+	for (uint64_t i = 1; i < md_desc_nr(d); i++)
+		if (d->pfn + i >= c->nr_frames || c->words[d->pfn + i] != word)
+			report(w, MD_V_DESC_HOLE, d->pfn + i, d, word,
+			       d->pfn + i < c->nr_frames ? c->words[d->pfn + i] : 0);
+	if (d->refcount != exp)
+		report(w, MD_V_REFCOUNT, d->pfn, d, exp, d->refcount);
+	if (d->flags & MD_DF_LOCKED)
+		report(w, MD_V_LOCKED, d->pfn, d, 0, d->flags);
+	if (d->flags & MD_DF_ISOLATED)
+		report(w, MD_V_ISOLATED, d->pfn, d, 0, d->flags);
+	if (md_desc_folio(d))
+		check_folio(w, md_desc_folio(d));
+	else if (md_desc_slab(d))
+		check_slab(w, md_desc_slab(d));
+}
+
+static void check_frame(struct walk *w, uint64_t pfn)
+{
+	struct md_core *c = w->c;
+	uint64_t word = c->words[pfn];
+	struct md_desc *d;
+
+	if (!md_word_is_desc(word)) {
+		/* Free frames' words were checked with their block. */
+		if (w->own[pfn] == OWN_NONE)
+			report(w, MD_V_FRAME_LOST, pfn, NULL, 0, word);
+		return;
+	}
+	d = md_word_desc(word);
+	if (w->own[pfn] == OWN_FREE)
+		report(w, MD_V_FRAME_TWICE, pfn, d, OWN_FREE, OWN_DESC);
+	w->own[pfn] = OWN_DESC;
+	w->nr_owned++;
+	if (d->core != c || d->type != md_word_type(word) || !md_desc_covers(d, pfn)) {
+		report(w, MD_V_FRAME_FOREIGN, pfn, d, pfn, d->pfn);
+		return;
+	}
+	if (d->pfn == pfn)
+		check_desc(w, d);
+	else if (c->words[d->pfn] != word)
+		report(w, MD_V_DESC_HOLE, d->pfn, d, word, c->words[d->pfn]);
+}
+
+/* Every non-empty slot names a live folio that agrees about its place. */
+static void check_index(struct walk *w)
+{
+	struct md_core *c = w->c;
+	uint64_t n = (uint64_t)c->cfg.nr_mappings * c->cfg.mapping_slots;
+
+	for (uint64_t s = 0; s < n; s++) {
+		uint64_t word = c->index_slots[s];
+		struct md_folio *f;
+		unsigned m = (unsigned)(s / c->cfg.mapping_slots);
+		uint64_t idx = s % c->cfg.mapping_slots;
+
+		if (word == 0)
+			continue;
+		f = md_desc_folio(md_word_type(word) == MD_T_FOLIO ? md_word_desc(word) : NULL);
+		if (f == NULL || c->words[f->d.pfn] != word || f->mapping != m + 1 ||
+		    idx - f->index >= md_desc_nr(&f->d))
+			report(w, MD_V_INDEX, s, f, 0, word);
+	}
+}
+
+static void check_slab_list(struct walk *w)
+{
+	struct md_core *c = w->c;
+	uint64_t n = 0;
+
+	for (struct md_slab *s = c->slab_partial; s != NULL && n <= c->nr_frames; s = s->next, n++)
+		if (!s->on_partial || c->words[s->d.pfn] != md_word_make(s, MD_T_SLAB))
+			report(w, MD_V_SLAB, s->d.pfn, s, 1, s->on_partial);
+	if (n > c->nr_frames)
+		report(w, MD_V_SLAB, UINT64_MAX, NULL, c->nr_frames, n);
+}
+
+static void check_accounting(struct walk *w)
+{
+	struct md_core *c = w->c;
+
+	if (w->nr_free + w->nr_owned != c->nr_frames)
+		report(w, MD_V_FRAME_COUNT, UINT64_MAX, NULL, c->nr_frames, w->nr_free + w->nr_owned);
+	if (c->desc_retired != c->desc_freed)
+		report(w, MD_V_RETIRE, UINT64_MAX, NULL, c->desc_retired, c->desc_freed);
+	if (c->desc_allocated - c->desc_freed != w->nr_live)
+		report(w, MD_V_LEAK, UINT64_MAX, NULL, w->nr_live, c->desc_allocated - c->desc_freed);
+}
+
+unsigned md_check_quiescent(struct md_core *c, md_expect_refs_fn *refs, void *arg,
+			    struct md_report *r)
+{
+	struct walk w = {.c = c, .r = r, .refs = refs, .arg = arg};
+
+	r->n = 0;
+	w.own = calloc(c->nr_frames, 1);
+	if (w.own == NULL) {
+		fprintf(stderr, "md_check: out of memory\n");
+		abort();
+	}
+	check_buddy(&w);
+	for (uint64_t pfn = 0; pfn < c->nr_frames; pfn++)
+		check_frame(&w, pfn);
+	check_index(&w);
+	check_slab_list(&w);
+	check_accounting(&w);
+	free(w.own);
+	return r->n;
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+/*
+ * md_core.c - creating and destroying core instances.
+ *
+ * Invariant at creation: every frame is free, in blocks of max_order; the
+ * first (100 - movable_pct)% of pageblocks are unmovable, the rest movable.
+ * Destroy runs at quiescence: no thread is registered any more, so plain
+ * accesses are safe here.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "md_core.h"
+
+void md_core_config_default(struct md_core_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->nr_frames = 4096;
+	cfg->max_order = 6;
+	cfg->pageblock_order = 4;
+	cfg->movable_pct = 75;
+	cfg->nr_mappings = 4;
+	cfg->mapping_slots = 256;
+}
+
+static int config_check(const struct md_core_config *cfg)
+{
+	if (cfg->max_order > MD_MAX_ORDER_LIMIT || cfg->pageblock_order > cfg->max_order)
+		return -EINVAL;
+	if (cfg->nr_frames == 0 || cfg->nr_frames > ((uint64_t)1 << 40) ||
+	    cfg->nr_frames % ((uint64_t)1 << cfg->max_order))
+		return -EINVAL;
+	if (cfg->movable_pct > 100 || cfg->nr_mappings == 0 || cfg->mapping_slots == 0)
+		return -EINVAL;
+	if ((uint64_t)cfg->nr_mappings * cfg->mapping_slots > ((uint64_t)1 << 30))
+		return -EINVAL;
+	if (cfg->mutant >= MD_MUT__COUNT)
+		return -EINVAL;
+	return 0;
+}
+
+static int alloc_tables(struct md_core *c)
+{
+	const struct md_core_config *cfg = &c->cfg;
+	uint64_t npb = c->nr_frames >> cfg->pageblock_order;
+
+	c->words = calloc(c->nr_frames, sizeof(*c->words));
+	c->payload = calloc(c->nr_frames, sizeof(*c->payload));
+	c->pb_mt = calloc(npb, 1);
+	c->index_slots = calloc((size_t)cfg->nr_mappings * cfg->mapping_slots, sizeof(uint64_t));
+	if (!c->words || !c->payload || !c->pb_mt || !c->index_slots)
+		return -ENOMEM;
+	for (unsigned k = 0; k <= cfg->max_order; k++) {
+		uint64_t nw = ((c->nr_frames >> k) + 63) / 64;
+
+		c->free_map[k] = calloc(nw, sizeof(uint64_t));
+		if (!c->free_map[k])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void init_free(struct md_core *c)
+{
+	unsigned k = c->cfg.max_order;
+	uint64_t npb = c->nr_frames >> c->cfg.pageblock_order;
+	uint64_t unmovable = npb * (100 - c->cfg.movable_pct) / 100;
+
+	for (uint64_t i = 0; i < c->nr_frames >> k; i++) {
+		c->free_map[k][i / 64] |= (uint64_t)1 << (i % 64);
+		c->words[i << k] = md_word_buddy(k);
+	}
+	c->nr_free[k] = c->nr_frames >> k;
+	for (uint64_t pb = 0; pb < npb; pb++)
+		c->pb_mt[pb] = pb < unmovable ? MD_MT_UNMOVABLE : MD_MT_MOVABLE;
+}
+
+int md_core_create(const struct md_core_config *cfg, struct md_core **out)
+{
+	struct md_core *c;
+	int ret;
+
+	ret = config_check(cfg);
+	if (ret)
+		return ret;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return -ENOMEM;
+	c->cfg = *cfg;
+	c->nr_frames = cfg->nr_frames;
+	ret = alloc_tables(c);
+	if (ret)
+		goto err;
+	init_free(c);
+	ck_epoch_init(&c->epoch);
+	*out = c;
+	return 0;
+err:
+	md_core_destroy(c);
+	return ret;
+}
+
+/*
+ * Free every descriptor a frame word still points to, once: collect them at
+ * their head frame first, free after, so no frame word is read through a
+ * descriptor already freed.
+ */
+static void free_live(struct md_core *c)
+{
+	struct md_desc **live;
+	uint64_t n = 0;
+
+	if (c->words == NULL)
+		return;
+	live = calloc(c->nr_frames, sizeof(*live));
+	if (live == NULL)
+		return; /* leak rather than risk a double free */
+	for (uint64_t pfn = 0; pfn < c->nr_frames; pfn++) {
+		uint64_t w = c->words[pfn];
+		struct md_desc *d = md_word_desc(w);
+
+		if (md_word_is_desc(w) && d->pfn == pfn)
+			live[n++] = d;
+	}
+	while (n)
+		free(live[--n]);
+	free(live);
+}
+
+void md_core_destroy(struct md_core *c)
+{
+	if (c == NULL)
+		return;
+	free_live(c);
+	for (uint32_t i = 0; i < c->nr_records; i++)
+		free(c->records[i]);
+	for (unsigned k = 0; k <= MD_MAX_ORDER_LIMIT; k++)
+		free(c->free_map[k]);
+	free(c->words);
+	free(c->payload);
+	free(c->pb_mt);
+	free(c->index_slots);
+	free(c);
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * md_core.h - one instance of the system under test: the frame table, the
+ * buddy zone, the epoch domain, the mapping index and the slab cache.
+ *
+ * Instances are independent (no globals), so the deterministic engine can run
+ * every program on a fresh one.  The struct is public for the inline fast
+ * paths; fields are owned by the module named beside them.
+ */
+#ifndef MD_CORE_H
+#define MD_CORE_H
+
+#include <stdint.h>
+
+#include <ck_epoch.h>
+
+#include "md_atomic.h"
+#include "md_desc.h"
+
+#define MD_PAYLOAD_WORDS 8u  /* a frame's "contents": 64 bytes */
+#define MD_MAX_ORDER_LIMIT 20u
+#define MD_MAX_THREADS 256u
+
+struct md_core_config {
+	uint64_t nr_frames;       /* multiple of 1 << max_order */
+	unsigned max_order;       /* largest buddy block order, <= MD_MAX_ORDER_LIMIT */
+	unsigned pageblock_order; /* migratetype granule, <= max_order */
+	unsigned movable_pct;     /* share of pageblocks that start movable, 0..100 */
+	unsigned nr_mappings;     /* mapping-index: mappings ... */
+	unsigned mapping_slots;   /* ... of this many indices each */
+	unsigned mutant;          /* enum md_mutant_id active in this instance */
+};
+
+struct md_core {
+	struct md_core_config cfg;
+	uint64_t nr_frames;
+	uint64_t *words;                       /* frame words (md_frame.h) */
+	uint64_t (*payload)[MD_PAYLOAD_WORDS]; /* frame contents */
+
+	/* buddy (md_buddy.c), all under zone_lock */
+	struct md_spinlock zone_lock;
+	uint64_t *free_map[MD_MAX_ORDER_LIMIT + 1]; /* bit i: block i of that order is free */
+	uint64_t nr_free[MD_MAX_ORDER_LIMIT + 1];   /* free blocks per order */
+	uint8_t *pb_mt;                             /* migratetype per pageblock */
+	uint32_t next_serial;                       /* descriptor serials */
+
+	/* mapping index (md_index.c): slots written under index_lock, read lock-free */
+	struct md_spinlock index_lock;
+	uint64_t *index_slots;
+
+	/* slab cache (md_slab.c), under slab_lock */
+	struct md_spinlock slab_lock;
+	struct md_slab *slab_partial;
+	uint64_t slab_nr;
+
+	/* global-lock baseline (core_lock=global) */
+	struct md_spinlock big_lock;
+
+	/* epoch domain (md_epoch.c) */
+	ck_epoch_t epoch;
+	struct md_spinlock reg_lock;
+	uint32_t nr_records;
+	struct ck_epoch_record *records[MD_MAX_THREADS];
+
+	/* descriptor accounting, ck_pr atomics (bookkeeping, not race points) */
+	uint64_t desc_allocated;
+	uint64_t desc_retired;
+	uint64_t desc_freed;
+};
+
+/** md_core_config_default() - 4096 frames, max order 6, pageblocks of 16, 75% movable. */
+void md_core_config_default(struct md_core_config *cfg);
+
+/**
+ * md_core_create() - build a fresh instance: every frame free in max-order blocks.
+ * Return: 0; -EINVAL for a bad config; -ENOMEM.
+ */
+int md_core_create(const struct md_core_config *cfg, struct md_core **out);
+
+/**
+ * md_core_destroy() - free the instance and every descriptor still live.
+ * Call at quiescence, after md_thread_fini() of every thread.
+ */
+void md_core_destroy(struct md_core *c);
+
+static inline uint64_t *md_frame_word(struct md_core *c, uint64_t pfn)
+{
+	return &c->words[pfn];
+}
+
+/**
+ * md_payload_value() - the value word @j of frame @i (relative to the owner's
+ * first frame) holds after its owner wrote @stamp.  Distinct per frame and
+ * word so a misplaced copy is caught, not only a missing one.
+ */
+static inline uint64_t md_payload_value(uint64_t stamp, uint64_t i, unsigned j)
+{
+	uint64_t x = stamp * 0x9e3779b97f4a7c15ull + (i << 8) + j + 1;
+
+	x ^= x >> 31;
+	return x * 0xbf58476d1ce4e5b9ull;
+}
+
+#endif

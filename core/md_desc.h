@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * md_desc.h - memory descriptors: the common header, the typed descriptors
+ * (folio, slab, zpdesc), refcounting and the descriptor lock.
+ *
+ * Lifetime: a descriptor is allocated with refcount 1 before any frame word
+ * points to it, published by release stores of the frame words, and freed
+ * only through md_epoch_retire() after every frame word stopped pointing to
+ * it.  A pointer loaded from a frame word inside an epoch section therefore
+ * stays dereferenceable until the section ends, but may no longer describe
+ * that frame: hence try-get (add-unless-zero) and revalidation.
+ *
+ * Refcount: 0 means frozen (split/migration own it) or dying; try-get fails
+ * on 0 and the walker retries.  The lock bit lives in the flags word beside
+ * the isolated bit; every update of that word is atomic.
+ */
+#ifndef MD_DESC_H
+#define MD_DESC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ck_epoch.h>
+
+#include "md_atomic.h"
+#include "md_frame.h"
+#include "md_mutant.h"
+
+enum {
+	MD_DF_LOCKED = 1u << 0,   /* descriptor lock (folio_lock) */
+	MD_DF_ISOLATED = 1u << 1, /* isolated for migration */
+};
+
+enum md_migratetype { MD_MT_UNMOVABLE = 0, MD_MT_MOVABLE = 1 };
+
+/*
+ * Immutable after publication: pfn, core, serial, type, order, mt.  Mutable
+ * only through the atomics below: flags, refcount.
+ */
+struct md_desc {
+	uint32_t flags;
+	uint32_t refcount;
+	uint64_t pfn;         /* first frame covered */
+	struct md_core *core; /* owner instance (the epoch destructor needs it) */
+	uint32_t serial;      /* unique per core instance, for payload stamps */
+	uint8_t type;         /* enum md_type, equal to the frame words' tag */
+	uint8_t order;        /* covers 1 << order frames */
+	uint8_t mt;           /* enum md_migratetype */
+	uint8_t pad;
+	ck_epoch_entry_t rcu; /* deferred free */
+} __attribute__((aligned(MD_DESC_ALIGN)));
+
+/* A folio: anonymous or file memory of order 0..MAX, the kernel's workhorse. */
+struct md_folio {
+	struct md_desc d;
+	uint64_t stamp;   /* what the owner last wrote into the payload; under the lock */
+	uint32_t mapping; /* mapping id + 1 while in the index, 0 otherwise; under the lock */
+	uint32_t index;   /* first index in the mapping; under the lock */
+};
+
+/* A slab: one unmovable frame carved into MD_SLAB_OBJS small objects. */
+#define MD_SLAB_OBJS 8u
+struct md_slab {
+	struct md_desc d;
+	uint32_t used;         /* bitmap of allocated objects; under the cache lock */
+	uint32_t on_partial;   /* on the cache's partial list; under the cache lock */
+	struct md_slab *next;  /* partial list link; under the cache lock */
+};
+
+/* A zpdesc: a frame of a zsmalloc-like pool (movable; issue: movement paths). */
+struct md_zpdesc {
+	struct md_desc d;
+	uint32_t nr_objs;
+	uint32_t pad;
+};
+
+/* ---- checked conversions: the compiler rejects a slab where a folio is wanted ---- */
+
+static inline struct md_desc *md_folio_desc(struct md_folio *f)
+{
+	return &f->d;
+}
+
+static inline struct md_desc *md_slab_desc(struct md_slab *s)
+{
+	return &s->d;
+}
+
+static inline struct md_desc *md_zpdesc_desc(struct md_zpdesc *z)
+{
+	return &z->d;
+}
+
+/** md_desc_folio() - the folio behind @d, or NULL if @d is not a folio. */
+static inline struct md_folio *md_desc_folio(struct md_desc *d)
+{
+	if (d == NULL || d->type != MD_T_FOLIO)
+		return NULL;
+	return (struct md_folio *)((char *)d - offsetof(struct md_folio, d));
+}
+
+/** md_desc_slab() - the slab behind @d, or NULL if @d is not a slab. */
+static inline struct md_slab *md_desc_slab(struct md_desc *d)
+{
+	if (d == NULL || d->type != MD_T_SLAB)
+		return NULL;
+	return (struct md_slab *)((char *)d - offsetof(struct md_slab, d));
+}
+
+/** md_desc_zpdesc() - the zpdesc behind @d, or NULL if @d is not a zpdesc. */
+static inline struct md_zpdesc *md_desc_zpdesc(struct md_desc *d)
+{
+	if (d == NULL || d->type != MD_T_ZPDESC)
+		return NULL;
+	return (struct md_zpdesc *)((char *)d - offsetof(struct md_zpdesc, d));
+}
+
+static inline uint64_t md_desc_nr(const struct md_desc *d)
+{
+	return (uint64_t)1 << d->order;
+}
+
+/** md_desc_covers() - does @d describe frame @pfn? (immutable fields only) */
+static inline bool md_desc_covers(const struct md_desc *d, uint64_t pfn)
+{
+	return pfn >= d->pfn && pfn - d->pfn < md_desc_nr(d);
+}
+
+/* ---- refcount ---- */
+
+/**
+ * md_ref_get() - take another reference; the caller already holds one.
+ * Relaxed: a holder's reference already orders everything it needs.
+ */
+static inline void md_ref_get(struct md_thread *t, struct md_desc *d)
+{
+	md_faa_relaxed32(t, MD_RP_REF_GET, &d->refcount, 1);
+}
+
+/**
+ * md_ref_tryget() - take a reference unless the count is zero.
+ *
+ * Zero means frozen or dying: the caller must not use @d and retries from
+ * the frame word.  Acquire on success: pairs with md_ref_unfreeze()'s
+ * release, so a walker that gets in after a migration or split sees the
+ * finished state.
+ * Return: true with a reference held, false on zero.
+ */
+static inline bool md_ref_tryget(struct md_thread *t, struct md_desc *d)
+{
+	uint32_t v = md_load_relaxed32(t, MD_RP_LOOKUP_TRYGET, &d->refcount);
+
+	if (md_mutant(t, TRYGET_PLAIN_INC)) {
+		/*
+		 * MUTANT tryget_plain_inc: a plain increment revives a zero
+		 * count; the walker now "holds" a frozen or dying descriptor.
+		 */
+		md_faa_relaxed32(t, MD_RP_LOOKUP_TRYGET, &d->refcount, 1);
+		md_acquire_after(&d->refcount);
+		return true;
+	}
+	while (v != 0) {
+		if (md_cas_acquire32(t, MD_RP_LOOKUP_TRYGET, &d->refcount, v, v + 1, &v))
+			return true;
+	}
+	t->stats[MD_ST_TRYGET_ZERO]++;
+	return false;
+}
+
+/**
+ * md_ref_put_test() - drop a reference.
+ *
+ * Release: this holder's accesses happen before whoever frees or freezes.
+ * When the count reaches zero, acquire: the freeing thread sees every other
+ * holder's accesses (pairs with their release here).
+ * Return: true if this was the last reference; the caller must free @d.
+ */
+static inline bool md_ref_put_test(struct md_thread *t, struct md_desc *d)
+{
+	uint32_t old = md_faa_release32(t, MD_RP_REF_PUT, &d->refcount, (uint32_t)-1);
+
+	if (old != 1)
+		return false;
+	md_acquire_after(&d->refcount);
+	return true;
+}
+
+/**
+ * md_ref_freeze() - replace @expected references by zero, atomically.
+ *
+ * Fails when anyone else holds a reference; try-get fails while frozen.
+ * Acquire: pairs with the release of every earlier put.
+ * Return: true frozen, false (caller returns -EAGAIN).
+ */
+static inline bool md_ref_freeze(struct md_thread *t, struct md_desc *d, uint32_t expected)
+{
+	uint32_t seen;
+
+	if (md_cas_acquire32(t, MD_RP_REF_FREEZE, &d->refcount, expected, 0, &seen))
+		return true;
+	t->stats[MD_ST_EAGAIN]++;
+	return false;
+}
+
+/**
+ * md_ref_unfreeze() - set a frozen count to @count.
+ * Release: pairs with md_ref_tryget()'s acquire.
+ */
+static inline void md_ref_unfreeze(struct md_thread *t, struct md_desc *d, uint32_t count)
+{
+	md_store_release32(t, MD_RP_REF_UNFREEZE, &d->refcount, count);
+}
+
+static inline uint32_t md_ref_count(struct md_thread *t, struct md_desc *d)
+{
+	return md_load_relaxed32(t, MD_RP_REF_READ, &d->refcount);
+}
+
+/* ---- descriptor lock: bit 0 of flags ---- */
+
+/**
+ * md_desc_trylock() - try to take @d's lock; caller holds a reference.
+ * Acquire on success: pairs with md_desc_unlock().
+ * Return: true if taken.
+ */
+static inline bool md_desc_trylock(struct md_thread *t, struct md_desc *d)
+{
+	uint32_t f = md_load_relaxed32(t, MD_RP_LOCK_TRY, &d->flags);
+
+	while (!(f & MD_DF_LOCKED)) {
+		if (md_cas_acquire32(t, MD_RP_LOCK_TRY, &d->flags, f, f | MD_DF_LOCKED, &f))
+			return true;
+	}
+	return false;
+}
+
+/** md_desc_lock() - take @d's lock, spinning; caller holds a reference. */
+static inline void md_desc_lock(struct md_thread *t, struct md_desc *d)
+{
+	if (md_desc_trylock(t, d))
+		return;
+	t->stats[MD_ST_LOCK_CONTENDED]++;
+	do {
+		while (ck_pr_load_32(&d->flags) & MD_DF_LOCKED)
+			md_race_spin(t, MD_RP_LOCK_SPIN);
+	} while (!md_desc_trylock(t, d));
+}
+
+/**
+ * md_desc_unlock() - release @d's lock.
+ * Release: everything done under the lock happens before the next locker's
+ * critical section (pairs with the acquire in md_desc_trylock()).
+ */
+static inline void md_desc_unlock(struct md_thread *t, struct md_desc *d)
+{
+	if (md_mutant(t, UNLOCK_RELAXED)) {
+		/* MUTANT unlock_relaxed: no release; critical sections may leak. */
+		md_and_relaxed32(t, MD_RP_UNLOCK, &d->flags, ~(uint32_t)MD_DF_LOCKED);
+		return;
+	}
+	md_and_release32(t, MD_RP_UNLOCK, &d->flags, ~(uint32_t)MD_DF_LOCKED);
+}
+
+static inline bool md_desc_is_locked(struct md_thread *t, struct md_desc *d)
+{
+	return md_load_relaxed32(t, MD_RP_FLAGS_READ, &d->flags) & MD_DF_LOCKED;
+}
+
+/**
+ * md_desc_alloc() - allocate a descriptor of @size bytes and a block of
+ * 1 << @order frames for it (core-internal: the typed allocators use it).
+ * The descriptor holds refcount 1 and is not yet published.
+ * Return: 0; -ENOMEM; -EINVAL.
+ */
+int md_desc_alloc(struct md_thread *t, unsigned type, unsigned order, unsigned mt, size_t size,
+		  struct md_desc **out);
+
+/**
+ * md_desc_publish() - point every frame word of @d to it (release stores).
+ * @d must be fully built: walkers may find it as soon as the first store lands.
+ */
+void md_desc_publish(struct md_thread *t, struct md_desc *d);
+
+/**
+ * md_desc_release() - free a descriptor whose count reached zero: clear its
+ * frame words, return its frames, retire it through the epoch.
+ */
+void md_desc_release(struct md_thread *t, struct md_desc *d);
+
+/**
+ * md_desc_put() - drop a reference to any descriptor; frees it on the last.
+ * Dispatches on the type: folio and slab frames go back to the buddy
+ * allocator and the descriptor through the epoch.
+ */
+void md_desc_put(struct md_thread *t, struct md_desc *d);
+
+#endif

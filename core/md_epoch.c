@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+/*
+ * md_epoch.c - epoch reclamation of descriptors.
+ *
+ * Invariants:
+ *  - A descriptor reaches md_desc_destroy() exactly once, and only after a
+ *    grace period that began after the last frame word / index slot pointing
+ *    to it was cleared (the caller of md_epoch_retire() guarantees the
+ *    clearing; ck_epoch guarantees the grace period).
+ *  - Records are registered once and live as long as the core: ck_epoch keeps
+ *    them on its global list after unregister.
+ *
+ * Locking: reg_lock serialises registration; records[] grows append-only and
+ * nr_records is published with release after the slot is filled.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "md_core.h"
+#include "md_epoch.h"
+
+/*
+ * The grace period is computed in uninstrumented libck.so, so declare its
+ * edge: every reader's md_epoch_end() released on its record; acquiring on
+ * all records orders every such section before the free.  Per record, not
+ * one global object: a thread that never ends its section is never synced.
+ */
+static void md_epoch_tsan_grace(struct md_core *c)
+{
+#ifdef MD_TSAN
+	uint32_t n = ck_pr_load_32(&c->nr_records);
+
+	ck_pr_fence_acquire(); /* pairs with md_thread_init()'s publication */
+	md_tsan_acquire(&c->nr_records);
+	for (uint32_t i = 0; i < n; i++)
+		md_tsan_acquire(c->records[i]);
+#else
+	(void)c;
+#endif
+}
+
+static void md_desc_destroy(ck_epoch_entry_t *e)
+{
+	struct md_desc *d = (struct md_desc *)((char *)e - offsetof(struct md_desc, rcu));
+	struct md_core *c = d->core;
+
+	md_epoch_tsan_grace(c);
+	ck_pr_inc_64(&c->desc_freed);
+	free(d);
+}
+
+void md_epoch_retire(struct md_thread *t, struct md_desc *d)
+{
+	struct md_core *c = t->core;
+	unsigned backlog;
+
+	md_race_point(t, MD_RP_EPOCH_RETIRE);
+	t->stats[MD_ST_DESC_RETIRE]++;
+	ck_pr_inc_64(&c->desc_retired);
+	if (md_mutant(t, FREE_NO_GRACE)) {
+		/*
+		 * MUTANT free_no_grace: correct code defers the free until every
+		 * section that may have loaded @d has ended; freeing now lets a
+		 * walker's try-get or revalidation touch freed memory.
+		 */
+		md_desc_destroy(&d->rcu);
+		return;
+	}
+	ck_epoch_call(t->rec, &d->rcu, md_desc_destroy);
+	backlog = t->rec->n_pending;
+	if (backlog > t->stats[MD_ST_EPOCH_BACKLOG_HWM])
+		t->stats[MD_ST_EPOCH_BACKLOG_HWM] = backlog;
+}
+
+void md_epoch_poll(struct md_thread *t)
+{
+	ck_epoch_poll(t->rec);
+}
+
+void md_epoch_barrier(struct md_thread *t)
+{
+	ck_epoch_barrier(t->rec);
+}
+
+unsigned md_epoch_backlog(struct md_thread *t)
+{
+	return t->rec->n_pending;
+}
+
+int md_thread_init(struct md_thread *t, struct md_core *c, unsigned id)
+{
+	struct ck_epoch_record *rec;
+	int ret = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->core = c;
+	t->id = id;
+	t->mutant = c->cfg.mutant;
+	md_spin_lock(t, MD_RP_NONE, &c->reg_lock);
+	if (c->nr_records >= MD_MAX_THREADS) {
+		ret = -ENOSPC;
+		goto out_unlock;
+	}
+	rec = aligned_alloc(CK_MD_CACHELINE, sizeof(*rec));
+	if (rec == NULL) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	memset(rec, 0, sizeof(*rec));
+	ck_epoch_register(&c->epoch, rec, t);
+	c->records[c->nr_records] = rec;
+	/* publishes records[n] before the count: pairs with md_epoch_tsan_grace() */
+	md_tsan_release(&c->nr_records);
+	ck_pr_fence_store();
+	ck_pr_store_32(&c->nr_records, c->nr_records + 1);
+	t->rec = rec;
+out_unlock:
+	md_spin_unlock(t, MD_RP_NONE, &c->reg_lock);
+	return ret;
+}
+
+void md_thread_fini(struct md_thread *t)
+{
+	if (t->rec == NULL)
+		return;
+	ck_epoch_barrier(t->rec);
+	ck_epoch_unregister(t->rec);
+	t->rec = NULL;
+}

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+/*
+ * md_index.c - the mapping index.
+ *
+ * Invariants: a folio f with f->mapping = m + 1 occupies exactly the slots
+ * [f->index, f->index + nr) of mapping m, each holding md_word_make(f,
+ * FOLIO), and holds one reference for the index; f->mapping == 0 means f is
+ * in no slot.  f->mapping/index change under f's lock and index_lock.
+ *
+ * Lock ordering: folio lock -> index_lock.
+ */
+#include <errno.h>
+
+#include "md_epoch.h"
+#include "md_index.h"
+
+uint64_t *md_index_slot(struct md_core *c, unsigned mapping, uint64_t index)
+{
+	if (mapping >= c->cfg.nr_mappings || index >= c->cfg.mapping_slots)
+		return NULL;
+	return &c->index_slots[(uint64_t)mapping * c->cfg.mapping_slots + index];
+}
+
+static bool range_free(struct md_core *c, uint64_t *slot, uint64_t nr)
+{
+	for (uint64_t i = 0; i < nr; i++)
+		if (ck_pr_load_64(&slot[i]) != 0)
+			return false;
+	return true;
+}
+
+int md_index_insert(struct md_thread *t, struct md_folio *f, unsigned mapping, uint64_t index)
+{
+	struct md_core *c = t->core;
+	uint64_t nr = md_desc_nr(md_folio_desc(f));
+	uint64_t *slot = md_index_slot(c, mapping, index);
+	int ret = 0;
+
+	if (slot == NULL || index % nr || index + nr > c->cfg.mapping_slots)
+		return -EINVAL;
+	if (f->mapping != 0)
+		return -EBUSY;
+	md_spin_lock(t, MD_RP_INDEX_STORE, &c->index_lock);
+	if (!range_free(c, slot, nr)) {
+		ret = -EEXIST;
+		goto out;
+	}
+	f->mapping = mapping + 1;
+	f->index = (uint32_t)index;
+	md_folio_get(t, f);
+	for (uint64_t i = 0; i < nr; i++)
+		md_store_release64(t, MD_RP_INDEX_STORE, &slot[i], md_word_make(f, MD_T_FOLIO));
+out:
+	md_spin_unlock(t, MD_RP_INDEX_STORE, &c->index_lock);
+	return ret;
+}
+
+int md_index_remove(struct md_thread *t, struct md_folio *f)
+{
+	struct md_core *c = t->core;
+	uint64_t nr = md_desc_nr(md_folio_desc(f));
+	uint64_t *slot;
+
+	if (f->mapping == 0)
+		return -ENOENT;
+	slot = md_index_slot(c, f->mapping - 1, f->index);
+	md_spin_lock(t, MD_RP_INDEX_STORE, &c->index_lock);
+	for (uint64_t i = 0; i < nr; i++)
+		md_store_relaxed64(t, MD_RP_INDEX_STORE, &slot[i], 0);
+	f->mapping = 0;
+	f->index = 0;
+	md_spin_unlock(t, MD_RP_INDEX_STORE, &c->index_lock);
+	/* The caller's own reference keeps @f alive: this is never the last put. */
+	md_folio_put(t, f);
+	return 0;
+}
+
+static int lookup_once(struct md_thread *t, uint64_t *slot, struct md_folio **out)
+{
+	uint64_t w = md_load_acquire64(t, MD_RP_INDEX_LOAD, slot);
+	struct md_desc *d;
+
+	if (w == 0)
+		return -ENOENT;
+	d = md_word_desc(w);
+	if (!md_ref_tryget(t, d))
+		return -EAGAIN;
+	/*
+	 * MUTANT index_no_recheck: correct code reloads the slot (xas_reload);
+	 * without it a folio removed or replaced after the load is returned.
+	 */
+	if (!md_mutant(t, INDEX_NO_RECHECK) &&
+	    md_load_acquire64(t, MD_RP_INDEX_RELOAD, slot) != w) {
+		t->stats[MD_ST_REVALIDATE]++;
+		md_desc_put(t, d);
+		return -EAGAIN;
+	}
+	*out = md_desc_folio(d);
+	return 0;
+}
+
+int md_index_lookup(struct md_thread *t, unsigned mapping, uint64_t index, struct md_folio **out)
+{
+	uint64_t *slot = md_index_slot(t->core, mapping, index);
+	int ret;
+
+	if (slot == NULL)
+		return -EINVAL;
+	for (;;) {
+		md_epoch_begin(t);
+		ret = lookup_once(t, slot, out);
+		md_epoch_end(t);
+		if (ret != -EAGAIN)
+			return ret;
+		md_race_spin(t, MD_RP_INDEX_LOAD);
+	}
+}
+
+int md_index_lock(struct md_thread *t, unsigned mapping, uint64_t index, struct md_folio **out)
+{
+	struct md_folio *f;
+	int ret;
+
+	for (;;) {
+		ret = md_index_lookup(t, mapping, index, &f);
+		if (ret)
+			return ret;
+		md_folio_lock(t, f);
+		if (f->mapping == mapping + 1 && index - f->index < md_desc_nr(md_folio_desc(f))) {
+			*out = f;
+			return 0;
+		}
+		t->stats[MD_ST_LOCK_RECHECK]++;
+		md_folio_unlock(t, f);
+		md_folio_put(t, f);
+	}
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * md_mutant.h - seeded bugs, switchable at run time.
+ *
+ * Each row is a small re-creation of a race that happened in the kernel's
+ * memory-management code.  A site tests md_mutant(t, ID); with the mutants
+ * meson option off the test is the constant 0 and the mutant code is dead.
+ * Adding one is one row here plus the site.
+ */
+#ifndef MD_MUTANT_H
+#define MD_MUTANT_H
+
+#include "md_config.h"
+#include "md_thread.h"
+
+/* X(ID, "name", "what it breaks", "kernel commit or report it models") */
+#define MD_MUTANTS(X)                                                                      \
+	X(TRYGET_PLAIN_INC, "tryget_plain_inc",                                            \
+	  "try-get is a plain increment, not add-unless-zero",                             \
+	  "fa2690af573d (page_ref_add_unless vs frozen pages)")                            \
+	X(GUP_NO_RECHECK, "gup_no_recheck",                                                \
+	  "lookup by frame takes a reference but skips the reload check",                 \
+	  "c24d37322548 mm/gup: fix try_grab_compound_head() race with split_huge_page()") \
+	X(LOCK_NO_RECHECK, "lock_no_recheck",                                              \
+	  "lock by frame does not recheck membership after locking",                      \
+	  "__filemap_get_folio(FGP_LOCK) folio->mapping recheck")                          \
+	X(UNLOCK_RELAXED, "unlock_relaxed", "descriptor unlock has no release ordering",    \
+	  "folio_unlock()'s release semantics (clear_bit_unlock)")                         \
+	X(INDEX_NO_RECHECK, "index_no_recheck",                                            \
+	  "mapping-index lookup does not reload the entry after try-get",                 \
+	  "filemap_get_entry()'s xas_reload()")                                            \
+	X(FREE_NO_GRACE, "free_no_grace",                                                  \
+	  "a descriptor is freed at once instead of after an epoch grace period",         \
+	  "SLAB_TYPESAFE_BY_RCU / call_rcu() lifetime of memdescs")
+
+enum md_mutant_id {
+	MD_MUT_NONE = 0,
+#define MD_MUT_ENUM(id, name, what, ref) MD_MUT_##id,
+	MD_MUTANTS(MD_MUT_ENUM)
+#undef MD_MUT_ENUM
+	MD_MUT__COUNT
+};
+
+#if MD_MUTANTS_ON
+#define md_mutant(t, ID) __builtin_expect((t)->mutant == MD_MUT_##ID, 0)
+#else
+#define md_mutant(t, ID) 0
+#endif
+
+struct md_mutant_info {
+	const char *name;
+	const char *what;
+	const char *ref;
+};
+
+/** md_mutant_info() - registry row for @id (1..MD_MUT__COUNT-1), or NULL. */
+const struct md_mutant_info *md_mutant_info(unsigned id);
+
+/**
+ * md_mutant_lookup() - id for @name; "none" and "" give MD_MUT_NONE.
+ * Return: id, or -1 for an unknown name.
+ */
+int md_mutant_lookup(const char *name);
+
+/** md_mutants_compiled() - true when the mutants meson option is on. */
+int md_mutants_compiled(void);
+
+#endif

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+/*
+ * md_names.c - names for the registries (race points, counters, types,
+ * mutants): the text form traces, reports and the CLI print.
+ */
+#include <string.h>
+
+#include "md_frame.h"
+#include "md_mutant.h"
+#include "md_race.h"
+#include "md_stats.h"
+
+static const char *const rp_names[] = {
+#define MD_RP_NAME(id, name) name,
+	MD_RACE_POINTS(MD_RP_NAME)
+#undef MD_RP_NAME
+};
+
+const char *md_race_point_name(unsigned rp)
+{
+	return rp < MD_RP__COUNT ? rp_names[rp] : "?";
+}
+
+static const char *const stat_names[] = {
+#define MD_STAT_NAME(id, name, doc) name,
+	MD_STATS(MD_STAT_NAME)
+#undef MD_STAT_NAME
+};
+
+const char *md_stat_name(unsigned id)
+{
+	return id < MD_ST__COUNT ? stat_names[id] : "?";
+}
+
+const char *md_type_name(unsigned type)
+{
+	static const char *const names[MD_T__COUNT] = {"none", "buddy", "folio", "slab", "zpdesc"};
+
+	return type < MD_T__COUNT ? names[type] : "?";
+}
+
+static const struct md_mutant_info mutants[] = {
+	{"none", "the correct code", ""},
+#define MD_MUT_ROW(id, name, what, ref) {name, what, ref},
+	MD_MUTANTS(MD_MUT_ROW)
+#undef MD_MUT_ROW
+};
+
+const struct md_mutant_info *md_mutant_info(unsigned id)
+{
+	return id > 0 && id < MD_MUT__COUNT ? &mutants[id] : NULL;
+}
+
+int md_mutant_lookup(const char *name)
+{
+	if (name == NULL || *name == '\0')
+		return MD_MUT_NONE;
+	for (unsigned i = 0; i < MD_MUT__COUNT; i++)
+		if (strcmp(name, mutants[i].name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int md_mutants_compiled(void)
+{
+	return MD_MUTANTS_ON;
+}

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+/*
+ * md_slab.c - the slab cache.
+ *
+ * Invariants (under slab_lock): s->used has a bit per allocated object and
+ * payload[s->pfn][slot] == md_slab_obj_value(s, slot) for each; a slab with a
+ * free slot is on the partial list exactly when on_partial is set; the
+ * cache's reference (refcount 1) is dropped only after the slab was unlinked.
+ *
+ * Lock ordering: slab_lock -> zone_lock (never the reverse); a slab is
+ * released (which takes zone_lock) only after slab_lock is dropped.
+ */
+#include <errno.h>
+
+#include "md_epoch.h"
+#include "md_slab.h"
+
+#define SLAB_FULL ((1u << MD_SLAB_OBJS) - 1)
+#define SLAB_POISON 0x6b6b6b6b6b6b6b6bull
+
+static void partial_push(struct md_core *c, struct md_slab *s)
+{
+	s->next = c->slab_partial;
+	c->slab_partial = s;
+	s->on_partial = 1;
+}
+
+static void partial_unlink(struct md_core *c, struct md_slab *s)
+{
+	struct md_slab **pp = &c->slab_partial;
+
+	while (*pp != s)
+		pp = &(*pp)->next;
+	*pp = s->next;
+	s->next = NULL;
+	s->on_partial = 0;
+}
+
+static int slab_new(struct md_thread *t)
+{
+	struct md_core *c = t->core;
+	struct md_desc *d;
+	int ret;
+
+	ret = md_desc_alloc(t, MD_T_SLAB, 0, MD_MT_UNMOVABLE, sizeof(struct md_slab), &d);
+	if (ret)
+		return ret;
+	md_desc_publish(t, d);
+	md_spin_lock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+	partial_push(c, md_desc_slab(d));
+	c->slab_nr++;
+	md_spin_unlock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+	return 0;
+}
+
+int md_slab_obj_alloc(struct md_thread *t, uint64_t *handle)
+{
+	struct md_core *c = t->core;
+	struct md_slab *s;
+	unsigned slot;
+	int ret;
+
+	for (;;) {
+		md_spin_lock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+		s = c->slab_partial;
+		if (s != NULL)
+			break;
+		md_spin_unlock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+		ret = slab_new(t);
+		if (ret)
+			return ret;
+	}
+	slot = (unsigned)__builtin_ctz(~s->used);
+	s->used |= 1u << slot;
+	if (s->used == SLAB_FULL)
+		partial_unlink(c, s);
+	c->payload[s->d.pfn][slot] = md_slab_obj_value(s, slot);
+	*handle = s->d.pfn * MD_SLAB_OBJS + slot;
+	md_spin_unlock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+	return 0;
+}
+
+/*
+ * The slab behind @handle, or NULL.  Called in an epoch section: the word
+ * may name a slab that is being released, which the caller detects under
+ * slab_lock from the object's bit.
+ */
+static struct md_slab *handle_slab(struct md_thread *t, uint64_t handle)
+{
+	struct md_core *c = t->core;
+	uint64_t pfn = handle / MD_SLAB_OBJS, w;
+
+	if (pfn >= c->nr_frames)
+		return NULL;
+	w = md_load_acquire64(t, MD_RP_LOOKUP_LOAD, md_frame_word(c, pfn));
+	return md_desc_slab(md_word_is_desc(w) ? md_word_desc(w) : NULL);
+}
+
+/* Should @s, now empty, be freed?  Keep it when it is the only partial slab. */
+static bool slab_drop_empty(struct md_core *c, struct md_slab *s)
+{
+	if (s->used != 0 || (c->slab_partial == s && s->next == NULL))
+		return false;
+	if (s->on_partial)
+		partial_unlink(c, s);
+	c->slab_nr--;
+	return true;
+}
+
+int md_slab_obj_free(struct md_thread *t, uint64_t handle)
+{
+	struct md_core *c = t->core;
+	unsigned slot = handle % MD_SLAB_OBJS;
+	struct md_slab *s;
+	bool drop = false;
+	int ret = -EINVAL;
+
+	md_epoch_begin(t);
+	s = handle_slab(t, handle);
+	if (s == NULL)
+		goto out;
+	md_spin_lock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+	if (!(s->used & (1u << slot)) ||
+	    ck_pr_load_64(md_frame_word(c, s->d.pfn)) != md_word_make(s, MD_T_SLAB))
+		goto out_unlock;
+	s->used &= ~(1u << slot);
+	c->payload[s->d.pfn][slot] = SLAB_POISON;
+	if (!s->on_partial)
+		partial_push(c, s);
+	drop = slab_drop_empty(c, s);
+	ret = 0;
+out_unlock:
+	md_spin_unlock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+	if (drop)
+		md_desc_put(t, md_slab_desc(s));
+out:
+	md_epoch_end(t);
+	return ret;
+}
+
+static int obj_check(struct md_core *c, struct md_slab *s, unsigned slot)
+{
+	return c->payload[s->d.pfn][slot] == md_slab_obj_value(s, slot) ? 0 : -EIO;
+}
+
+int md_slab_obj_verify(struct md_thread *t, uint64_t handle)
+{
+	struct md_core *c = t->core;
+	unsigned slot = handle % MD_SLAB_OBJS;
+	struct md_slab *s;
+	int ret = -EINVAL;
+
+	md_epoch_begin(t);
+	s = handle_slab(t, handle);
+	if (s == NULL)
+		goto out;
+	md_spin_lock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+	if (s->used & (1u << slot))
+		ret = obj_check(c, s, slot);
+	md_spin_unlock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+out:
+	md_epoch_end(t);
+	return ret;
+}
+
+int md_slab_verify(struct md_thread *t, struct md_slab *s)
+{
+	struct md_core *c = t->core;
+	int ret = 0;
+
+	md_spin_lock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+	for (unsigned slot = 0; slot < MD_SLAB_OBJS && !ret; slot++)
+		if (s->used & (1u << slot))
+			ret = obj_check(c, s, slot);
+	md_spin_unlock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+	return ret;
+}

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+/*
+ * md_walk.c - lookup and lock by frame number.
+ *
+ * Invariant the walkers establish: a returned descriptor covered @pfn at the
+ * reload (lookup) or still covers it under its lock (lock by frame).  Their
+ * retry loops end their epoch section before retrying, so a walker never
+ * holds up a grace period while it spins.
+ *
+ * Lock ordering: only the descriptor lock is taken, after the reference.
+ */
+#include <errno.h>
+
+#include "md_epoch.h"
+#include "md_folio.h"
+#include "md_slab.h"
+#include "md_walk.h"
+
+enum { TRY_OK, TRY_NONE, TRY_RETRY };
+
+/* One attempt of the lock-free lookup protocol; in an epoch section. */
+static int lookup_once(struct md_thread *t, uint64_t *wp, struct md_desc **out)
+{
+	uint64_t w = md_load_acquire64(t, MD_RP_LOOKUP_LOAD, wp);
+	struct md_desc *d;
+
+	if (!md_word_is_desc(w))
+		return TRY_NONE;
+	d = md_word_desc(w);
+	if (!md_ref_tryget(t, d))
+		return TRY_RETRY;
+	if (md_mutant(t, GUP_NO_RECHECK)) {
+		/*
+		 * MUTANT gup_no_recheck: correct code reloads the word; without
+		 * it a descriptor that was split or migrated away between the
+		 * load and the try-get is returned for a frame it lost.
+		 */
+		*out = d;
+		return TRY_OK;
+	}
+	if (md_load_acquire64(t, MD_RP_LOOKUP_RELOAD, wp) != w) {
+		t->stats[MD_ST_REVALIDATE]++;
+		md_desc_put(t, d);
+		return TRY_RETRY;
+	}
+	*out = d;
+	return TRY_OK;
+}
+
+/* The global-lock baseline: one spinlock serialises readers and publishers. */
+static int lookup_once_global(struct md_thread *t, uint64_t *wp, struct md_desc **out)
+{
+	struct md_core *c = t->core;
+	int ret = TRY_NONE;
+	uint64_t w;
+
+	md_spin_lock(t, MD_RP_GLOBAL_LOCK, &c->big_lock);
+	w = md_load_relaxed64(t, MD_RP_LOOKUP_LOAD, wp);
+	if (md_word_is_desc(w)) {
+		*out = md_word_desc(w);
+		ret = md_ref_tryget(t, *out) ? TRY_OK : TRY_RETRY;
+	}
+	md_spin_unlock(t, MD_RP_GLOBAL_LOCK, &c->big_lock);
+	return ret;
+}
+
+int md_lookup_frame(struct md_thread *t, uint64_t pfn, struct md_desc **out)
+{
+	uint64_t *wp;
+	int r;
+
+	if (pfn >= t->core->nr_frames)
+		return -EINVAL;
+	wp = md_frame_word(t->core, pfn);
+	for (;;) {
+		md_epoch_begin(t);
+		r = MD_CORE_LOCK_GLOBAL ? lookup_once_global(t, wp, out) : lookup_once(t, wp, out);
+		md_epoch_end(t);
+		if (r != TRY_RETRY)
+			return r == TRY_OK ? 0 : -ENOENT;
+		md_race_spin(t, MD_RP_LOOKUP_LOAD);
+	}
+}
+
+/* Does @d still own @pfn?  Under @d's lock the answer cannot change. */
+static bool still_owns(struct md_thread *t, struct md_desc *d, uint64_t pfn)
+{
+	uint64_t w = md_load_acquire64(t, MD_RP_LOCKF_RECHECK, md_frame_word(t->core, pfn));
+
+	return md_word_is_desc(w) && md_word_desc(w) == d;
+}
+
+int md_lock_frame(struct md_thread *t, uint64_t pfn, struct md_desc **out)
+{
+	struct md_desc *d;
+	int ret;
+
+	for (;;) {
+		ret = md_lookup_frame(t, pfn, &d);
+		if (ret)
+			return ret;
+		md_race_point(t, MD_RP_LOCKF_LOCK);
+		md_desc_lock(t, d);
+		/*
+		 * MUTANT lock_no_recheck: correct code rechecks membership here;
+		 * without it the caller may work on a frame its lock no longer
+		 * covers.
+		 */
+		if (md_mutant(t, LOCK_NO_RECHECK) || still_owns(t, d, pfn)) {
+			*out = d;
+			return 0;
+		}
+		t->stats[MD_ST_LOCK_RECHECK]++;
+		md_desc_unlock(t, d);
+		md_desc_put(t, d);
+	}
+}
+
+int md_desc_verify(struct md_thread *t, struct md_desc *d)
+{
+	struct md_slab *s = md_desc_slab(d);
+	struct md_folio *f = md_desc_folio(d);
+
+	if (f != NULL)
+		return md_folio_verify(t, f, NULL);
+	if (s != NULL)
+		return md_slab_verify(t, s);
+	return 0;
+}

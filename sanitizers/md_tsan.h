@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * md_tsan.h - the happens-before edges ThreadSanitizer cannot see.
+ *
+ * TSan instruments C loads, stores and __atomic builtins.  It cannot see:
+ *   1. ck_pr_* (inline asm): a release store or RMW made with ck_pr and the
+ *      acquire load that reads it form a real happens-before edge that TSan
+ *      misses, so plain data published through them (descriptor fields,
+ *      payloads under a descriptor lock) would be reported as races.
+ *   2. ck_epoch's grace period, computed inside uninstrumented libck.so: a
+ *      reader's epoch_end happens before the destructor that frees what it
+ *      read.
+ *
+ * Each annotation below is placed by core/md_atomic.h or core/md_epoch.c at
+ * exactly one such edge, keyed on the address of the atomic object (or the
+ * epoch record), never on one global sync object: an over-broad edge would
+ * hide real bugs.  The edge is tied to the ordering an access declares, so a
+ * seeded bug that weakens an ordering (unlock_relaxed) also drops the
+ * annotation, and TSan still reports it.
+ */
+#ifndef MD_TSAN_H
+#define MD_TSAN_H
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define MD_TSAN 1
+#endif
+#endif
+#if !defined(MD_TSAN) && defined(__SANITIZE_THREAD__)
+#define MD_TSAN 1
+#endif
+
+#if defined(MD_TSAN) && defined(MD_TSAN_ANNOTATIONS) && MD_TSAN_ANNOTATIONS
+#include <sanitizer/tsan_interface.h>
+/* This thread's prior accesses happen before any later md_tsan_acquire(@p). */
+#define md_tsan_release(p) __tsan_release((void *)(p))
+/* Accesses released on @p happen before this thread's later accesses. */
+#define md_tsan_acquire(p) __tsan_acquire((void *)(p))
+#else
+#define md_tsan_release(p) ((void)(p))
+#define md_tsan_acquire(p) ((void)(p))
+#endif
+
+#endif

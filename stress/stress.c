@@ -1,0 +1,710 @@
+// SPDX-License-Identifier: MIT
+/*
+ * stress.c - `mdt stress`: real threads, a weighted op mix, postconditions
+ * per op, the quiescent checker at the end.
+ *
+ * Ownership: each worker owns the folios it allocated (one reference each,
+ * in held[]) and its slab objects; everything else it touches it reaches
+ * like a kernel walker, from a frame number or an index slot, with the
+ * core's lookup protocols.  The checker's expected refcounts come from the
+ * held[] arrays.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "md_buddy.h"
+#include "md_check.h"
+#include "md_epoch.h"
+#include "md_index.h"
+#include "md_slab.h"
+#include "md_walk.h"
+#include "../cli/md_opt.h"
+#include "stress.h"
+
+/* X(ID, "name", default weight) */
+#define STRESS_OPS(X)                                                                      \
+	X(ALLOC, "alloc", 10)                                                              \
+	X(PUT, "put", 8)                                                                   \
+	X(WRITE, "write", 8)                                                               \
+	X(LOOKUP, "lookup", 30)                                                            \
+	X(LOCKFRAME, "lockframe", 15)                                                      \
+	X(INDEX_INSERT, "index_insert", 6)                                                 \
+	X(INDEX_LOOKUP, "index_lookup", 15)                                                \
+	X(INDEX_REMOVE, "index_remove", 4)                                                 \
+	X(SLAB_ALLOC, "slab_alloc", 6)                                                     \
+	X(SLAB_FREE, "slab_free", 6)
+
+enum op_id {
+#define OP_ENUM(id, name, w) OP_##id,
+	STRESS_OPS(OP_ENUM)
+#undef OP_ENUM
+	OP__COUNT
+};
+
+static const char *const op_names[] = {
+#define OP_NAME(id, name, w) name,
+	STRESS_OPS(OP_NAME)
+#undef OP_NAME
+};
+
+static const unsigned op_weights[] = {
+#define OP_W(id, name, w) w,
+	STRESS_OPS(OP_W)
+#undef OP_W
+};
+
+#define HELD_MAX 32
+#define OBJS_MAX 32
+#define MAX_WORKERS 64
+
+struct stress;
+
+struct worker {
+	struct md_thread t;
+	struct stress *s;
+	pthread_t th;
+	uint64_t rng;
+	struct md_folio *held[HELD_MAX];
+	unsigned nheld;
+	uint64_t objs[OBJS_MAX];
+	unsigned nobjs;
+	uint64_t ops[OP__COUNT]; /* written by the worker (ck_pr), read by the reporter */
+	uint64_t stats[MD_ST__COUNT]; /* copied at exit */
+};
+
+struct stress_opts {
+	uint64_t duration_ms, threads, frames, seed;
+	const char *json, *mutant;
+	int seed_set;
+};
+
+struct stress {
+	struct stress_opts o;
+	struct md_core *c;
+	struct worker *w;
+	unsigned nw;
+	int stop;             /* ck_pr: set by the reporter or the first failure */
+	pthread_mutex_t fail_lock;
+	char failure[512];    /* first failure, under fail_lock */
+	unsigned nfailures;
+	unsigned mutant;
+};
+
+static uint64_t rnd(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+__attribute__((format(printf, 2, 3))) static int fail(struct worker *w, const char *fmt, ...)
+{
+	struct stress *s = w->s;
+	va_list ap;
+
+	pthread_mutex_lock(&s->fail_lock);
+	if (s->nfailures++ == 0) {
+		int n = snprintf(s->failure, sizeof(s->failure), "t%u %s: ", w->t.id,
+				 md_race_point_name(w->t.last_rp));
+
+		va_start(ap, fmt);
+		vsnprintf(s->failure + n, sizeof(s->failure) - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&s->fail_lock);
+	ck_pr_store_int(&s->stop, 1);
+	return -1;
+}
+
+/* ---- the ops: each returns 0, or -1 after fail() ---- */
+
+static int op_alloc(struct worker *w)
+{
+	struct md_folio *f;
+	unsigned order = (unsigned)(rnd(&w->rng) % 4);
+
+	if (w->nheld == HELD_MAX)
+		return 0;
+	if (md_folio_alloc(&w->t, order, rnd(&w->rng) % 8 ? MD_MT_MOVABLE : MD_MT_UNMOVABLE, &f))
+		return 0; /* -ENOMEM is a legal outcome */
+	w->held[w->nheld++] = f;
+	return 0;
+}
+
+static struct md_folio *pick_held(struct worker *w, unsigned *slot)
+{
+	if (w->nheld == 0)
+		return NULL;
+	*slot = (unsigned)(rnd(&w->rng) % w->nheld);
+	return w->held[*slot];
+}
+
+static int op_put(struct worker *w)
+{
+	unsigned k;
+	struct md_folio *f = pick_held(w, &k);
+
+	if (f == NULL)
+		return 0;
+	w->held[k] = w->held[--w->nheld];
+	md_folio_put(&w->t, f);
+	return 0;
+}
+
+static int op_write(struct worker *w)
+{
+	unsigned k;
+	struct md_folio *f = pick_held(w, &k);
+	int ret = 0;
+
+	if (f == NULL)
+		return 0;
+	md_folio_lock(&w->t, f);
+	if (md_folio_verify(&w->t, f, NULL))
+		ret = fail(w, "write: folio %p (frame %" PRIu64 ") lost its data before the write",
+			   (void *)f, f->d.pfn);
+	md_folio_write(&w->t, f, rnd(&w->rng));
+	md_folio_unlock(&w->t, f);
+	return ret;
+}
+
+static int op_lookup(struct worker *w)
+{
+	uint64_t pfn = rnd(&w->rng) % w->s->c->nr_frames;
+	struct md_desc *d;
+	int ret = 0;
+
+	if (md_lookup_frame(&w->t, pfn, &d))
+		return 0;
+	if (!md_desc_covers(d, pfn))
+		ret = fail(w, "lookup(frame %" PRIu64 ") returned a descriptor covering %" PRIu64
+			      "..%" PRIu64,
+			   pfn, d->pfn, d->pfn + md_desc_nr(d) - 1);
+	md_desc_put(&w->t, d);
+	return ret;
+}
+
+static int op_lockframe(struct worker *w)
+{
+	uint64_t pfn = rnd(&w->rng) % w->s->c->nr_frames;
+	struct md_desc *d;
+	int ret = 0;
+
+	if (md_lock_frame(&w->t, pfn, &d))
+		return 0;
+	if (ck_pr_load_64(md_frame_word(w->s->c, pfn)) != md_word_make(d, d->type))
+		ret = fail(w, "lock_frame(frame %" PRIu64 "): the locked descriptor does not own it",
+			   pfn);
+	else if (md_desc_verify(&w->t, d))
+		ret = fail(w, "lock_frame(frame %" PRIu64 "): %s data is not its owner's", pfn,
+			   md_type_name(d->type));
+	md_desc_unlock(&w->t, d);
+	md_desc_put(&w->t, d);
+	return ret;
+}
+
+static void pick_slot(struct worker *w, unsigned *m, uint64_t *idx)
+{
+	*m = (unsigned)(rnd(&w->rng) % w->s->c->cfg.nr_mappings);
+	*idx = rnd(&w->rng) % w->s->c->cfg.mapping_slots;
+}
+
+static int op_index_insert(struct worker *w)
+{
+	unsigned k, m;
+	uint64_t idx;
+	struct md_folio *f = pick_held(w, &k);
+
+	if (f == NULL)
+		return 0;
+	pick_slot(w, &m, &idx);
+	idx &= ~(md_desc_nr(md_folio_desc(f)) - 1); /* natural alignment */
+	md_folio_lock(&w->t, f);
+	md_index_insert(&w->t, f, m, idx); /* -EEXIST / -EBUSY are legal outcomes */
+	md_folio_unlock(&w->t, f);
+	return 0;
+}
+
+static int op_index_lookup(struct worker *w)
+{
+	unsigned m;
+	uint64_t idx;
+	struct md_folio *f;
+	int ret = 0;
+
+	pick_slot(w, &m, &idx);
+	if (md_index_lock(&w->t, m, idx, &f))
+		return 0;
+	if (md_folio_verify(&w->t, f, NULL))
+		ret = fail(w, "index_lookup(%u, %" PRIu64 "): folio data is not its owner's", m, idx);
+	md_folio_unlock(&w->t, f);
+	md_folio_put(&w->t, f);
+	return ret;
+}
+
+static int op_index_remove(struct worker *w)
+{
+	unsigned m;
+	uint64_t idx;
+	struct md_folio *f;
+
+	pick_slot(w, &m, &idx);
+	if (md_index_lock(&w->t, m, idx, &f))
+		return 0;
+	md_index_remove(&w->t, f);
+	md_folio_unlock(&w->t, f);
+	md_folio_put(&w->t, f);
+	return 0;
+}
+
+static int op_slab_alloc(struct worker *w)
+{
+	if (w->nobjs == OBJS_MAX || md_slab_obj_alloc(&w->t, &w->objs[w->nobjs]))
+		return 0;
+	w->nobjs++;
+	return 0;
+}
+
+static int op_slab_free(struct worker *w)
+{
+	unsigned k;
+	uint64_t h;
+
+	if (w->nobjs == 0)
+		return 0;
+	k = (unsigned)(rnd(&w->rng) % w->nobjs);
+	h = w->objs[k];
+	w->objs[k] = w->objs[--w->nobjs];
+	if (md_slab_obj_verify(&w->t, h))
+		return fail(w, "slab object %" PRIu64 " lost its contents", h);
+	if (md_slab_obj_free(&w->t, h))
+		return fail(w, "slab object %" PRIu64 " could not be freed", h);
+	return 0;
+}
+
+static int (*const op_fns[OP__COUNT])(struct worker *) = {
+	op_alloc, op_put, op_write, op_lookup, op_lockframe,
+	op_index_insert, op_index_lookup, op_index_remove, op_slab_alloc, op_slab_free,
+};
+
+static unsigned pick_op(struct worker *w, unsigned total)
+{
+	uint64_t r = rnd(&w->rng) % total;
+	unsigned i = 0;
+
+	while (r >= op_weights[i])
+		r -= op_weights[i++];
+	return i;
+}
+
+static void *worker_main(void *p)
+{
+	struct worker *w = p;
+	struct stress *s = w->s;
+	unsigned total = 0;
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < OP__COUNT; i++)
+		total += op_weights[i];
+	while (!ck_pr_load_int(&s->stop)) {
+		unsigned op = pick_op(w, total);
+
+		if (op_fns[op](w))
+			break;
+		ck_pr_store_64(&w->ops[op], w->ops[op] + 1);
+		if (++n % 32 == 0)
+			md_epoch_poll(&w->t);
+	}
+	memcpy(w->stats, w->t.stats, sizeof(w->stats));
+	md_epoch_barrier(&w->t);
+	return NULL;
+}
+
+/* ---- the checker's view of what the workers hold ---- */
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct held_set {
+	uintptr_t *p;
+	size_t n;
+};
+
+static uint32_t held_refs(void *arg, const struct md_desc *d)
+{
+	struct held_set *h = arg;
+	uintptr_t key = (uintptr_t)d;
+
+	return bsearch(&key, h->p, h->n, sizeof(*h->p), cmp_ptr) ? 1 : 0;
+}
+
+static void held_build(struct stress *s, struct held_set *h)
+{
+	h->n = 0;
+	h->p = calloc((size_t)s->nw * HELD_MAX + 1, sizeof(*h->p));
+	if (h->p == NULL)
+		return;
+	for (unsigned i = 0; i < s->nw; i++)
+		for (unsigned k = 0; k < s->w[i].nheld; k++)
+			h->p[h->n++] = (uintptr_t)md_folio_desc(s->w[i].held[k]);
+	qsort(h->p, h->n, sizeof(*h->p), cmp_ptr);
+}
+
+static unsigned run_check(struct stress *s, const char *when, md_expect_refs_fn *fn, void *arg)
+{
+	struct md_report r;
+	char line[256];
+	unsigned n = md_check_quiescent(s->c, fn, arg, &r);
+
+	printf("check (%s): %s\n", when, n ? "VIOLATIONS" : "clean");
+	for (unsigned i = 0; i < n && i < MD_REPORT_MAX; i++) {
+		md_violation_format(&r.v[i], line, sizeof(line));
+		printf("  %s\n", line);
+	}
+	if (n > MD_REPORT_MAX)
+		printf("  ... %u more\n", n - MD_REPORT_MAX);
+	return n;
+}
+
+/* Release everything the workers hold and truncate the index, from @t. */
+static void drain(struct stress *s, struct md_thread *t)
+{
+	struct md_core *c = s->c;
+	struct md_folio *f;
+
+	for (unsigned i = 0; i < s->nw; i++) {
+		for (unsigned k = 0; k < s->w[i].nheld; k++)
+			md_folio_put(t, s->w[i].held[k]);
+		s->w[i].nheld = 0;
+		for (unsigned k = 0; k < s->w[i].nobjs; k++)
+			md_slab_obj_free(t, s->w[i].objs[k]);
+		s->w[i].nobjs = 0;
+	}
+	for (unsigned m = 0; m < c->cfg.nr_mappings; m++)
+		for (uint64_t i = 0; i < c->cfg.mapping_slots; i++)
+			if (md_index_lock(t, m, i, &f) == 0) {
+				md_index_remove(t, f);
+				md_folio_unlock(t, f);
+				md_folio_put(t, f);
+			}
+	md_epoch_barrier(t);
+}
+
+/* The final checks; returns the number of violations. */
+static unsigned final_checks(struct stress *s)
+{
+	struct held_set h;
+	struct md_thread t;
+	unsigned n;
+
+	held_build(s, &h);
+	if (h.p == NULL || md_thread_init(&t, s->c, s->nw)) {
+		fprintf(stderr, "mdt stress: out of memory for the final check\n");
+		free(h.p);
+		return 1;
+	}
+	md_epoch_barrier(&t);
+	n = run_check(s, "end of run, references held", held_refs, &h);
+	free(h.p);
+	drain(s, &t);
+	n += run_check(s, "after releasing everything", NULL, NULL);
+	/* the slab cache keeps one empty slab; everything else must be free */
+	if (md_buddy_nr_free_frames(&t) + s->c->slab_nr != s->c->nr_frames) {
+		printf("  frames still owned after releasing everything: %" PRIu64 "\n",
+		       s->c->nr_frames - md_buddy_nr_free_frames(&t));
+		n++;
+	}
+	md_thread_fini(&t);
+	return n;
+}
+
+/* ---- reporting ---- */
+
+static void totals(struct stress *s, uint64_t *ops, uint64_t *all)
+{
+	*all = 0;
+	for (unsigned k = 0; k < OP__COUNT; k++) {
+		ops[k] = 0;
+		for (unsigned i = 0; i < s->nw; i++)
+			ops[k] += ck_pr_load_64(&s->w[i].ops[k]);
+		*all += ops[k];
+	}
+}
+
+static void progress(struct stress *s, uint64_t elapsed, uint64_t *last_all, uint64_t *last_t,
+		     int tty)
+{
+	uint64_t ops[OP__COUNT], all, dt = elapsed - *last_t;
+
+	totals(s, ops, &all);
+	printf("%s[%5.1fs/%.0fs] %10" PRIu64 " ops %9.0f ops/s  failures %u%s", tty ? "\r" : "",
+	       (double)elapsed / 1000, (double)s->o.duration_ms / 1000, all,
+	       dt ? (double)(all - *last_all) * 1000.0 / (double)dt : 0.0,
+	       ck_pr_load_uint(&s->nfailures), tty ? "   " : "\n");
+	fflush(stdout);
+	*last_all = all;
+	*last_t = elapsed;
+}
+
+static void summary(struct stress *s, double secs)
+{
+	uint64_t ops[OP__COUNT], all, st[MD_ST__COUNT] = {0};
+
+	totals(s, ops, &all);
+	for (unsigned i = 0; i < s->nw; i++)
+		for (unsigned k = 0; k < MD_ST__COUNT; k++)
+			st[k] = k == MD_ST_EPOCH_BACKLOG_HWM
+					? (s->w[i].stats[k] > st[k] ? s->w[i].stats[k] : st[k])
+					: st[k] + s->w[i].stats[k];
+	printf("\n%-16s %12s %12s\n", "op", "count", "ops/s");
+	for (unsigned k = 0; k < OP__COUNT; k++)
+		printf("%-16s %12" PRIu64 " %12.0f\n", op_names[k], ops[k], (double)ops[k] / secs);
+	printf("%-16s %12" PRIu64 " %12.0f\n", "total", all, (double)all / secs);
+	printf("\n%-18s %12s %12s\n", "event", "count", "per s");
+	for (unsigned k = 0; k < MD_ST__COUNT; k++)
+		if (k == MD_ST_EPOCH_BACKLOG_HWM)
+			printf("%-18s %12" PRIu64 " %12s\n", md_stat_name(k), st[k], "-");
+		else
+			printf("%-18s %12" PRIu64 " %12.1f\n", md_stat_name(k), st[k],
+			       (double)st[k] / secs);
+}
+
+static int write_json(struct stress *s, FILE *f, double secs, unsigned violations)
+{
+	uint64_t ops[OP__COUNT], all, st[MD_ST__COUNT] = {0};
+
+	totals(s, ops, &all);
+	for (unsigned i = 0; i < s->nw; i++)
+		for (unsigned k = 0; k < MD_ST__COUNT; k++)
+			st[k] += s->w[i].stats[k];
+	fprintf(f, "{\n  \"seed\": %" PRIu64 ",\n  \"threads\": %u,\n  \"duration_s\": %.3f,\n",
+		s->o.seed, s->nw, secs);
+	fprintf(f, "  \"variant\": \"%s\",\n  \"frames\": %" PRIu64 ",\n  \"mutant\": \"%s\",\n",
+		getenv("MDT_VARIANT") ? getenv("MDT_VARIANT") : MD_BUILDTYPE, s->o.frames,
+		s->mutant ? md_mutant_info(s->mutant)->name : "none");
+	fprintf(f, "  \"ops_total\": %" PRIu64 ",\n  \"ops\": {", all);
+	for (unsigned k = 0; k < OP__COUNT; k++)
+		fprintf(f, "%s\"%s\": %" PRIu64, k ? ", " : "", op_names[k], ops[k]);
+	fprintf(f, "},\n  \"retries\": {\"tryget_zero\": %" PRIu64 ", \"revalidate\": %" PRIu64
+		   ", \"lock_recheck\": %" PRIu64 ", \"eagain\": %" PRIu64 "},\n",
+		st[MD_ST_TRYGET_ZERO], st[MD_ST_REVALIDATE], st[MD_ST_LOCK_RECHECK], st[MD_ST_EAGAIN]);
+	fprintf(f, "  \"checkpoints\": 0,\n  \"violations\": %u,\n  \"failures\": [", violations);
+	if (s->nfailures) {
+		fputc('"', f);
+		for (const char *p = s->failure; *p; p++)
+			fprintf(f, (*p == '"' || *p == '\\') ? "\\%c" : "%c", *p);
+		fputc('"', f);
+	}
+	fprintf(f, "],\n  \"stalls\": 0\n}\n");
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* ---- setup ---- */
+
+static int parse(struct stress *s, int argc, char **argv)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *seed = NULL;
+	const struct md_opt opts[] = {
+		{"duration", MD_OPT_DURATION, 1, 1000ull * 3600 * 24 * 7, &s->o.duration_ms,
+		 "run time: 500ms, 30s, 2m, 1h (default 30s)"},
+		{"threads", MD_OPT_U64, 1, MAX_WORKERS, &s->o.threads,
+		 "worker threads (default: CPUs, at least 2)"},
+		{"frames", MD_OPT_U64, 64, (uint64_t)1 << 24, &s->o.frames,
+		 "frames in the pool, a multiple of 64 (default 16384)"},
+		{"seed", MD_OPT_STR, 0, 0, &seed, "random seed (default: from the clock; always printed)"},
+		{"mutant", MD_OPT_STR, 0, 0, &s->o.mutant, "seeded bug to switch on (see mdt mutants)"},
+		{"json", MD_OPT_STR, 0, 0, &s->o.json, "write the summary as JSON to this file"},
+		{NULL, 0, 0, 0, NULL, NULL},
+	};
+	int ret;
+
+	s->o.duration_ms = 30000;
+	s->o.threads = ncpu < 2 ? 2 : (uint64_t)ncpu;
+	s->o.frames = 16384;
+	s->o.seed = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid();
+	ret = md_opt_parse("mdt stress", opts, argc, argv);
+	if (ret)
+		return ret < 0 ? -1 : ret;
+	if (seed) {
+		char *end;
+
+		errno = 0;
+		s->o.seed = strtoull(seed, &end, 0);
+		if (errno || *end || *seed == '\0' || *seed == '-') {
+			fprintf(stderr, "mdt stress: bad value '%s' for --seed (an unsigned integer)\n",
+				seed);
+			return MD_EXIT_USAGE;
+		}
+	}
+	if (s->o.frames % 64) {
+		fprintf(stderr, "mdt stress: --frames must be a multiple of 64 (got %" PRIu64 ")\n",
+			s->o.frames);
+		return MD_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int resolve_mutant(struct stress *s)
+{
+	int m;
+
+	if (s->o.mutant == NULL)
+		s->o.mutant = getenv("MDT_MUTANT");
+	m = md_mutant_lookup(s->o.mutant);
+	if (m < 0) {
+		fprintf(stderr, "mdt stress: unknown mutant '%s' (see: mdt mutants)\n", s->o.mutant);
+		return MD_EXIT_USAGE;
+	}
+	if (m > 0 && !md_mutants_compiled()) {
+		fprintf(stderr, "mdt stress: this build has no mutants compiled in "
+				"(-Dmutants=false); use --build debug, tsan or asan\n");
+		return MD_EXIT_USAGE;
+	}
+	s->mutant = (unsigned)m;
+	return 0;
+}
+
+static int start(struct stress *s)
+{
+	struct md_core_config cfg;
+
+	md_core_config_default(&cfg);
+	cfg.nr_frames = s->o.frames;
+	cfg.mutant = s->mutant;
+	cfg.mapping_slots = (unsigned)(s->o.frames / 8 < 64 ? 64 : s->o.frames / 8);
+	if (md_core_create(&cfg, &s->c))
+		return MD_EXIT_ENV;
+	s->nw = (unsigned)s->o.threads;
+	s->w = calloc(s->nw, sizeof(*s->w));
+	if (s->w == NULL)
+		return MD_EXIT_ENV;
+	for (unsigned i = 0; i < s->nw; i++) {
+		struct worker *w = &s->w[i];
+
+		w->s = s;
+		w->rng = s->o.seed * 0x9e3779b97f4a7c15ull + i + 1;
+		if (md_thread_init(&w->t, s->c, i))
+			return MD_EXIT_ENV;
+	}
+	for (unsigned i = 0; i < s->nw; i++)
+		if (pthread_create(&s->w[i].th, NULL, worker_main, &s->w[i]))
+			return MD_EXIT_ENV;
+	return 0;
+}
+
+static void run(struct stress *s, double *secs)
+{
+	int tty = isatty(STDOUT_FILENO);
+	uint64_t t0 = now_ms(), last_print = 0, last_all = 0, last_t = 0, every = tty ? 500 : 5000;
+
+	for (;;) {
+		uint64_t el = now_ms() - t0;
+
+		if (el >= s->o.duration_ms || ck_pr_load_int(&s->stop))
+			break;
+		if (el - last_print >= every) {
+			progress(s, el, &last_all, &last_t, tty);
+			last_print = el;
+		}
+		usleep(20000);
+	}
+	ck_pr_store_int(&s->stop, 1);
+	for (unsigned i = 0; i < s->nw; i++)
+		pthread_join(s->w[i].th, NULL);
+	*secs = (double)(now_ms() - t0) / 1000;
+	progress(s, now_ms() - t0, &last_all, &last_t, tty);
+	if (tty)
+		printf("\n");
+}
+
+static void print_rerun(struct stress *s)
+{
+	printf("rerun: ./mdt --build %s stress --seed %" PRIu64 " --threads %u --frames %" PRIu64
+	       " --duration %.0fs%s%s\n",
+	       getenv("MDT_VARIANT") ? getenv("MDT_VARIANT") : "debug", s->o.seed, s->nw, s->o.frames,
+	       (double)s->o.duration_ms / 1000, s->mutant ? " --mutant " : "",
+	       s->mutant ? md_mutant_info(s->mutant)->name : "");
+}
+
+static void teardown(struct stress *s)
+{
+	for (unsigned i = 0; s->w && i < s->nw; i++)
+		md_thread_fini(&s->w[i].t);
+	md_core_destroy(s->c);
+	free(s->w);
+}
+
+int md_stress_main(int argc, char **argv)
+{
+	struct stress s = {.fail_lock = PTHREAD_MUTEX_INITIALIZER};
+	FILE *json = NULL;
+	unsigned violations = 0;
+	double secs = 0;
+	int ret;
+
+	ret = parse(&s, argc, argv);
+	if (ret)
+		return ret < 0 ? MD_EXIT_OK : ret;
+	ret = resolve_mutant(&s);
+	if (ret)
+		return ret;
+	if (s.o.json && (json = fopen(s.o.json, "w")) == NULL) {
+		fprintf(stderr, "mdt stress: cannot write --json file '%s': %s\n", s.o.json,
+			strerror(errno));
+		return MD_EXIT_ENV;
+	}
+	printf("mdt stress: seed %" PRIu64 ", %" PRIu64 " threads, %" PRIu64 " frames, %.1fs%s%s\n",
+	       s.o.seed, s.o.threads, s.o.frames, (double)s.o.duration_ms / 1000,
+	       s.mutant ? ", mutant " : "", s.mutant ? md_mutant_info(s.mutant)->name : "");
+	fflush(stdout);
+	ret = start(&s);
+	if (ret) {
+		fprintf(stderr, "mdt stress: cannot set up the core (out of memory?)\n");
+		goto out;
+	}
+	run(&s, &secs);
+	summary(&s, secs);
+	if (s.nfailures) {
+		printf("\nFAIL: %s (%u failure%s)\n", s.failure, s.nfailures, s.nfailures > 1 ? "s" : "");
+	} else {
+		violations = final_checks(&s);
+	}
+	ret = s.nfailures || violations ? MD_EXIT_FAIL : MD_EXIT_OK;
+	if (json && write_json(&s, json, secs, violations)) {
+		fprintf(stderr, "mdt stress: writing '%s' failed: %s\n", s.o.json, strerror(errno));
+		if (ret == MD_EXIT_OK)
+			ret = MD_EXIT_ENV;
+	}
+	json = NULL;
+	if (ret == MD_EXIT_FAIL)
+		print_rerun(&s);
+	printf("mdt stress: %s\n", ret == MD_EXIT_OK ? "PASS" : "FAIL");
+out:
+	if (json)
+		fclose(json);
+	if (!s.nfailures)
+		teardown(&s);
+	return ret;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * testutil.h - helpers shared by the unit tests: a core with one registered
+ * thread, a checker call that prints what it found, and a small pthread pool.
+ */
+#ifndef MD_TESTUTIL_H
+#define MD_TESTUTIL_H
+
+#include <pthread.h>
+
+#include "md_check.h"
+#include "md_core.h"
+#include "md_epoch.h"
+#include "tap.h"
+
+struct tcore {
+	struct md_core *c;
+	struct md_thread t;
+};
+
+static inline void tcore_init(struct tcore *tc, uint64_t frames, unsigned mutant)
+{
+	struct md_core_config cfg;
+
+	md_core_config_default(&cfg);
+	cfg.nr_frames = frames;
+	cfg.mutant = mutant;
+	if (md_core_create(&cfg, &tc->c) || md_thread_init(&tc->t, tc->c, 0)) {
+		fprintf(stderr, "cannot create core\n");
+		exit(99);
+	}
+}
+
+static inline void tcore_fini(struct tcore *tc)
+{
+	md_thread_fini(&tc->t);
+	md_core_destroy(tc->c);
+}
+
+/* Run the checker after a barrier; print every violation as a TAP comment. */
+static inline unsigned tcheck(struct tcore *tc, md_expect_refs_fn *refs, void *arg,
+			      struct md_report *r)
+{
+	char line[200];
+	unsigned n;
+
+	md_epoch_barrier(&tc->t);
+	n = md_check_quiescent(tc->c, refs, arg, r);
+	for (unsigned i = 0; i < n && i < MD_REPORT_MAX; i++) {
+		md_violation_format(&r->v[i], line, sizeof(line));
+		printf("# violation: %s\n", line);
+	}
+	return n;
+}
+
+struct tpool {
+	unsigned n;
+	pthread_t th[16];
+};
+
+static inline void tpool_run(struct tpool *p, unsigned n, void *(*fn)(void *), void *args,
+			     size_t argsize)
+{
+	p->n = n;
+	for (unsigned i = 0; i < n; i++)
+		if (pthread_create(&p->th[i], NULL, fn, (char *)args + i * argsize)) {
+			fprintf(stderr, "pthread_create failed\n");
+			exit(99);
+		}
+	for (unsigned i = 0; i < n; i++)
+		pthread_join(p->th[i], NULL);
+}
+
+#endif
