@@ -43,6 +43,7 @@ struct walk_arg {
 	unsigned id, churn;
 	uint64_t seed, iters;
 	uint64_t found, bad, retries;
+	int *churners_left; /* walkers run until every churner is done */
 };
 
 static void churn(struct md_thread *t, struct walk_arg *a)
@@ -76,7 +77,7 @@ static void walk(struct md_thread *t, struct walk_arg *a)
 	uint64_t rng = a->seed;
 	struct md_desc *d;
 
-	for (uint64_t i = 0; i < a->iters; i++) {
+	for (uint64_t i = 0; ck_pr_load_int(a->churners_left) > 0; i++) {
 		uint64_t pfn = tap_rand(&rng) % a->c->nr_frames;
 
 		if (i & 1) {
@@ -102,10 +103,12 @@ static void *walk_thread(void *p)
 	struct md_thread t;
 
 	md_thread_init(&t, a->c, a->id);
-	if (a->churn)
+	if (a->churn) {
 		churn(&t, a);
-	else
+		ck_pr_dec_int(a->churners_left);
+	} else {
 		walk(&t, a);
+	}
 	a->retries = t.stats[MD_ST_TRYGET_ZERO] + t.stats[MD_ST_REVALIDATE] +
 		     t.stats[MD_ST_LOCK_RECHECK];
 	md_thread_fini(&t);
@@ -119,16 +122,19 @@ static void test_lookup_vs_free(uint64_t seed)
 	struct tpool p;
 	struct md_report r;
 	uint64_t found = 0, bad = 0;
+	int churners_left = 2;
 
 	tcore_init(&tc, 512, 0);
+	if (tc.c->cfg.mutant)
+		printf("# mutant: %s\n", md_mutant_info(tc.c->cfg.mutant)->name);
 	for (unsigned i = 0; i < 4; i++)
-		a[i] = (struct walk_arg){tc.c, i + 1, i < 2, seed + i, 100000, 0, 0, 0};
+		a[i] = (struct walk_arg){tc.c, i + 1, i < 2, seed + i, 100000, 0, 0, 0, &churners_left};
 	tpool_run(&p, 4, walk_thread, a, sizeof(a[0]));
 	for (unsigned i = 2; i < 4; i++) {
 		found += a[i].found;
 		bad += a[i].bad;
 	}
-	ok(found > 1000, "walkers found %llu live descriptors", (unsigned long long)found);
+	ok(found > 0, "walkers found %llu live descriptors", (unsigned long long)found);
 	ok(bad == 0, "no walker saw a descriptor that does not own its frame or holds foreign data "
 		     "(%llu bad, %llu retries)",
 	   (unsigned long long)bad, (unsigned long long)(a[2].retries + a[3].retries));

@@ -18,10 +18,17 @@ struct tcore {
 	struct md_thread t;
 };
 
+/*
+ * A core with @frames frames.  With @mutant 0 the MDT_MUTANT environment
+ * variable may switch a seeded bug on, to show a test's oracle fails on it.
+ */
 static inline void tcore_init(struct tcore *tc, uint64_t frames, unsigned mutant)
 {
 	struct md_core_config cfg;
+	int env = md_mutant_lookup(getenv("MDT_MUTANT"));
 
+	if (mutant == 0 && env > 0)
+		mutant = (unsigned)env;
 	md_core_config_default(&cfg);
 	cfg.nr_frames = frames;
 	cfg.mutant = mutant;
@@ -56,19 +63,38 @@ static inline unsigned tcheck(struct tcore *tc, md_expect_refs_fn *refs, void *a
 struct tpool {
 	unsigned n;
 	pthread_t th[16];
+	pthread_barrier_t start;
+	struct tpool_slot {
+		struct tpool *p;
+		void *(*fn)(void *);
+		void *arg;
+	} slot[16];
 };
+
+/* Every thread waits for all the others before it starts: the races overlap. */
+static inline void *tpool_trampoline(void *p)
+{
+	struct tpool_slot *s = p;
+
+	pthread_barrier_wait(&s->p->start);
+	return s->fn(s->arg);
+}
 
 static inline void tpool_run(struct tpool *p, unsigned n, void *(*fn)(void *), void *args,
 			     size_t argsize)
 {
 	p->n = n;
-	for (unsigned i = 0; i < n; i++)
-		if (pthread_create(&p->th[i], NULL, fn, (char *)args + i * argsize)) {
+	pthread_barrier_init(&p->start, NULL, n);
+	for (unsigned i = 0; i < n; i++) {
+		p->slot[i] = (struct tpool_slot){p, fn, (char *)args + i * argsize};
+		if (pthread_create(&p->th[i], NULL, tpool_trampoline, &p->slot[i])) {
 			fprintf(stderr, "pthread_create failed\n");
 			exit(99);
 		}
+	}
 	for (unsigned i = 0; i < n; i++)
 		pthread_join(p->th[i], NULL);
+	pthread_barrier_destroy(&p->start);
 }
 
 #endif
