@@ -13,6 +13,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "md_buddy.h"
 #include "md_check.h"
@@ -269,4 +270,40 @@ unsigned md_check_quiescent(struct md_core *c, md_expect_refs_fn *refs, void *ar
 	check_accounting(&w);
 	free(w.own);
 	return r->n;
+}
+
+static size_t desc_size(unsigned type)
+{
+	switch (type) {
+	case MD_T_FOLIO:
+		return sizeof(struct md_folio);
+	case MD_T_SLAB:
+		return sizeof(struct md_slab);
+	case MD_T_ZPDESC:
+		return sizeof(struct md_zpdesc);
+	}
+	return 0;
+}
+
+void md_core_footprint(struct md_core *c, struct md_footprint *fp)
+{
+	memset(fp, 0, sizeof(*fp));
+	fp->frames = c->nr_frames;
+	fp->word_bytes = c->nr_frames * sizeof(*c->words);
+	for (unsigned k = 0; k <= c->cfg.max_order; k++)
+		fp->zone_bytes += ((c->nr_frames >> k) + 63) / 64 * 8;
+	fp->zone_bytes += c->nr_frames >> c->cfg.pageblock_order;
+	for (uint64_t pfn = 0; pfn < c->nr_frames; pfn++) {
+		uint64_t w = c->words[pfn];
+		struct md_desc *d = md_word_desc(w);
+
+		if (!md_word_is_desc(w))
+			continue;
+		fp->owned_frames++;
+		if (d->pfn != pfn)
+			continue;
+		fp->descs[d->type]++;
+		fp->desc_bytes += desc_size(d->type);
+	}
+	fp->free_frames = c->nr_frames - fp->owned_frames;
 }

@@ -72,6 +72,21 @@ typedef uint32_t md_expect_refs_fn(void *arg, const struct md_desc *d);
 unsigned md_check_quiescent(struct md_core *c, md_expect_refs_fn *refs, void *arg,
 			    struct md_report *r);
 
+struct md_footprint {
+	uint64_t frames, owned_frames, free_frames;
+	uint64_t descs[MD_T__COUNT]; /* live descriptors per type */
+	uint64_t desc_bytes;         /* their struct sizes */
+	uint64_t word_bytes;         /* frame words */
+	uint64_t zone_bytes;         /* buddy bitmaps + pageblock types */
+};
+
+/**
+ * md_core_footprint() - metadata the core spends on @c's frames right now:
+ * frame words, live descriptors (struct sizes, no allocator overhead) and
+ * the zone's bitmaps.  Quiescence only; no locks.
+ */
+void md_core_footprint(struct md_core *c, struct md_footprint *fp);
+
 /** md_violation_name() - "frame_lost" etc.; "?" if out of range. */
 const char *md_violation_name(unsigned kind);
 

@@ -411,6 +411,21 @@ static void drain(struct stress *s, struct md_thread *t)
 	md_epoch_barrier(t);
 }
 
+static void print_footprint(struct md_core *c)
+{
+	struct md_footprint fp;
+	double meta;
+
+	md_core_footprint(c, &fp);
+	meta = (double)(fp.word_bytes + fp.desc_bytes + fp.zone_bytes) / (double)fp.frames;
+	printf("\nmetadata: %.2f B/frame (word %zu B, descriptors %.2f B/frame over %" PRIu64
+	       " owned frames = %.2f B per owned frame, zone %.2f B/frame); "
+	       "%" PRIu64 " folios, %" PRIu64 " slabs\n",
+	       meta, sizeof(uint64_t), (double)fp.desc_bytes / (double)fp.frames, fp.owned_frames,
+	       fp.owned_frames ? (double)fp.desc_bytes / (double)fp.owned_frames : 0.0,
+	       (double)fp.zone_bytes / (double)fp.frames, fp.descs[MD_T_FOLIO], fp.descs[MD_T_SLAB]);
+}
+
 /* The final checks; returns the number of violations. */
 static unsigned final_checks(struct stress *s)
 {
@@ -425,6 +440,7 @@ static unsigned final_checks(struct stress *s)
 		return 1;
 	}
 	md_epoch_barrier(&t);
+	print_footprint(s->c);
 	n = run_check(s, "end of run, references held", held_refs, &h);
 	free(h.p);
 	drain(s, &t);
