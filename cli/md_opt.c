@@ -76,14 +76,16 @@ static int set_value(const char *prog, const struct md_opt *o, const char *val)
 	return 0;
 bad:
 	if (o->type == MD_OPT_DURATION)
-		fprintf(stderr, "%s: bad value '%s' for --%s (a duration like 500ms, 10s, 2m, 1h; "
-				"%" PRIu64 "ms..%" PRIu64 "ms)\n",
+		fprintf(stderr,
+			"%s: bad value '%s' for --%s (a duration like 500ms, 10s, 2m, 1h; "
+			"%" PRIu64 "ms..%" PRIu64 "ms)\n",
 			prog, val, o->name, o->min, o->max);
 	else if (o->type == MD_OPT_PROB)
-		fprintf(stderr, "%s: bad value '%s' for --%s (a probability in [0, 1])\n", prog, val,
-			o->name);
+		fprintf(stderr, "%s: bad value '%s' for --%s (a probability in [0, 1])\n", prog,
+			val, o->name);
 	else
-		fprintf(stderr, "%s: bad value '%s' for --%s (an integer in %" PRIu64 "..%" PRIu64 ")\n",
+		fprintf(stderr,
+			"%s: bad value '%s' for --%s (an integer in %" PRIu64 "..%" PRIu64 ")\n",
 			prog, val, o->name, o->min, o->max);
 	return MD_EXIT_USAGE;
 }

@@ -11,11 +11,11 @@
 #include <stdio.h>
 
 enum md_opt_type {
-	MD_OPT_U64,      /* uint64_t, within [min, max] */
+	MD_OPT_U64,	 /* uint64_t, within [min, max] */
 	MD_OPT_DURATION, /* uint64_t milliseconds; "500ms", "10s", "2m", "1h"; bare number = s */
-	MD_OPT_STR,      /* const char * */
-	MD_OPT_FLAG,     /* int set to 1 */
-	MD_OPT_PROB,     /* double in [0, 1] */
+	MD_OPT_STR,	 /* const char * */
+	MD_OPT_FLAG,	 /* int set to 1 */
+	MD_OPT_PROB,	 /* double in [0, 1] */
 };
 
 struct md_opt {

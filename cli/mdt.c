@@ -41,10 +41,10 @@ static int cmd_version(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 /* X(name, function, one-line help) */
-#define MDT_COMMANDS(X)                                                                    \
-	X("stress", md_stress_main, "real threads hammer the core; checks at the end")      \
-	X("mutants", cmd_mutants, "list the seeded bugs (--mutant NAME switches one on)")   \
-	X("version", cmd_version, "print the build configuration")                         \
+#define MDT_COMMANDS(X)                                                                            \
+	X("stress", md_stress_main, "real threads hammer the core; checks at the end")             \
+	X("mutants", cmd_mutants, "list the seeded bugs (--mutant NAME switches one on)")          \
+	X("version", cmd_version, "print the build configuration")                                 \
 	X("help", cmd_help, "this list")
 
 static const struct {
@@ -53,7 +53,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 #define CMD_ROW(name, fn, help) {name, fn, help},
-	MDT_COMMANDS(CMD_ROW)
+    MDT_COMMANDS(CMD_ROW)
 #undef CMD_ROW
 };
 

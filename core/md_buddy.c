@@ -66,8 +66,9 @@ static int find_block(struct md_core *c, unsigned order, int mt, unsigned *ko, u
 			uint64_t bits = c->free_map[k][w];
 
 			while (bits) {
-				unsigned b = mt == MD_MT_MOVABLE ? 63 - (unsigned)__builtin_clzll(bits)
-								: (unsigned)__builtin_ctzll(bits);
+				unsigned b = mt == MD_MT_MOVABLE
+						 ? 63 - (unsigned)__builtin_clzll(bits)
+						 : (unsigned)__builtin_ctzll(bits);
 				uint64_t i = w * 64 + b;
 
 				bits &= ~((uint64_t)1 << b);
@@ -117,7 +118,8 @@ int md_buddy_alloc(struct md_thread *t, unsigned order, unsigned mt, uint64_t *p
 	split_block(t, k, i, order);
 	/* A block of a pageblock or more changes hands whole: steal it. */
 	if (k >= c->cfg.pageblock_order)
-		claim_pageblocks(c, i << k, order > c->cfg.pageblock_order ? order : c->cfg.pageblock_order, mt);
+		claim_pageblocks(
+		    c, i << k, order > c->cfg.pageblock_order ? order : c->cfg.pageblock_order, mt);
 	*pfn = i << k;
 out:
 	md_spin_unlock(t, MD_RP_ZONE_UNLOCK, &c->zone_lock);
@@ -162,8 +164,7 @@ int md_buddy_take(struct md_thread *t, uint64_t pfn, unsigned order)
 	uint64_t i;
 	int ret = -EBUSY;
 
-	if (order > c->cfg.max_order || pfn & (((uint64_t)1 << order) - 1) ||
-	    pfn >= c->nr_frames)
+	if (order > c->cfg.max_order || pfn & (((uint64_t)1 << order) - 1) || pfn >= c->nr_frames)
 		return -EINVAL;
 	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->zone_lock);
 	if (block_of(c, pfn, &k, &i) || k < order)

@@ -34,7 +34,7 @@ struct walk {
 
 static const char *const v_names[] = {
 #define MD_V_NAME(id, name, doc) name,
-	MD_VIOLATIONS(MD_V_NAME)
+    MD_VIOLATIONS(MD_V_NAME)
 #undef MD_V_NAME
 };
 
@@ -244,11 +244,13 @@ static void check_accounting(struct walk *w)
 	struct md_core *c = w->c;
 
 	if (w->nr_free + w->nr_owned != c->nr_frames)
-		report(w, MD_V_FRAME_COUNT, UINT64_MAX, NULL, c->nr_frames, w->nr_free + w->nr_owned);
+		report(w, MD_V_FRAME_COUNT, UINT64_MAX, NULL, c->nr_frames,
+		       w->nr_free + w->nr_owned);
 	if (c->desc_retired != c->desc_freed)
 		report(w, MD_V_RETIRE, UINT64_MAX, NULL, c->desc_retired, c->desc_freed);
 	if (c->desc_allocated - c->desc_freed != w->nr_live)
-		report(w, MD_V_LEAK, UINT64_MAX, NULL, w->nr_live, c->desc_allocated - c->desc_freed);
+		report(w, MD_V_LEAK, UINT64_MAX, NULL, w->nr_live,
+		       c->desc_allocated - c->desc_freed);
 }
 
 unsigned md_check_quiescent(struct md_core *c, md_expect_refs_fn *refs, void *arg,

@@ -18,34 +18,34 @@
 #include "md_core.h"
 
 /* X(ID, "name", "meaning") */
-#define MD_VIOLATIONS(X)                                                                     \
-	X(FRAME_LOST, "frame_lost", "frame neither free nor owned by a descriptor")            \
-	X(FRAME_TWICE, "frame_twice", "frame in two free blocks, or both free and owned")      \
-	X(FRAME_FOREIGN, "frame_foreign", "frame word names a descriptor that does not cover it") \
-	X(BUDDY_WORD, "buddy_word", "free block head/tail word disagrees with the bitmap")      \
-	X(NR_FREE, "nr_free", "per-order free count disagrees with the bitmap")                 \
-	X(FRAME_COUNT, "frame_count", "free + owned frames != total frames")                    \
-	X(DESC_HOLE, "desc_hole", "a frame of a descriptor's range does not point to it")       \
-	X(REFCOUNT, "refcount", "refcount differs from the references still held")             \
-	X(LOCKED, "locked", "descriptor still locked")                                          \
-	X(ISOLATED, "isolated", "descriptor still isolated")                                    \
-	X(PAYLOAD, "payload", "frame contents differ from what the owner last wrote")          \
-	X(SLAB, "slab", "slab object or partial list inconsistent")                             \
-	X(INDEX, "index", "index slots and folio mapping/index disagree")                       \
-	X(RETIRE, "retire", "retired descriptors not all freed after the barrier")              \
+#define MD_VIOLATIONS(X)                                                                           \
+	X(FRAME_LOST, "frame_lost", "frame neither free nor owned by a descriptor")                \
+	X(FRAME_TWICE, "frame_twice", "frame in two free blocks, or both free and owned")          \
+	X(FRAME_FOREIGN, "frame_foreign", "frame word names a descriptor that does not cover it")  \
+	X(BUDDY_WORD, "buddy_word", "free block head/tail word disagrees with the bitmap")         \
+	X(NR_FREE, "nr_free", "per-order free count disagrees with the bitmap")                    \
+	X(FRAME_COUNT, "frame_count", "free + owned frames != total frames")                       \
+	X(DESC_HOLE, "desc_hole", "a frame of a descriptor's range does not point to it")          \
+	X(REFCOUNT, "refcount", "refcount differs from the references still held")                 \
+	X(LOCKED, "locked", "descriptor still locked")                                             \
+	X(ISOLATED, "isolated", "descriptor still isolated")                                       \
+	X(PAYLOAD, "payload", "frame contents differ from what the owner last wrote")              \
+	X(SLAB, "slab", "slab object or partial list inconsistent")                                \
+	X(INDEX, "index", "index slots and folio mapping/index disagree")                          \
+	X(RETIRE, "retire", "retired descriptors not all freed after the barrier")                 \
 	X(LEAK, "leak", "allocated - freed descriptors != descriptors reachable from frames")
 
 enum md_violation_kind {
 #define MD_V_ENUM(id, name, doc) MD_V_##id,
 	MD_VIOLATIONS(MD_V_ENUM)
 #undef MD_V_ENUM
-	MD_V__COUNT
+	    MD_V__COUNT
 };
 
 struct md_violation {
-	unsigned kind;      /* enum md_violation_kind */
-	uint64_t pfn;       /* frame (or index slot for MD_V_INDEX), UINT64_MAX if none */
-	const void *desc;   /* descriptor involved, or NULL */
+	unsigned kind;	  /* enum md_violation_kind */
+	uint64_t pfn;	  /* frame (or index slot for MD_V_INDEX), UINT64_MAX if none */
+	const void *desc; /* descriptor involved, or NULL */
 	uint64_t expected;
 	uint64_t found;
 };
@@ -53,7 +53,7 @@ struct md_violation {
 #define MD_REPORT_MAX 64u
 
 struct md_report {
-	unsigned n;       /* violations found (may exceed MD_REPORT_MAX) */
+	unsigned n; /* violations found (may exceed MD_REPORT_MAX) */
 	struct md_violation v[MD_REPORT_MAX];
 };
 
@@ -75,9 +75,9 @@ unsigned md_check_quiescent(struct md_core *c, md_expect_refs_fn *refs, void *ar
 struct md_footprint {
 	uint64_t frames, owned_frames, free_frames;
 	uint64_t descs[MD_T__COUNT]; /* live descriptors per type */
-	uint64_t desc_bytes;         /* their struct sizes */
-	uint64_t word_bytes;         /* frame words */
-	uint64_t zone_bytes;         /* buddy bitmaps + pageblock types */
+	uint64_t desc_bytes;	     /* their struct sizes */
+	uint64_t word_bytes;	     /* frame words */
+	uint64_t zone_bytes;	     /* buddy bitmaps + pageblock types */
 };
 
 /**

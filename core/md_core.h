@@ -17,32 +17,32 @@
 #include "md_atomic.h"
 #include "md_desc.h"
 
-#define MD_PAYLOAD_WORDS 8u  /* a frame's "contents": 64 bytes */
+#define MD_PAYLOAD_WORDS   8u /* a frame's "contents": 64 bytes */
 #define MD_MAX_ORDER_LIMIT 20u
-#define MD_MAX_THREADS 256u
+#define MD_MAX_THREADS	   256u
 
 struct md_core_config {
-	uint64_t nr_frames;       /* multiple of 1 << max_order */
-	unsigned max_order;       /* largest buddy block order, <= MD_MAX_ORDER_LIMIT */
+	uint64_t nr_frames;	  /* multiple of 1 << max_order */
+	unsigned max_order;	  /* largest buddy block order, <= MD_MAX_ORDER_LIMIT */
 	unsigned pageblock_order; /* migratetype granule, <= max_order */
-	unsigned movable_pct;     /* share of pageblocks that start movable, 0..100 */
-	unsigned nr_mappings;     /* mapping-index: mappings ... */
-	unsigned mapping_slots;   /* ... of this many indices each */
-	unsigned mutant;          /* enum md_mutant_id active in this instance */
+	unsigned movable_pct;	  /* share of pageblocks that start movable, 0..100 */
+	unsigned nr_mappings;	  /* mapping-index: mappings ... */
+	unsigned mapping_slots;	  /* ... of this many indices each */
+	unsigned mutant;	  /* enum md_mutant_id active in this instance */
 };
 
 struct md_core {
 	struct md_core_config cfg;
 	uint64_t nr_frames;
-	uint64_t *words;                       /* frame words (md_frame.h) */
+	uint64_t *words;		       /* frame words (md_frame.h) */
 	uint64_t (*payload)[MD_PAYLOAD_WORDS]; /* frame contents */
 
 	/* buddy (md_buddy.c), all under zone_lock */
 	struct md_spinlock zone_lock;
 	uint64_t *free_map[MD_MAX_ORDER_LIMIT + 1]; /* bit i: block i of that order is free */
 	uint64_t nr_free[MD_MAX_ORDER_LIMIT + 1];   /* free blocks per order */
-	uint8_t *pb_mt;                             /* migratetype per pageblock */
-	uint32_t next_serial;                       /* descriptor serials */
+	uint8_t *pb_mt;				    /* migratetype per pageblock */
+	uint32_t next_serial;			    /* descriptor serials */
 
 	/* mapping index (md_index.c): slots written under index_lock, read lock-free */
 	struct md_spinlock index_lock;

@@ -27,7 +27,7 @@
 #include "md_mutant.h"
 
 enum {
-	MD_DF_LOCKED = 1u << 0,   /* descriptor lock (folio_lock) */
+	MD_DF_LOCKED = 1u << 0,	  /* descriptor lock (folio_lock) */
 	MD_DF_ISOLATED = 1u << 1, /* isolated for migration */
 };
 
@@ -40,12 +40,12 @@ enum md_migratetype { MD_MT_UNMOVABLE = 0, MD_MT_MOVABLE = 1 };
 struct md_desc {
 	uint32_t flags;
 	uint32_t refcount;
-	uint64_t pfn;         /* first frame covered */
+	uint64_t pfn;	      /* first frame covered */
 	struct md_core *core; /* owner instance (the epoch destructor needs it) */
 	uint32_t serial;      /* unique per core instance, for payload stamps */
-	uint8_t type;         /* enum md_type, equal to the frame words' tag */
-	uint8_t order;        /* covers 1 << order frames */
-	uint8_t mt;           /* enum md_migratetype */
+	uint8_t type;	      /* enum md_type, equal to the frame words' tag */
+	uint8_t order;	      /* covers 1 << order frames */
+	uint8_t mt;	      /* enum md_migratetype */
 	uint8_t pad;
 	ck_epoch_entry_t rcu; /* deferred free */
 } __attribute__((aligned(MD_DESC_ALIGN)));
@@ -53,18 +53,18 @@ struct md_desc {
 /* A folio: anonymous or file memory of order 0..MAX, the kernel's workhorse. */
 struct md_folio {
 	struct md_desc d;
-	uint64_t stamp;   /* what the owner last wrote into the payload; under the lock */
+	uint64_t stamp;	  /* what the owner last wrote into the payload; under the lock */
 	uint32_t mapping; /* mapping id + 1 while in the index, 0 otherwise; under the lock */
-	uint32_t index;   /* first index in the mapping; under the lock */
+	uint32_t index;	  /* first index in the mapping; under the lock */
 };
 
 /* A slab: one unmovable frame carved into MD_SLAB_OBJS small objects. */
 #define MD_SLAB_OBJS 8u
 struct md_slab {
 	struct md_desc d;
-	uint32_t used;         /* bitmap of allocated objects; under the cache lock */
-	uint32_t on_partial;   /* on the cache's partial list; under the cache lock */
-	struct md_slab *next;  /* partial list link; under the cache lock */
+	uint32_t used;	      /* bitmap of allocated objects; under the cache lock */
+	uint32_t on_partial;  /* on the cache's partial list; under the cache lock */
+	struct md_slab *next; /* partial list link; under the cache lock */
 };
 
 /* A zpdesc: a frame of a zsmalloc-like pool (movable; issue: movement paths). */

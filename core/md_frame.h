@@ -27,8 +27,8 @@ enum md_type {
 	MD_T__COUNT
 };
 
-#define MD_TAG_BITS  4u
-#define MD_TAG_MASK  ((uint64_t)0xf)
+#define MD_TAG_BITS   4u
+#define MD_TAG_MASK   ((uint64_t)0xf)
 #define MD_DESC_ALIGN 16u
 
 static inline unsigned md_word_type(uint64_t w)

@@ -14,23 +14,23 @@
 #include "md_thread.h"
 
 /* X(ID, "name", "what it breaks", "kernel commit or report it models") */
-#define MD_MUTANTS(X)                                                                      \
-	X(TRYGET_PLAIN_INC, "tryget_plain_inc",                                            \
-	  "try-get is a plain increment, not add-unless-zero",                             \
-	  "fa2690af573d (page_ref_add_unless vs frozen pages)")                            \
-	X(GUP_NO_RECHECK, "gup_no_recheck",                                                \
-	  "lookup by frame takes a reference but skips the reload check",                 \
-	  "c24d37322548 mm/gup: fix try_grab_compound_head() race with split_huge_page()") \
-	X(LOCK_NO_RECHECK, "lock_no_recheck",                                              \
-	  "lock by frame does not recheck membership after locking",                      \
-	  "__filemap_get_folio(FGP_LOCK) folio->mapping recheck")                          \
-	X(UNLOCK_RELAXED, "unlock_relaxed", "descriptor unlock has no release ordering",    \
-	  "folio_unlock()'s release semantics (clear_bit_unlock)")                         \
-	X(INDEX_NO_RECHECK, "index_no_recheck",                                            \
-	  "mapping-index lookup does not reload the entry after try-get",                 \
-	  "filemap_get_entry()'s xas_reload()")                                            \
-	X(FREE_NO_GRACE, "free_no_grace",                                                  \
-	  "a descriptor is freed at once instead of after an epoch grace period",         \
+#define MD_MUTANTS(X)                                                                              \
+	X(TRYGET_PLAIN_INC, "tryget_plain_inc",                                                    \
+	  "try-get is a plain increment, not add-unless-zero",                                     \
+	  "fa2690af573d (page_ref_add_unless vs frozen pages)")                                    \
+	X(GUP_NO_RECHECK, "gup_no_recheck",                                                        \
+	  "lookup by frame takes a reference but skips the reload check",                          \
+	  "c24d37322548 mm/gup: fix try_grab_compound_head() race with split_huge_page()")         \
+	X(LOCK_NO_RECHECK, "lock_no_recheck",                                                      \
+	  "lock by frame does not recheck membership after locking",                               \
+	  "__filemap_get_folio(FGP_LOCK) folio->mapping recheck")                                  \
+	X(UNLOCK_RELAXED, "unlock_relaxed", "descriptor unlock has no release ordering",           \
+	  "folio_unlock()'s release semantics (clear_bit_unlock)")                                 \
+	X(INDEX_NO_RECHECK, "index_no_recheck",                                                    \
+	  "mapping-index lookup does not reload the entry after try-get",                          \
+	  "filemap_get_entry()'s xas_reload()")                                                    \
+	X(FREE_NO_GRACE, "free_no_grace",                                                          \
+	  "a descriptor is freed at once instead of after an epoch grace period",                  \
 	  "SLAB_TYPESAFE_BY_RCU / call_rcu() lifetime of memdescs")
 
 enum md_mutant_id {
@@ -38,7 +38,7 @@ enum md_mutant_id {
 #define MD_MUT_ENUM(id, name, what, ref) MD_MUT_##id,
 	MD_MUTANTS(MD_MUT_ENUM)
 #undef MD_MUT_ENUM
-	MD_MUT__COUNT
+	    MD_MUT__COUNT
 };
 
 #if MD_MUTANTS_ON

@@ -12,7 +12,7 @@
 
 static const char *const rp_names[] = {
 #define MD_RP_NAME(id, name) name,
-	MD_RACE_POINTS(MD_RP_NAME)
+    MD_RACE_POINTS(MD_RP_NAME)
 #undef MD_RP_NAME
 };
 
@@ -23,7 +23,7 @@ const char *md_race_point_name(unsigned rp)
 
 static const char *const stat_names[] = {
 #define MD_STAT_NAME(id, name, doc) name,
-	MD_STATS(MD_STAT_NAME)
+    MD_STATS(MD_STAT_NAME)
 #undef MD_STAT_NAME
 };
 
@@ -39,10 +39,9 @@ const char *md_type_name(unsigned type)
 	return type < MD_T__COUNT ? names[type] : "?";
 }
 
-static const struct md_mutant_info mutants[] = {
-	{"none", "the correct code", ""},
+static const struct md_mutant_info mutants[] = {{"none", "the correct code", ""},
 #define MD_MUT_ROW(id, name, what, ref) {name, what, ref},
-	MD_MUTANTS(MD_MUT_ROW)
+						MD_MUTANTS(MD_MUT_ROW)
 #undef MD_MUT_ROW
 };
 

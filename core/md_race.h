@@ -16,47 +16,47 @@
 #define MD_RACE_H
 
 /* X(id, "name") */
-#define MD_RACE_POINTS(X)                                                      \
-	X(NONE, "none")                                                        \
-	X(LOOKUP_LOAD, "lookup.load")                                          \
-	X(LOOKUP_TRYGET, "lookup.tryget")                                      \
-	X(LOOKUP_RELOAD, "lookup.reload")                                      \
-	X(LOCKF_LOCK, "lockframe.lock")                                        \
-	X(LOCKF_RECHECK, "lockframe.recheck")                                  \
-	X(REF_GET, "ref.get")                                                  \
-	X(REF_PUT, "ref.put")                                                  \
-	X(REF_FREEZE, "ref.freeze")                                            \
-	X(REF_UNFREEZE, "ref.unfreeze")                                        \
-	X(REF_READ, "ref.read")                                                \
-	X(LOCK_TRY, "lock.try")                                                \
-	X(LOCK_SPIN, "lock.spin")                                              \
-	X(UNLOCK, "lock.release")                                              \
-	X(FLAGS_SET, "flags.set")                                              \
-	X(FLAGS_CLEAR, "flags.clear")                                          \
-	X(FLAGS_READ, "flags.read")                                            \
-	X(FRAME_PUBLISH, "frame.publish")                                      \
-	X(FRAME_CLEAR, "frame.clear")                                          \
-	X(PAYLOAD_WRITE, "payload.write")                                      \
-	X(PAYLOAD_READ, "payload.read")                                        \
-	X(ZONE_LOCK, "zone.lock")                                              \
-	X(ZONE_SPIN, "zone.spin")                                              \
-	X(ZONE_UNLOCK, "zone.unlock")                                          \
-	X(BUDDY_WORD, "buddy.word")                                            \
-	X(INDEX_LOAD, "index.load")                                            \
-	X(INDEX_TRYGET, "index.tryget")                                        \
-	X(INDEX_RELOAD, "index.reload")                                        \
-	X(INDEX_STORE, "index.store")                                          \
-	X(SLAB_LOCK, "slab.lock")                                              \
-	X(EPOCH_BEGIN, "epoch.begin")                                          \
-	X(EPOCH_END, "epoch.end")                                              \
-	X(EPOCH_RETIRE, "epoch.retire")                                        \
+#define MD_RACE_POINTS(X)                                                                          \
+	X(NONE, "none")                                                                            \
+	X(LOOKUP_LOAD, "lookup.load")                                                              \
+	X(LOOKUP_TRYGET, "lookup.tryget")                                                          \
+	X(LOOKUP_RELOAD, "lookup.reload")                                                          \
+	X(LOCKF_LOCK, "lockframe.lock")                                                            \
+	X(LOCKF_RECHECK, "lockframe.recheck")                                                      \
+	X(REF_GET, "ref.get")                                                                      \
+	X(REF_PUT, "ref.put")                                                                      \
+	X(REF_FREEZE, "ref.freeze")                                                                \
+	X(REF_UNFREEZE, "ref.unfreeze")                                                            \
+	X(REF_READ, "ref.read")                                                                    \
+	X(LOCK_TRY, "lock.try")                                                                    \
+	X(LOCK_SPIN, "lock.spin")                                                                  \
+	X(UNLOCK, "lock.release")                                                                  \
+	X(FLAGS_SET, "flags.set")                                                                  \
+	X(FLAGS_CLEAR, "flags.clear")                                                              \
+	X(FLAGS_READ, "flags.read")                                                                \
+	X(FRAME_PUBLISH, "frame.publish")                                                          \
+	X(FRAME_CLEAR, "frame.clear")                                                              \
+	X(PAYLOAD_WRITE, "payload.write")                                                          \
+	X(PAYLOAD_READ, "payload.read")                                                            \
+	X(ZONE_LOCK, "zone.lock")                                                                  \
+	X(ZONE_SPIN, "zone.spin")                                                                  \
+	X(ZONE_UNLOCK, "zone.unlock")                                                              \
+	X(BUDDY_WORD, "buddy.word")                                                                \
+	X(INDEX_LOAD, "index.load")                                                                \
+	X(INDEX_TRYGET, "index.tryget")                                                            \
+	X(INDEX_RELOAD, "index.reload")                                                            \
+	X(INDEX_STORE, "index.store")                                                              \
+	X(SLAB_LOCK, "slab.lock")                                                                  \
+	X(EPOCH_BEGIN, "epoch.begin")                                                              \
+	X(EPOCH_END, "epoch.end")                                                                  \
+	X(EPOCH_RETIRE, "epoch.retire")                                                            \
 	X(GLOBAL_LOCK, "global.lock")
 
 enum md_rp {
 #define MD_RP_ENUM(id, name) MD_RP_##id,
 	MD_RACE_POINTS(MD_RP_ENUM)
 #undef MD_RP_ENUM
-	MD_RP__COUNT
+	    MD_RP__COUNT
 };
 
 /* Flags passed to the hook. */

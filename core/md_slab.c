@@ -15,7 +15,7 @@
 #include "md_epoch.h"
 #include "md_slab.h"
 
-#define SLAB_FULL ((1u << MD_SLAB_OBJS) - 1)
+#define SLAB_FULL   ((1u << MD_SLAB_OBJS) - 1)
 #define SLAB_POISON 0x6b6b6b6b6b6b6b6bull
 
 static void partial_push(struct md_core *c, struct md_slab *s)

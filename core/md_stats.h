@@ -12,21 +12,21 @@
 #include <stdint.h>
 
 /* X(id, "name", "what it counts") */
-#define MD_STATS(X)                                                                       \
-	X(TRYGET_ZERO, "tryget_zero", "try-get saw a zero (frozen or dying) refcount; retried")   \
-	X(REVALIDATE, "revalidate", "word or slot changed after try-get; reference dropped")      \
+#define MD_STATS(X)                                                                                \
+	X(TRYGET_ZERO, "tryget_zero", "try-get saw a zero (frozen or dying) refcount; retried")    \
+	X(REVALIDATE, "revalidate", "word or slot changed after try-get; reference dropped")       \
 	X(LOCK_RECHECK, "lock_recheck", "locked descriptor no longer owned the frame; retried")    \
-	X(EAGAIN, "eagain", "refcount freeze found unexpected references")                        \
-	X(LOCK_CONTENDED, "lock_contended", "descriptor lock was held by someone else")           \
-	X(DESC_ALLOC, "desc_alloc", "descriptors allocated")                                      \
-	X(DESC_RETIRE, "desc_retire", "descriptors handed to epoch reclamation")                  \
+	X(EAGAIN, "eagain", "refcount freeze found unexpected references")                         \
+	X(LOCK_CONTENDED, "lock_contended", "descriptor lock was held by someone else")            \
+	X(DESC_ALLOC, "desc_alloc", "descriptors allocated")                                       \
+	X(DESC_RETIRE, "desc_retire", "descriptors handed to epoch reclamation")                   \
 	X(EPOCH_BACKLOG_HWM, "epoch_backlog_hwm", "high-water mark of this thread's pending frees")
 
 enum md_stat {
 #define MD_STAT_ENUM(id, name, doc) MD_ST_##id,
 	MD_STATS(MD_STAT_ENUM)
 #undef MD_STAT_ENUM
-	MD_ST__COUNT
+	    MD_ST__COUNT
 };
 
 /** md_stat_name() - short name of a counter ("tryget_zero"); "?" if out of range. */

@@ -29,11 +29,11 @@ typedef void md_rp_hook_fn(struct md_thread *t, unsigned rp, unsigned flags);
 struct md_thread {
 	struct md_core *core;
 	struct ck_epoch_record *rec; /* owned by the core; never freed before it */
-	md_rp_hook_fn *rp_hook;      /* NULL: race points cost one branch */
-	void *rp_arg;                /* the driver's per-thread state */
-	unsigned id;                 /* logical thread id, for traces and serials */
-	unsigned last_rp;            /* last race point passed (watchdogs, reports) */
-	unsigned mutant;             /* enum md_mutant_id, copied from the core */
+	md_rp_hook_fn *rp_hook;	     /* NULL: race points cost one branch */
+	void *rp_arg;		     /* the driver's per-thread state */
+	unsigned id;		     /* logical thread id, for traces and serials */
+	unsigned last_rp;	     /* last race point passed (watchdogs, reports) */
+	unsigned mutant;	     /* enum md_mutant_id, copied from the core */
 	uint64_t stats[MD_ST__COUNT];
 };
 

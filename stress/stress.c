@@ -29,39 +29,39 @@
 #include "stress.h"
 
 /* X(ID, "name", default weight) */
-#define STRESS_OPS(X)                                                                      \
-	X(ALLOC, "alloc", 10)                                                              \
-	X(PUT, "put", 8)                                                                   \
-	X(WRITE, "write", 8)                                                               \
-	X(LOOKUP, "lookup", 30)                                                            \
-	X(LOCKFRAME, "lockframe", 15)                                                      \
-	X(INDEX_INSERT, "index_insert", 6)                                                 \
-	X(INDEX_LOOKUP, "index_lookup", 15)                                                \
-	X(INDEX_REMOVE, "index_remove", 4)                                                 \
-	X(SLAB_ALLOC, "slab_alloc", 6)                                                     \
+#define STRESS_OPS(X)                                                                              \
+	X(ALLOC, "alloc", 10)                                                                      \
+	X(PUT, "put", 8)                                                                           \
+	X(WRITE, "write", 8)                                                                       \
+	X(LOOKUP, "lookup", 30)                                                                    \
+	X(LOCKFRAME, "lockframe", 15)                                                              \
+	X(INDEX_INSERT, "index_insert", 6)                                                         \
+	X(INDEX_LOOKUP, "index_lookup", 15)                                                        \
+	X(INDEX_REMOVE, "index_remove", 4)                                                         \
+	X(SLAB_ALLOC, "slab_alloc", 6)                                                             \
 	X(SLAB_FREE, "slab_free", 6)
 
 enum op_id {
 #define OP_ENUM(id, name, w) OP_##id,
 	STRESS_OPS(OP_ENUM)
 #undef OP_ENUM
-	OP__COUNT
+	    OP__COUNT
 };
 
 static const char *const op_names[] = {
 #define OP_NAME(id, name, w) name,
-	STRESS_OPS(OP_NAME)
+    STRESS_OPS(OP_NAME)
 #undef OP_NAME
 };
 
 static const unsigned op_weights[] = {
 #define OP_W(id, name, w) w,
-	STRESS_OPS(OP_W)
+    STRESS_OPS(OP_W)
 #undef OP_W
 };
 
-#define HELD_MAX 32
-#define OBJS_MAX 32
+#define HELD_MAX    32
+#define OBJS_MAX    32
 #define MAX_WORKERS 64
 
 struct stress;
@@ -75,7 +75,7 @@ struct worker {
 	unsigned nheld;
 	uint64_t objs[OBJS_MAX];
 	unsigned nobjs;
-	uint64_t ops[OP__COUNT]; /* written by the worker (ck_pr), read by the reporter */
+	uint64_t ops[OP__COUNT];      /* written by the worker (ck_pr), read by the reporter */
 	uint64_t stats[MD_ST__COUNT]; /* copied at exit */
 };
 
@@ -90,9 +90,9 @@ struct stress {
 	struct md_core *c;
 	struct worker *w;
 	unsigned nw;
-	int stop;             /* ck_pr: set by the reporter or the first failure */
+	int stop; /* ck_pr: set by the reporter or the first failure */
 	pthread_mutex_t fail_lock;
-	char failure[512];    /* first failure, under fail_lock */
+	char failure[512]; /* first failure, under fail_lock */
 	unsigned nfailures;
 	unsigned mutant;
 };
@@ -194,8 +194,9 @@ static int op_lookup(struct worker *w)
 	if (md_lookup_frame(&w->t, pfn, &d))
 		return 0;
 	if (!md_desc_covers(d, pfn))
-		ret = fail(w, "lookup(frame %" PRIu64 ") returned a descriptor covering %" PRIu64
-			      "..%" PRIu64,
+		ret = fail(w,
+			   "lookup(frame %" PRIu64 ") returned a descriptor covering %" PRIu64
+			   "..%" PRIu64,
 			   pfn, d->pfn, d->pfn + md_desc_nr(d) - 1);
 	md_desc_put(&w->t, d);
 	return ret;
@@ -210,8 +211,8 @@ static int op_lockframe(struct worker *w)
 	if (md_lock_frame(&w->t, pfn, &d))
 		return 0;
 	if (ck_pr_load_64(md_frame_word(w->s->c, pfn)) != md_word_make(d, d->type))
-		ret = fail(w, "lock_frame(frame %" PRIu64 "): the locked descriptor does not own it",
-			   pfn);
+		ret = fail(
+		    w, "lock_frame(frame %" PRIu64 "): the locked descriptor does not own it", pfn);
 	else if (md_desc_verify(&w->t, d))
 		ret = fail(w, "lock_frame(frame %" PRIu64 "): %s data is not its owner's", pfn,
 			   md_type_name(d->type));
@@ -253,7 +254,8 @@ static int op_index_lookup(struct worker *w)
 	if (md_index_lock(&w->t, m, idx, &f))
 		return 0;
 	if (md_folio_verify(&w->t, f, NULL))
-		ret = fail(w, "index_lookup(%u, %" PRIu64 "): folio data is not its owner's", m, idx);
+		ret =
+		    fail(w, "index_lookup(%u, %" PRIu64 "): folio data is not its owner's", m, idx);
 	md_folio_unlock(&w->t, f);
 	md_folio_put(&w->t, f);
 	return ret;
@@ -300,8 +302,8 @@ static int op_slab_free(struct worker *w)
 }
 
 static int (*const op_fns[OP__COUNT])(struct worker *) = {
-	op_alloc, op_put, op_write, op_lookup, op_lockframe,
-	op_index_insert, op_index_lookup, op_index_remove, op_slab_alloc, op_slab_free,
+    op_alloc,	     op_put,	      op_write,	       op_lookup,     op_lockframe,
+    op_index_insert, op_index_lookup, op_index_remove, op_slab_alloc, op_slab_free,
 };
 
 static unsigned pick_op(struct worker *w, unsigned total)
@@ -423,7 +425,8 @@ static void print_footprint(struct md_core *c)
 	       "%" PRIu64 " folios, %" PRIu64 " slabs\n",
 	       meta, sizeof(uint64_t), (double)fp.desc_bytes / (double)fp.frames, fp.owned_frames,
 	       fp.owned_frames ? (double)fp.desc_bytes / (double)fp.owned_frames : 0.0,
-	       (double)fp.zone_bytes / (double)fp.frames, fp.descs[MD_T_FOLIO], fp.descs[MD_T_SLAB]);
+	       (double)fp.zone_bytes / (double)fp.frames, fp.descs[MD_T_FOLIO],
+	       fp.descs[MD_T_SLAB]);
 }
 
 /* The final checks; returns the number of violations. */
@@ -491,8 +494,8 @@ static void summary(struct stress *s, double secs)
 	for (unsigned i = 0; i < s->nw; i++)
 		for (unsigned k = 0; k < MD_ST__COUNT; k++)
 			st[k] = k == MD_ST_EPOCH_BACKLOG_HWM
-					? (s->w[i].stats[k] > st[k] ? s->w[i].stats[k] : st[k])
-					: st[k] + s->w[i].stats[k];
+				    ? (s->w[i].stats[k] > st[k] ? s->w[i].stats[k] : st[k])
+				    : st[k] + s->w[i].stats[k];
 	printf("\n%-16s %12s %12s\n", "op", "count", "ops/s");
 	for (unsigned k = 0; k < OP__COUNT; k++)
 		printf("%-16s %12" PRIu64 " %12.0f\n", op_names[k], ops[k], (double)ops[k] / secs);
@@ -522,9 +525,11 @@ static int write_json(struct stress *s, FILE *f, double secs, unsigned violation
 	fprintf(f, "  \"ops_total\": %" PRIu64 ",\n  \"ops\": {", all);
 	for (unsigned k = 0; k < OP__COUNT; k++)
 		fprintf(f, "%s\"%s\": %" PRIu64, k ? ", " : "", op_names[k], ops[k]);
-	fprintf(f, "},\n  \"retries\": {\"tryget_zero\": %" PRIu64 ", \"revalidate\": %" PRIu64
-		   ", \"lock_recheck\": %" PRIu64 ", \"eagain\": %" PRIu64 "},\n",
-		st[MD_ST_TRYGET_ZERO], st[MD_ST_REVALIDATE], st[MD_ST_LOCK_RECHECK], st[MD_ST_EAGAIN]);
+	fprintf(f,
+		"},\n  \"retries\": {\"tryget_zero\": %" PRIu64 ", \"revalidate\": %" PRIu64
+		", \"lock_recheck\": %" PRIu64 ", \"eagain\": %" PRIu64 "},\n",
+		st[MD_ST_TRYGET_ZERO], st[MD_ST_REVALIDATE], st[MD_ST_LOCK_RECHECK],
+		st[MD_ST_EAGAIN]);
 	fprintf(f, "  \"checkpoints\": 0,\n  \"violations\": %u,\n  \"failures\": [", violations);
 	if (s->nfailures) {
 		fputc('"', f);
@@ -543,16 +548,17 @@ static int parse(struct stress *s, int argc, char **argv)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	const char *seed = NULL;
 	const struct md_opt opts[] = {
-		{"duration", MD_OPT_DURATION, 1, 1000ull * 3600 * 24 * 7, &s->o.duration_ms,
-		 "run time: 500ms, 30s, 2m, 1h (default 30s)"},
-		{"threads", MD_OPT_U64, 1, MAX_WORKERS, &s->o.threads,
-		 "worker threads (default: CPUs, at least 2)"},
-		{"frames", MD_OPT_U64, 64, (uint64_t)1 << 24, &s->o.frames,
-		 "frames in the pool, a multiple of 64 (default 16384)"},
-		{"seed", MD_OPT_STR, 0, 0, &seed, "random seed (default: from the clock; always printed)"},
-		{"mutant", MD_OPT_STR, 0, 0, &s->o.mutant, "seeded bug to switch on (see mdt mutants)"},
-		{"json", MD_OPT_STR, 0, 0, &s->o.json, "write the summary as JSON to this file"},
-		{NULL, 0, 0, 0, NULL, NULL},
+	    {"duration", MD_OPT_DURATION, 1, 1000ull * 3600 * 24 * 7, &s->o.duration_ms,
+	     "run time: 500ms, 30s, 2m, 1h (default 30s)"},
+	    {"threads", MD_OPT_U64, 1, MAX_WORKERS, &s->o.threads,
+	     "worker threads (default: CPUs, at least 2)"},
+	    {"frames", MD_OPT_U64, 64, (uint64_t)1 << 24, &s->o.frames,
+	     "frames in the pool, a multiple of 64 (default 16384)"},
+	    {"seed", MD_OPT_STR, 0, 0, &seed,
+	     "random seed (default: from the clock; always printed)"},
+	    {"mutant", MD_OPT_STR, 0, 0, &s->o.mutant, "seeded bug to switch on (see mdt mutants)"},
+	    {"json", MD_OPT_STR, 0, 0, &s->o.json, "write the summary as JSON to this file"},
+	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 	int ret;
 
@@ -569,7 +575,8 @@ static int parse(struct stress *s, int argc, char **argv)
 		errno = 0;
 		s->o.seed = strtoull(seed, &end, 0);
 		if (errno || *end || *seed == '\0' || *seed == '-') {
-			fprintf(stderr, "mdt stress: bad value '%s' for --seed (an unsigned integer)\n",
+			fprintf(stderr,
+				"mdt stress: bad value '%s' for --seed (an unsigned integer)\n",
 				seed);
 			return MD_EXIT_USAGE;
 		}
@@ -590,7 +597,8 @@ static int resolve_mutant(struct stress *s)
 		s->o.mutant = getenv("MDT_MUTANT");
 	m = md_mutant_lookup(s->o.mutant);
 	if (m < 0) {
-		fprintf(stderr, "mdt stress: unknown mutant '%s' (see: mdt mutants)\n", s->o.mutant);
+		fprintf(stderr, "mdt stress: unknown mutant '%s' (see: mdt mutants)\n",
+			s->o.mutant);
 		return MD_EXIT_USAGE;
 	}
 	if (m > 0 && !md_mutants_compiled()) {
@@ -659,8 +667,8 @@ static void print_rerun(struct stress *s)
 {
 	printf("rerun: ./mdt --build %s stress --seed %" PRIu64 " --threads %u --frames %" PRIu64
 	       " --duration %.0fs%s%s\n",
-	       getenv("MDT_VARIANT") ? getenv("MDT_VARIANT") : "debug", s->o.seed, s->nw, s->o.frames,
-	       (double)s->o.duration_ms / 1000, s->mutant ? " --mutant " : "",
+	       getenv("MDT_VARIANT") ? getenv("MDT_VARIANT") : "debug", s->o.seed, s->nw,
+	       s->o.frames, (double)s->o.duration_ms / 1000, s->mutant ? " --mutant " : "",
 	       s->mutant ? md_mutant_info(s->mutant)->name : "");
 }
 
@@ -703,7 +711,8 @@ int md_stress_main(int argc, char **argv)
 	run(&s, &secs);
 	summary(&s, secs);
 	if (s.nfailures) {
-		printf("\nFAIL: %s (%u failure%s)\n", s.failure, s.nfailures, s.nfailures > 1 ? "s" : "");
+		printf("\nFAIL: %s (%u failure%s)\n", s.failure, s.nfailures,
+		       s.nfailures > 1 ? "s" : "");
 	} else {
 		violations = final_checks(&s);
 	}

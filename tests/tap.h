@@ -21,7 +21,7 @@ static uint64_t tap_seed_value;
 static const char *tap_argv0 = "test";
 
 __attribute__((format(printf, 4, 5))) static int tap_ok(int pass, const char *file, int line,
-							 const char *fmt, ...)
+							const char *fmt, ...)
 {
 	va_list ap;
 

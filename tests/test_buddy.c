@@ -47,7 +47,8 @@ static void test_orders(void)
 			bad++;
 	}
 	ok(!bad, "every order 0..6 allocates a naturally aligned block");
-	ok(md_buddy_alloc(&tc.t, 7, MD_MT_MOVABLE, &pfn[0]) == -EINVAL, "order above max is -EINVAL");
+	ok(md_buddy_alloc(&tc.t, 7, MD_MT_MOVABLE, &pfn[0]) == -EINVAL,
+	   "order above max is -EINVAL");
 	ok(md_buddy_nr_free_frames(&tc.t) == 1024 - 127, "free count is 1024 - 127");
 	for (unsigned k = 0; k <= 6; k++)
 		md_buddy_free(&tc.t, pfn[k], k);
@@ -65,16 +66,16 @@ static void test_migratetype(void)
 	tcore_init(&tc, 1024, 0);
 	pbo = tc.c->cfg.pageblock_order;
 	ok(md_buddy_alloc(&tc.t, 0, MD_MT_UNMOVABLE, &pfn) == 0 &&
-		   md_pageblock_mt(tc.c, pfn) == MD_MT_UNMOVABLE,
+	       md_pageblock_mt(tc.c, pfn) == MD_MT_UNMOVABLE,
 	   "unmovable allocation lands in an unmovable pageblock (pfn %llu)",
 	   (unsigned long long)pfn);
 	md_buddy_free(&tc.t, pfn, 0);
 	ok(md_buddy_alloc(&tc.t, 0, MD_MT_MOVABLE, &pfn) == 0 &&
-		   md_pageblock_mt(tc.c, pfn) == MD_MT_MOVABLE,
+	       md_pageblock_mt(tc.c, pfn) == MD_MT_MOVABLE,
 	   "movable allocation lands in a movable pageblock (pfn %llu)", (unsigned long long)pfn);
 	md_buddy_free(&tc.t, pfn, 0);
 	ok(md_pageblock_mt(tc.c, 0) == MD_MT_UNMOVABLE &&
-		   md_pageblock_mt(tc.c, 1023) == MD_MT_MOVABLE,
+	       md_pageblock_mt(tc.c, 1023) == MD_MT_MOVABLE,
 	   "low pageblocks start unmovable, high ones movable (pageblock order %u)", pbo);
 	tcore_fini(&tc);
 }

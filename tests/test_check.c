@@ -33,8 +33,8 @@ static int has_pfn(const struct md_report *r, unsigned kind, uint64_t pfn)
 
 struct fx {
 	struct tcore tc;
-	struct md_folio *f;   /* order-2 folio, held by the test (1 ref) */
-	uint64_t h;           /* a slab object */
+	struct md_folio *f; /* order-2 folio, held by the test (1 ref) */
+	uint64_t h;	    /* a slab object */
 	struct md_report r;
 };
 
@@ -139,7 +139,7 @@ static void test_twice(void)
 	c->free_map[0][pfn / 64] |= (uint64_t)1 << (pfn % 64);
 	c->nr_free[0]++;
 	ok(fx_check(&x) == (K(FRAME_TWICE) | K(BUDDY_WORD) | K(FRAME_COUNT)) &&
-		   has_pfn(&x.r, MD_V_FRAME_TWICE, pfn),
+	       has_pfn(&x.r, MD_V_FRAME_TWICE, pfn),
 	   "owned frame also on a free list: frame_twice (+ its word is not a buddy head)");
 	c->free_map[0][pfn / 64] &= ~((uint64_t)1 << (pfn % 64));
 	c->nr_free[0]--;
@@ -157,8 +157,8 @@ static void test_foreign_and_hole(void)
 	w = md_frame_word(x.tc.c, x.f->d.pfn + 1);
 	*w = md_word_make(g, MD_T_FOLIO); /* f's second frame claims to be g's */
 	ok(fx_check(&x) == (K(FRAME_FOREIGN) | K(DESC_HOLE) | K(REFCOUNT)) &&
-		   has_pfn(&x.r, MD_V_FRAME_FOREIGN, x.f->d.pfn + 1) &&
-		   has_pfn(&x.r, MD_V_DESC_HOLE, x.f->d.pfn + 1),
+	       has_pfn(&x.r, MD_V_FRAME_FOREIGN, x.f->d.pfn + 1) &&
+	       has_pfn(&x.r, MD_V_DESC_HOLE, x.f->d.pfn + 1),
 	   "frame word pointing at another folio: frame_foreign and desc_hole at that frame");
 	*w = md_word_make(x.f, MD_T_FOLIO);
 	md_folio_put(&x.tc.t, g);

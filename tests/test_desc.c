@@ -9,7 +9,8 @@ static void test_word(void)
 	static struct md_folio f;
 	uint64_t w = md_word_make(&f, MD_T_FOLIO);
 
-	ok(md_word_type(w) == MD_T_FOLIO && md_word_desc(w) == &f, "word round-trips pointer and tag");
+	ok(md_word_type(w) == MD_T_FOLIO && md_word_desc(w) == &f,
+	   "word round-trips pointer and tag");
 	ok(md_word_is_desc(w) && !md_word_is_desc(md_word_buddy(3)) && !md_word_is_desc(MD_T_NONE),
 	   "only descriptor tags count as descriptors");
 	ok(md_word_buddy_order(md_word_buddy(11)) == 11, "buddy word carries the order");
@@ -49,10 +50,12 @@ static void test_refcount(void)
 	d = md_folio_desc(f);
 	ok(md_ref_count(&tc.t, d) == 1, "a new folio holds one reference");
 	md_folio_get(&tc.t, f);
-	ok(md_ref_tryget(&tc.t, d) && md_ref_count(&tc.t, d) == 3, "get and try-get add references");
+	ok(md_ref_tryget(&tc.t, d) && md_ref_count(&tc.t, d) == 3,
+	   "get and try-get add references");
 	ok(!md_ref_freeze(&tc.t, d, 2), "freeze at the wrong count fails");
 	ok(md_ref_count(&tc.t, d) == 3, "a failed freeze changes nothing");
-	ok(md_ref_freeze(&tc.t, d, 3) && md_ref_count(&tc.t, d) == 0, "freeze at the right count zeroes");
+	ok(md_ref_freeze(&tc.t, d, 3) && md_ref_count(&tc.t, d) == 0,
+	   "freeze at the right count zeroes");
 	ok(!md_ref_tryget(&tc.t, d), "try-get fails while frozen");
 	ok(tc.t.stats[MD_ST_TRYGET_ZERO] == 1 && tc.t.stats[MD_ST_EAGAIN] == 1,
 	   "tryget_zero and eagain counted once each");

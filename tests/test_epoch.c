@@ -70,8 +70,8 @@ static void test_thread_limit(void)
 	tcore_init(&tc, 1024, 0); /* registers one */
 	while (n < MD_MAX_THREADS && (ret = md_thread_init(&t[n], tc.c, n + 1)) == 0)
 		n++;
-	ok(n == MD_MAX_THREADS - 1 && ret == -ENOSPC, "registration stops at %u threads with -ENOSPC",
-	   MD_MAX_THREADS);
+	ok(n == MD_MAX_THREADS - 1 && ret == -ENOSPC,
+	   "registration stops at %u threads with -ENOSPC", MD_MAX_THREADS);
 	while (n)
 		md_thread_fini(&t[--n]);
 	tcore_fini(&tc);

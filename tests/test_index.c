@@ -48,7 +48,7 @@ struct ix_arg {
 	struct md_core *c;
 	unsigned id, role; /* 0 inserter, 1 remover, 2 reader */
 	uint64_t seed, iters, hits, bad;
-	int *writers_left;  /* readers run until both writers are done */
+	int *writers_left; /* readers run until both writers are done */
 };
 
 /* Insert fresh folios at random free slots; the index keeps the only reference. */
@@ -97,7 +97,8 @@ static void *ix_thread(void *p)
 	uint64_t rng = a->seed;
 
 	md_thread_init(&t, a->c, a->id);
-	for (uint64_t i = 0; a->role < 2 ? i < a->iters : ck_pr_load_int(a->writers_left) > 0; i++) {
+	for (uint64_t i = 0; a->role < 2 ? i < a->iters : ck_pr_load_int(a->writers_left) > 0;
+	     i++) {
 		if (a->role == 0)
 			inserter(&t, a, &rng);
 		else if (a->role == 1)
@@ -136,7 +137,8 @@ static void test_lookup_vs_remove(uint64_t seed)
 
 	tcore_init(&tc, 1024, 0);
 	for (unsigned i = 0; i < 4; i++)
-		a[i] = (struct ix_arg){tc.c, i + 1, i < 2 ? i : 2, seed + i, 100000, 0, 0, &writers_left};
+		a[i] = (struct ix_arg){tc.c, i + 1, i < 2 ? i : 2, seed + i, 100000,
+				       0,    0,	    &writers_left};
 	tpool_run(&p, 4, ix_thread, a, sizeof(a[0]));
 	ok(a[2].hits + a[3].hits > 0, "readers found %llu folios",
 	   (unsigned long long)(a[2].hits + a[3].hits));

@@ -79,7 +79,8 @@ static void test_threads(uint64_t seed)
 		a[i] = (struct sl_arg){tc.c, i + 1, seed + i, 0};
 	tpool_run(&p, 3, sl_thread, a, sizeof(a[0]));
 	ok(a[0].bad + a[1].bad + a[2].bad == 0, "3 threads: every object verified and freed once");
-	ok(tcheck(&tc, NULL, NULL, &r) == 0 && tc.c->slab_nr == 1, "checker clean; one empty slab kept");
+	ok(tcheck(&tc, NULL, NULL, &r) == 0 && tc.c->slab_nr == 1,
+	   "checker clean; one empty slab kept");
 	tcore_fini(&tc);
 }
 

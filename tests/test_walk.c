@@ -58,7 +58,8 @@ static void churn(struct md_thread *t, struct walk_arg *a)
 		if (held[k] != NULL) {
 			md_folio_put(t, held[k]);
 			held[k] = NULL;
-		} else if (md_folio_alloc(t, (unsigned)(tap_rand(&rng) % 3), MD_MT_MOVABLE, &f) == 0) {
+		} else if (md_folio_alloc(t, (unsigned)(tap_rand(&rng) % 3), MD_MT_MOVABLE, &f) ==
+			   0) {
 			md_folio_lock(t, f);
 			md_folio_write(t, f, tap_rand(&rng));
 			md_folio_unlock(t, f);
@@ -109,8 +110,8 @@ static void *walk_thread(void *p)
 	} else {
 		walk(&t, a);
 	}
-	a->retries = t.stats[MD_ST_TRYGET_ZERO] + t.stats[MD_ST_REVALIDATE] +
-		     t.stats[MD_ST_LOCK_RECHECK];
+	a->retries =
+	    t.stats[MD_ST_TRYGET_ZERO] + t.stats[MD_ST_REVALIDATE] + t.stats[MD_ST_LOCK_RECHECK];
 	md_thread_fini(&t);
 	return NULL;
 }
@@ -128,15 +129,17 @@ static void test_lookup_vs_free(uint64_t seed)
 	if (tc.c->cfg.mutant)
 		printf("# mutant: %s\n", md_mutant_info(tc.c->cfg.mutant)->name);
 	for (unsigned i = 0; i < 4; i++)
-		a[i] = (struct walk_arg){tc.c, i + 1, i < 2, seed + i, 100000, 0, 0, 0, &churners_left};
+		a[i] = (struct walk_arg){tc.c, i + 1, i < 2, seed + i,	    100000,
+					 0,    0,     0,     &churners_left};
 	tpool_run(&p, 4, walk_thread, a, sizeof(a[0]));
 	for (unsigned i = 2; i < 4; i++) {
 		found += a[i].found;
 		bad += a[i].bad;
 	}
 	ok(found > 0, "walkers found %llu live descriptors", (unsigned long long)found);
-	ok(bad == 0, "no walker saw a descriptor that does not own its frame or holds foreign data "
-		     "(%llu bad, %llu retries)",
+	ok(bad == 0,
+	   "no walker saw a descriptor that does not own its frame or holds foreign data "
+	   "(%llu bad, %llu retries)",
 	   (unsigned long long)bad, (unsigned long long)(a[2].retries + a[3].retries));
 	ok(tcheck(&tc, NULL, NULL, &r) == 0, "checker clean: everything freed, nothing lost");
 	ok(md_buddy_nr_free_frames(&tc.t) == tc.c->nr_frames, "all frames free at the end");
