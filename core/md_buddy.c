@@ -39,6 +39,11 @@ unsigned md_pageblock_mt(struct md_core *c, uint64_t pfn)
 	return ck_pr_load_8(&c->pb_mt[pfn >> c->cfg.pageblock_order]);
 }
 
+void md_pageblock_set_mt(struct md_core *c, uint64_t pfn, unsigned mt)
+{
+	ck_pr_store_8(&c->pb_mt[pfn >> c->cfg.pageblock_order], (uint8_t)mt);
+}
+
 /* Mark every pageblock of the block [pfn, pfn + 2^order) as @mt. */
 static void claim_pageblocks(struct md_core *c, uint64_t pfn, unsigned order, unsigned mt)
 {
@@ -47,6 +52,18 @@ static void claim_pageblocks(struct md_core *c, uint64_t pfn, unsigned order, un
 
 	for (uint64_t pb = first; pb <= last; pb++)
 		ck_pr_store_8(&c->pb_mt[pb], (uint8_t)mt);
+}
+
+/* Does the block [pfn, pfn + 2^k) touch a pageblock a contiguous allocation isolated? */
+static bool block_isolated(struct md_core *c, uint64_t pfn, unsigned k)
+{
+	unsigned pbo = c->cfg.pageblock_order;
+	uint64_t n = k > pbo ? (uint64_t)1 << (k - pbo) : 1;
+
+	for (uint64_t pb = 0; pb < n; pb++)
+		if (md_pageblock_mt(c, pfn + (pb << pbo)) == MD_MT_ISOLATE)
+			return true;
+	return false;
 }
 
 /*
@@ -73,6 +90,8 @@ static int find_block(struct md_core *c, unsigned order, int mt, unsigned *ko, u
 
 				bits &= ~((uint64_t)1 << b);
 				if (mt >= 0 && md_pageblock_mt(c, i << k) != (unsigned)mt)
+					continue;
+				if (block_isolated(c, i << k, k))
 					continue;
 				*ko = k;
 				*io = i;

@@ -42,6 +42,9 @@ int md_buddy_take(struct md_thread *t, uint64_t pfn, unsigned order);
 /** md_buddy_nr_free_frames() - free frames now (takes the zone lock). */
 uint64_t md_buddy_nr_free_frames(struct md_thread *t);
 
+/** md_pageblock_set_mt() - mark the pageblock holding @pfn as @mt (ISOLATE for contig). */
+void md_pageblock_set_mt(struct md_core *c, uint64_t pfn, unsigned mt);
+
 /** md_pageblock_mt() - migratetype of the pageblock holding @pfn (racy read). */
 unsigned md_pageblock_mt(struct md_core *c, uint64_t pfn);
 

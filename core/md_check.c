@@ -20,6 +20,7 @@
 #include "md_folio.h"
 #include "md_index.h"
 #include "md_slab.h"
+#include "md_zpool.h"
 
 enum { OWN_NONE, OWN_FREE, OWN_DESC };
 
@@ -30,6 +31,7 @@ struct walk {
 	void *arg;
 	uint8_t *own;
 	uint64_t nr_free, nr_owned, nr_live;
+	uint64_t zs_pages, zs_objs;
 };
 
 static const char *const v_names[] = {
@@ -104,16 +106,18 @@ static void check_buddy(struct walk *w)
 	}
 }
 
-static uint32_t expected_refs(struct walk *w, struct md_desc *d)
+static struct md_expect expected(struct walk *w, struct md_desc *d)
 {
-	uint32_t n = w->refs ? w->refs(w->arg, d) : 0;
+	struct md_expect e = {0, 0};
 	struct md_folio *f = md_desc_folio(d);
 
+	if (w->refs)
+		w->refs(w->arg, d, &e);
 	if (f != NULL && f->mapping != 0)
-		n++; /* the index's reference */
-	if (md_desc_slab(d) != NULL)
-		n++; /* the slab cache's reference */
-	return n;
+		e.refs++; /* the index's reference */
+	if (d->type == MD_T_SLAB || d->type == MD_T_ZPDESC)
+		e.refs++; /* the slab cache's or the pool's reference */
+	return e;
 }
 
 static void check_folio(struct walk *w, struct md_folio *f)
@@ -155,20 +159,70 @@ static void check_slab(struct walk *w, struct md_slab *s)
 		report(w, MD_V_SLAB, s->d.pfn, s, has_room, s->on_partial);
 }
 
+/* A live zpdesc: its objects are where the handle table says, and intact. */
+static void check_zpdesc(struct walk *w, struct md_zpdesc *z)
+{
+	struct md_core *c = w->c;
+	struct md_zpool *p = c->zpool;
+
+	w->zs_pages++;
+	if (z->dead || z->isolated || (z->used != 0xff) != (z->on_partial != 0))
+		report(w, MD_V_ZPOOL, z->d.pfn, z, z->used, (uint64_t)z->dead << 8 | z->isolated);
+	for (unsigned s = 0; s < MD_ZS_SLOTS; s++) {
+		uint32_t h = z->handle[s];
+
+		if (!(z->used & (1u << s)))
+			continue;
+		w->zs_objs++;
+		if (h >= p->nr_handles || p->loc[h] != z->d.pfn * MD_ZS_SLOTS + s + 1)
+			report(w, MD_V_ZPOOL, z->d.pfn, z, z->d.pfn * MD_ZS_SLOTS + s + 1,
+			       h < p->nr_handles ? p->loc[h] : h);
+		else if (c->payload[z->d.pfn][s] != md_zs_value(p->stamp[h], h))
+			report(w, MD_V_PAYLOAD, z->d.pfn, z, md_zs_value(p->stamp[h], h),
+			       c->payload[z->d.pfn][s]);
+	}
+}
+
+/* Every allocated handle points at a live zpdesc slot that points back. */
+static void check_zpool(struct walk *w)
+{
+	struct md_core *c = w->c;
+	struct md_zpool *p = c->zpool;
+	uint64_t n = 0;
+
+	for (uint32_t h = 0; h < p->nr_handles; h++) {
+		uint64_t loc = p->loc[h], word;
+		struct md_zpdesc *z;
+
+		if (loc == 0)
+			continue;
+		n++;
+		word = (loc - 1) / MD_ZS_SLOTS < c->nr_frames ? c->words[(loc - 1) / MD_ZS_SLOTS] : 0;
+		z = md_word_type(word) == MD_T_ZPDESC ? md_word_desc(word) : NULL;
+		if (z == NULL || !(z->used & (1u << ((loc - 1) % MD_ZS_SLOTS))) ||
+		    z->handle[(loc - 1) % MD_ZS_SLOTS] != h)
+			report(w, MD_V_ZPOOL, (loc - 1) / MD_ZS_SLOTS, z, h, word);
+	}
+	if (n != w->zs_objs || n != p->nr_objs || w->zs_pages != p->nr_pages)
+		report(w, MD_V_ZPOOL, UINT64_MAX, NULL, n, w->zs_objs);
+}
+
 /* Checks made once per descriptor, at its head frame. */
 static void check_desc(struct walk *w, struct md_desc *d)
 {
 	struct md_core *c = w->c;
 	uint64_t word = md_word_make(d, d->type);
-	uint32_t exp = expected_refs(w, d);
+	struct md_expect e = expected(w, d);
 
 	w->nr_live++;
 	for (uint64_t i = 1; i < md_desc_nr(d); i++)
 		if (d->pfn + i >= c->nr_frames || c->words[d->pfn + i] != word)
 			report(w, MD_V_DESC_HOLE, d->pfn + i, d, word,
 			       d->pfn + i < c->nr_frames ? c->words[d->pfn + i] : 0);
-	if (d->refcount != exp)
-		report(w, MD_V_REFCOUNT, d->pfn, d, exp, d->refcount);
+	if (d->refcount != e.refs)
+		report(w, MD_V_REFCOUNT, d->pfn, d, e.refs, d->refcount);
+	if (md_desc_folio(d) && md_desc_folio(d)->pincount != e.pins)
+		report(w, MD_V_PINS, d->pfn, d, e.pins, md_desc_folio(d)->pincount);
 	if (d->flags & MD_DF_LOCKED)
 		report(w, MD_V_LOCKED, d->pfn, d, 0, d->flags);
 	if (d->flags & MD_DF_ISOLATED)
@@ -177,6 +231,8 @@ static void check_desc(struct walk *w, struct md_desc *d)
 		check_folio(w, md_desc_folio(d));
 	else if (md_desc_slab(d))
 		check_slab(w, md_desc_slab(d));
+	else if (md_desc_zpdesc(d))
+		check_zpdesc(w, md_desc_zpdesc(d));
 }
 
 static void check_frame(struct walk *w, uint64_t pfn)
@@ -269,6 +325,7 @@ unsigned md_check_quiescent(struct md_core *c, md_expect_refs_fn *refs, void *ar
 		check_frame(&w, pfn);
 	check_index(&w);
 	check_slab_list(&w);
+	check_zpool(&w);
 	check_accounting(&w);
 	free(w.own);
 	return r->n;

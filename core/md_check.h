@@ -31,6 +31,8 @@
 	X(ISOLATED, "isolated", "descriptor still isolated")                                       \
 	X(PAYLOAD, "payload", "frame contents differ from what the owner last wrote")              \
 	X(SLAB, "slab", "slab object or partial list inconsistent")                                \
+	X(PINS, "pins", "pin count differs from the pins still held")                              \
+	X(ZPOOL, "zpool", "zpdesc pool handle table, pages or objects inconsistent")               \
 	X(INDEX, "index", "index slots and folio mapping/index disagree")                          \
 	X(RETIRE, "retire", "retired descriptors not all freed after the barrier")                 \
 	X(LEAK, "leak", "allocated - freed descriptors != descriptors reachable from frames")
@@ -57,15 +59,21 @@ struct md_report {
 	struct md_violation v[MD_REPORT_MAX];
 };
 
+struct md_expect {
+	uint32_t refs; /* references the program holds, pins included */
+	uint32_t pins; /* pins the program holds (folios) */
+};
+
 /*
- * References the program itself holds on @d (not counting the index's own
- * reference or a slab cache's, which the checker derives).
+ * What the program itself holds on @d: fill @e (zeroed by the caller).  Not
+ * counted there: the index's reference and a slab cache's or pool's, which
+ * the checker derives.
  */
-typedef uint32_t md_expect_refs_fn(void *arg, const struct md_desc *d);
+typedef void md_expect_refs_fn(void *arg, const struct md_desc *d, struct md_expect *e);
 
 /**
  * md_check_quiescent() - check every invariant of @c, filling @r.
- * @refs: program-held references per descriptor; NULL means none are held.
+ * @refs: what the program holds per descriptor; NULL means nothing.
  * No locks are taken: call only at quiescence.
  * Return: the number of violations (0 = clean).
  */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "md_core.h"
+#include "md_zpool.h"
 
 void md_core_config_default(struct md_core_config *cfg)
 {
@@ -22,6 +23,7 @@ void md_core_config_default(struct md_core_config *cfg)
 	cfg->movable_pct = 75;
 	cfg->nr_mappings = 4;
 	cfg->mapping_slots = 256;
+	cfg->zs_handles = 1024;
 }
 
 static int config_check(const struct md_core_config *cfg)
@@ -34,6 +36,8 @@ static int config_check(const struct md_core_config *cfg)
 	if (cfg->movable_pct > 100 || cfg->nr_mappings == 0 || cfg->mapping_slots == 0)
 		return -EINVAL;
 	if ((uint64_t)cfg->nr_mappings * cfg->mapping_slots > ((uint64_t)1 << 30))
+		return -EINVAL;
+	if (cfg->zs_handles == 0 || cfg->zs_handles > (1u << 30))
 		return -EINVAL;
 	if (cfg->mutant >= MD_MUT__COUNT)
 		return -EINVAL;
@@ -93,6 +97,9 @@ int md_core_create(const struct md_core_config *cfg, struct md_core **out)
 	if (ret)
 		goto err;
 	init_free(c);
+	ret = md_zpool_create(c, cfg->zs_handles);
+	if (ret)
+		goto err;
 	ck_epoch_init(&c->epoch);
 	*out = c;
 	return 0;
@@ -141,5 +148,6 @@ void md_core_destroy(struct md_core *c)
 	free(c->payload);
 	free(c->pb_mt);
 	free(c->index_slots);
+	md_zpool_destroy(c);
 	free(c);
 }

@@ -28,6 +28,7 @@ struct md_core_config {
 	unsigned movable_pct;	  /* share of pageblocks that start movable, 0..100 */
 	unsigned nr_mappings;	  /* mapping-index: mappings ... */
 	unsigned mapping_slots;	  /* ... of this many indices each */
+	unsigned zs_handles;	  /* handles of the zpdesc pool */
 	unsigned mutant;	  /* enum md_mutant_id active in this instance */
 };
 
@@ -52,6 +53,12 @@ struct md_core {
 	struct md_spinlock slab_lock;
 	struct md_slab *slab_partial;
 	uint64_t slab_nr;
+
+	/* contiguous allocation (md_migrate.c): one at a time */
+	struct md_spinlock contig_lock;
+
+	/* zsmalloc-like pool (md_zpool.c) */
+	struct md_zpool *zpool;
 
 	/* global-lock baseline (core_lock=global) */
 	struct md_spinlock big_lock;
@@ -91,11 +98,13 @@ static inline uint64_t *md_frame_word(struct md_core *c, uint64_t pfn)
 /**
  * md_payload_value() - the value word @j of frame @i (relative to the owner's
  * first frame) holds after its owner wrote @stamp.  Distinct per frame and
- * word so a misplaced copy is caught, not only a missing one.
+ * word so a misplaced copy is caught, not only a missing one; depends on
+ * stamp + i only, so a split child covering frame i of its parent keeps the
+ * data in place with stamp + i, and a migration copies it unchanged.
  */
 static inline uint64_t md_payload_value(uint64_t stamp, uint64_t i, unsigned j)
 {
-	uint64_t x = stamp * 0x9e3779b97f4a7c15ull + (i << 8) + j + 1;
+	uint64_t x = (stamp + i) * 0x9e3779b97f4a7c15ull + j + 1;
 
 	x ^= x >> 31;
 	return x * 0xbf58476d1ce4e5b9ull;

@@ -22,24 +22,18 @@
 #include "md_epoch.h"
 #include "md_slab.h"
 
-int md_desc_alloc(struct md_thread *t, unsigned type, unsigned order, unsigned mt, size_t size,
-		  struct md_desc **out)
+struct md_desc *md_desc_new(struct md_thread *t, unsigned type, uint64_t pfn, unsigned order,
+			    unsigned mt, size_t size, uint32_t ref, uint32_t flags)
 {
 	struct md_core *c = t->core;
 	struct md_desc *d;
-	uint64_t pfn;
-	int ret;
 
 	d = aligned_alloc(MD_DESC_ALIGN, (size + MD_DESC_ALIGN - 1) & ~(size_t)(MD_DESC_ALIGN - 1));
 	if (d == NULL)
-		return -ENOMEM;
-	ret = md_buddy_alloc(t, order, mt, &pfn);
-	if (ret) {
-		free(d);
-		return ret;
-	}
+		return NULL;
 	memset(d, 0, size);
-	d->refcount = 1;
+	d->flags = flags;
+	d->refcount = ref;
 	d->pfn = pfn;
 	d->core = c;
 	d->serial = ck_pr_faa_32(&c->next_serial, 1) + 1;
@@ -48,8 +42,37 @@ int md_desc_alloc(struct md_thread *t, unsigned type, unsigned order, unsigned m
 	d->mt = (uint8_t)mt;
 	ck_pr_inc_64(&c->desc_allocated);
 	t->stats[MD_ST_DESC_ALLOC]++;
+	return d;
+}
+
+int md_desc_alloc(struct md_thread *t, unsigned type, unsigned order, unsigned mt, size_t size,
+		  struct md_desc **out)
+{
+	struct md_desc *d;
+	uint64_t pfn;
+	int ret;
+
+	ret = md_buddy_alloc(t, order, mt, &pfn);
+	if (ret)
+		return ret;
+	d = md_desc_new(t, type, pfn, order, mt, size, 1, 0);
+	if (d == NULL) {
+		md_buddy_free(t, pfn, order);
+		return -ENOMEM;
+	}
 	*out = d;
 	return 0;
+}
+
+/*
+ * Free a descriptor that was never published: nobody can have loaded it, so
+ * no grace period is needed.  Its frames stay with the caller.
+ */
+void md_desc_discard(struct md_thread *t, struct md_desc *d)
+{
+	ck_pr_inc_64(&t->core->desc_retired);
+	ck_pr_inc_64(&t->core->desc_freed);
+	free(d);
 }
 
 void md_desc_publish(struct md_thread *t, struct md_desc *d)
@@ -82,6 +105,11 @@ static void unpublish(struct md_thread *t, struct md_desc *d)
 		md_store_relaxed64(t, MD_RP_FRAME_CLEAR, md_frame_word(c, d->pfn + i), MD_T_NONE);
 	if (MD_CORE_LOCK_GLOBAL)
 		md_spin_unlock(t, MD_RP_GLOBAL_LOCK, &c->big_lock);
+}
+
+void md_desc_unpublish(struct md_thread *t, struct md_desc *d)
+{
+	unpublish(t, d);
 }
 
 void md_desc_release(struct md_thread *t, struct md_desc *d)

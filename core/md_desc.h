@@ -31,11 +31,13 @@ enum {
 	MD_DF_ISOLATED = 1u << 1, /* isolated for migration */
 };
 
-enum md_migratetype { MD_MT_UNMOVABLE = 0, MD_MT_MOVABLE = 1 };
+/* Pageblock migratetypes; ISOLATE: a contiguous allocation owns it, the allocator skips it. */
+enum md_migratetype { MD_MT_UNMOVABLE = 0, MD_MT_MOVABLE = 1, MD_MT_ISOLATE = 2 };
 
 /*
- * Immutable after publication: pfn, core, serial, type, order, mt.  Mutable
- * only through the atomics below: flags, refcount.
+ * Immutable after publication: pfn, core, serial, type, mt; order too, except
+ * that a split shrinks its folio's order while the count is frozen (no holder
+ * can be looking).  Mutable only through the atomics below: flags, refcount.
  */
 struct md_desc {
 	uint32_t flags;
@@ -53,9 +55,11 @@ struct md_desc {
 /* A folio: anonymous or file memory of order 0..MAX, the kernel's workhorse. */
 struct md_folio {
 	struct md_desc d;
-	uint64_t stamp;	  /* what the owner last wrote into the payload; under the lock */
-	uint32_t mapping; /* mapping id + 1 while in the index, 0 otherwise; under the lock */
-	uint32_t index;	  /* first index in the mapping; under the lock */
+	uint64_t stamp;	   /* what the owner last wrote into the payload; under the lock */
+	uint32_t mapping;  /* mapping id + 1 while in the index, 0 otherwise; under the lock */
+	uint32_t index;	   /* first index in the mapping; under the lock */
+	uint32_t seq;	   /* seqcount: odd while a writer changes stamp + payload */
+	uint32_t pincount; /* long-term pins (GUP FOLL_PIN); each also holds a reference */
 };
 
 /* A slab: one unmovable frame carved into MD_SLAB_OBJS small objects. */
@@ -67,11 +71,19 @@ struct md_slab {
 	struct md_slab *next; /* partial list link; under the cache lock */
 };
 
-/* A zpdesc: a frame of a zsmalloc-like pool (movable; issue: movement paths). */
+/*
+ * A zpdesc: one movable frame of the zsmalloc-like pool holding up to
+ * MD_ZS_SLOTS one-word objects.  All fields under the pool lock.
+ */
+#define MD_ZS_SLOTS 8u
 struct md_zpdesc {
 	struct md_desc d;
-	uint32_t nr_objs;
-	uint32_t pad;
+	uint8_t used;		 /* bitmap of slots holding an object */
+	uint8_t isolated;	 /* the pool's view: a migration owns this page */
+	uint8_t dead;		 /* emptied and being released: never isolate */
+	uint8_t on_partial;
+	uint32_t handle[MD_ZS_SLOTS]; /* back-pointers: slot -> handle */
+	struct md_zpdesc *next;	      /* partial list */
 };
 
 /* ---- checked conversions: the compiler rejects a slab where a folio is wanted ---- */
@@ -276,10 +288,24 @@ int md_desc_alloc(struct md_thread *t, unsigned type, unsigned order, unsigned m
 		  struct md_desc **out);
 
 /**
+ * md_desc_new() - allocate and fill a descriptor for frames the caller
+ * already owns (split children, migration targets); refcount @ref, flags
+ * @flags, not published.  Return: the descriptor or NULL.
+ */
+struct md_desc *md_desc_new(struct md_thread *t, unsigned type, uint64_t pfn, unsigned order,
+			    unsigned mt, size_t size, uint32_t ref, uint32_t flags);
+
+/**
  * md_desc_publish() - point every frame word of @d to it (release stores).
  * @d must be fully built: walkers may find it as soon as the first store lands.
  */
 void md_desc_publish(struct md_thread *t, struct md_desc *d);
+
+/** md_desc_discard() - free a never-published descriptor at once (frames stay with the caller). */
+void md_desc_discard(struct md_thread *t, struct md_desc *d);
+
+/** md_desc_unpublish() - set every frame word of @d to NONE (@d is dead: frozen or zero). */
+void md_desc_unpublish(struct md_thread *t, struct md_desc *d);
 
 /**
  * md_desc_release() - free a descriptor whose count reached zero: clear its

@@ -18,6 +18,13 @@
 	X(LOCK_RECHECK, "lock_recheck", "locked descriptor no longer owned the frame; retried")    \
 	X(EAGAIN, "eagain", "refcount freeze found unexpected references")                         \
 	X(LOCK_CONTENDED, "lock_contended", "descriptor lock was held by someone else")            \
+	X(SPLIT, "split", "folios split")                                                          \
+	X(MIGRATED, "migrated", "descriptors migrated (folio and zpdesc)")                         \
+	X(MIGRATE_FAIL, "migrate_fail", "migrations that failed and were put back")               \
+	X(ISOLATE_FAIL, "isolate_fail", "isolations refused (locked, already isolated, dying)")    \
+	X(COMPACT_PASS, "compact_pass", "compaction passes")                                       \
+	X(CONTIG, "contig", "contiguous allocations that succeeded")                               \
+	X(CONTIG_BUSY, "contig_busy", "contiguous allocations that failed cleanly (-EBUSY)")       \
 	X(DESC_ALLOC, "desc_alloc", "descriptors allocated")                                       \
 	X(DESC_RETIRE, "desc_retire", "descriptors handed to epoch reclamation")                   \
 	X(EPOCH_BACKLOG_HWM, "epoch_backlog_hwm", "high-water mark of this thread's pending frees")

@@ -15,6 +15,7 @@
 #include "md_folio.h"
 #include "md_slab.h"
 #include "md_walk.h"
+#include "md_zpool.h"
 
 enum { TRY_OK, TRY_NONE, TRY_RETRY };
 
@@ -118,12 +119,13 @@ int md_lock_frame(struct md_thread *t, uint64_t pfn, struct md_desc **out)
 
 int md_desc_verify(struct md_thread *t, struct md_desc *d)
 {
-	struct md_slab *s = md_desc_slab(d);
-	struct md_folio *f = md_desc_folio(d);
-
-	if (f != NULL)
-		return md_folio_verify(t, f, NULL);
-	if (s != NULL)
-		return md_slab_verify(t, s);
-	return 0;
+	switch (d->type) {
+	case MD_T_FOLIO:
+		return md_folio_verify(t, md_desc_folio(d), NULL);
+	case MD_T_SLAB:
+		return md_slab_verify(t, md_desc_slab(d));
+	case MD_T_ZPDESC:
+		return md_zpdesc_verify(t, md_desc_zpdesc(d));
+	}
+	return -EIO; /* a descriptor of no known type */
 }

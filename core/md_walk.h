@@ -35,8 +35,9 @@ int md_lock_frame(struct md_thread *t, uint64_t pfn, struct md_desc **out);
 
 /**
  * md_desc_verify() - check the contents of any descriptor's frames: a
- * folio's payload (caller holds its lock), a slab's objects (takes slab_lock).
- * Caller holds a reference.  Return: 0 or -EIO.
+ * folio's payload (caller holds its lock), a slab's or zpdesc's objects
+ * (takes the slab or pool lock).  Caller holds a reference.
+ * Return: 0 or -EIO.
  */
 int md_desc_verify(struct md_thread *t, struct md_desc *d);
 

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,45 +24,61 @@
 #include "md_check.h"
 #include "md_epoch.h"
 #include "md_index.h"
+#include "md_migrate.h"
 #include "md_slab.h"
 #include "md_walk.h"
+#include "md_zpool.h"
 #include "../cli/md_opt.h"
 #include "stress.h"
 
-/* X(ID, "name", default weight) */
+/* X(ID, "name", default weight, function) */
 #define STRESS_OPS(X)                                                                              \
-	X(ALLOC, "alloc", 10)                                                                      \
-	X(PUT, "put", 8)                                                                           \
-	X(WRITE, "write", 8)                                                                       \
-	X(LOOKUP, "lookup", 30)                                                                    \
-	X(LOCKFRAME, "lockframe", 15)                                                              \
-	X(INDEX_INSERT, "index_insert", 6)                                                         \
-	X(INDEX_LOOKUP, "index_lookup", 15)                                                        \
-	X(INDEX_REMOVE, "index_remove", 4)                                                         \
-	X(SLAB_ALLOC, "slab_alloc", 6)                                                             \
-	X(SLAB_FREE, "slab_free", 6)
+	X(ALLOC, "alloc", 8, op_alloc)                                                             \
+	X(PUT, "put", 7, op_put)                                                                   \
+	X(WRITE, "write", 8, op_write)                                                             \
+	X(LOOKUP, "lookup", 25, op_lookup)                                                         \
+	X(LOCKFRAME, "lockframe", 12, op_lockframe)                                                \
+	X(GUP_READ, "gup_read", 10, op_gup_read)                                                   \
+	X(FILE_ALLOC, "file_alloc", 8, op_file_alloc)                                              \
+	X(INDEX_INSERT, "index_insert", 4, op_index_insert)                                        \
+	X(INDEX_LOOKUP, "index_lookup", 12, op_index_lookup)                                       \
+	X(INDEX_WRITE, "index_write", 6, op_index_write)                                           \
+	X(INDEX_REMOVE, "index_remove", 5, op_index_remove)                                        \
+	X(SLAB_ALLOC, "slab_alloc", 5, op_slab_alloc)                                              \
+	X(SLAB_FREE, "slab_free", 5, op_slab_free)                                                 \
+	X(SPLIT, "split", 4, op_split)                                                             \
+	X(MIGRATE, "migrate", 8, op_migrate)                                                       \
+	X(COMPACT, "compact", 1, op_compact)                                                       \
+	X(CONTIG, "contig", 1, op_contig)                                                          \
+	X(PIN, "pin", 3, op_pin)                                                                   \
+	X(UNPIN, "unpin", 3, op_unpin)                                                             \
+	X(ZS_ALLOC, "zs_alloc", 5, op_zs_alloc)                                                    \
+	X(ZS_FREE, "zs_free", 5, op_zs_free)                                                       \
+	X(ZS_RW, "zs_rw", 6, op_zs_rw)
 
 enum op_id {
-#define OP_ENUM(id, name, w) OP_##id,
+#define OP_ENUM(id, name, w, fn) OP_##id,
 	STRESS_OPS(OP_ENUM)
 #undef OP_ENUM
 	    OP__COUNT
 };
 
 static const char *const op_names[] = {
-#define OP_NAME(id, name, w) name,
+#define OP_NAME(id, name, w, fn) name,
     STRESS_OPS(OP_NAME)
 #undef OP_NAME
 };
 
 static const unsigned op_weights[] = {
-#define OP_W(id, name, w) w,
+#define OP_W(id, name, w, fn) w,
     STRESS_OPS(OP_W)
 #undef OP_W
 };
 
 #define HELD_MAX    32
 #define OBJS_MAX    32
+#define PINS_MAX    4
+#define ZS_MAX	    32
 #define MAX_WORKERS 64
 
 struct stress;
@@ -75,6 +92,12 @@ struct worker {
 	unsigned nheld;
 	uint64_t objs[OBJS_MAX];
 	unsigned nobjs;
+	struct md_folio *pins[PINS_MAX];
+	unsigned npins;
+	uint32_t zs[ZS_MAX];
+	unsigned nzs;
+	struct md_compact_stats compact;
+	uint64_t chaos_rng, chaos_cut; /* a race point delays when rnd < chaos_cut */
 	uint64_t ops[OP__COUNT];      /* written by the worker (ck_pr), read by the reporter */
 	uint64_t stats[MD_ST__COUNT]; /* copied at exit */
 };
@@ -82,7 +105,7 @@ struct worker {
 struct stress_opts {
 	uint64_t duration_ms, threads, frames, seed;
 	const char *json, *mutant;
-	int seed_set;
+	double chaos; /* probability of a delay at each race point */
 };
 
 struct stress {
@@ -131,6 +154,31 @@ __attribute__((format(printf, 2, 3))) static int fail(struct worker *w, const ch
 	pthread_mutex_unlock(&s->fail_lock);
 	ck_pr_store_int(&s->stop, 1);
 	return -1;
+}
+
+/*
+ * Chaos: at a race point, with the configured probability, give the other
+ * threads a window: yield the CPU or spin a little.  Spin loops always yield,
+ * so a thread waiting for a preempted lock holder lets it run.
+ */
+static void chaos_hook(struct md_thread *t, unsigned rp, unsigned flags)
+{
+	struct worker *w = t->rp_arg;
+	uint64_t r;
+
+	if (flags & MD_RPF_SPIN) {
+		sched_yield();
+		return;
+	}
+	r = rnd(&w->chaos_rng);
+	if (r >= w->chaos_cut)
+		return;
+	if (r & 1) {
+		sched_yield();
+	} else {
+		for (unsigned i = 0; i < 200; i++)
+			ck_pr_stall();
+	}
 }
 
 /* ---- the ops: each returns 0, or -1 after fail() ---- */
@@ -301,9 +349,182 @@ static int op_slab_free(struct worker *w)
 	return 0;
 }
 
+/* GUP-fast: reference by frame, read the payload without the lock. */
+static int op_gup_read(struct worker *w)
+{
+	uint64_t pfn = rnd(&w->rng) % w->s->c->nr_frames;
+	struct md_desc *d;
+	int ret = 0;
+
+	if (md_lookup_frame(&w->t, pfn, &d))
+		return 0;
+	if (md_desc_folio(d) && md_folio_read_lockless(&w->t, md_desc_folio(d)))
+		ret = fail(w, "gup_read(frame %" PRIu64 "): a consistent snapshot of foreign data",
+			   pfn);
+	md_desc_put(&w->t, d);
+	return ret;
+}
+
+/* A page-cache folio: inserted in the index, which keeps the only reference. */
+static int op_file_alloc(struct worker *w)
+{
+	struct md_folio *f;
+	unsigned m;
+	uint64_t idx;
+
+	if (md_folio_alloc(&w->t, (unsigned)(rnd(&w->rng) % 3), MD_MT_MOVABLE, &f))
+		return 0;
+	pick_slot(w, &m, &idx);
+	idx &= ~(md_desc_nr(md_folio_desc(f)) - 1);
+	md_folio_lock(&w->t, f);
+	md_index_insert(&w->t, f, m, idx);
+	md_folio_unlock(&w->t, f);
+	md_folio_put(&w->t, f); /* freed here if the insert failed */
+	return 0;
+}
+
+static int op_index_write(struct worker *w)
+{
+	unsigned m;
+	uint64_t idx;
+	struct md_folio *f;
+	int ret = 0;
+
+	pick_slot(w, &m, &idx);
+	if (md_index_lock(&w->t, m, idx, &f))
+		return 0;
+	if (md_folio_verify(&w->t, f, NULL))
+		ret =
+		    fail(w, "index_write(%u, %" PRIu64 "): folio data is not its owner's", m, idx);
+	md_folio_write(&w->t, f, rnd(&w->rng));
+	md_folio_unlock(&w->t, f);
+	md_folio_put(&w->t, f);
+	return ret;
+}
+
+/* Split one of our own large folios; keep the children we have room for. */
+static int op_split(struct worker *w)
+{
+	struct md_folio *kids[1u << 6], *f;
+	unsigned k, n;
+	int ret;
+
+	f = pick_held(w, &k);
+	if (f == NULL || f->d.order == 0 || f->d.mt != MD_MT_MOVABLE)
+		return 0;
+	n = 1u << f->d.order;
+	md_folio_lock(&w->t, f);
+	ret = md_folio_split(&w->t, f, kids);
+	if (ret) {
+		md_folio_unlock(&w->t, f);
+		return 0; /* -EAGAIN / -EBUSY: someone else holds it */
+	}
+	if (md_folio_verify(&w->t, kids[0], NULL))
+		ret = fail(w, "split: first child's data is not the parent's");
+	md_folio_unlock(&w->t, kids[0]);
+	w->held[k] = kids[0];
+	for (unsigned i = 1; i < n; i++) {
+		if (w->nheld < HELD_MAX)
+			w->held[w->nheld++] = kids[i];
+		else
+			md_folio_put(&w->t, kids[i]);
+	}
+	return ret;
+}
+
+static int op_migrate(struct worker *w)
+{
+	md_migrate_frame(&w->t, rnd(&w->rng) % w->s->c->nr_frames);
+	return 0; /* -EAGAIN, -EBUSY, -ENOENT: legal outcomes, counted by the core */
+}
+
+static int op_compact(struct worker *w)
+{
+	md_compact(&w->t, rnd(&w->rng) % (w->s->c->nr_frames / 2), 8, &w->compact);
+	return 0;
+}
+
+static int op_contig(struct worker *w)
+{
+	struct md_folio *f;
+
+	if (w->nheld == HELD_MAX || md_contig_alloc(&w->t, 4 + (unsigned)(rnd(&w->rng) % 3), &f))
+		return 0;
+	w->held[w->nheld++] = f;
+	return 0;
+}
+
+static int op_pin(struct worker *w)
+{
+	uint64_t pfn = rnd(&w->rng) % w->s->c->nr_frames;
+	struct md_folio *f;
+	int ret = 0;
+
+	if (w->npins == PINS_MAX || md_folio_pin(&w->t, pfn, &f))
+		return 0;
+	if (md_folio_read_lockless(&w->t, f))
+		ret = fail(w, "pin(frame %" PRIu64 "): pinned data is not its owner's", pfn);
+	w->pins[w->npins++] = f;
+	return ret;
+}
+
+static int op_unpin(struct worker *w)
+{
+	unsigned k;
+	struct md_folio *f;
+	int ret = 0;
+
+	if (w->npins == 0)
+		return 0;
+	k = (unsigned)(rnd(&w->rng) % w->npins);
+	f = w->pins[k];
+	w->pins[k] = w->pins[--w->npins];
+	if (md_folio_read_lockless(&w->t, f))
+		ret = fail(w, "unpin: pinned folio at frame %" PRIu64 " lost its data", f->d.pfn);
+	md_folio_unpin(&w->t, f);
+	return ret;
+}
+
+static int op_zs_alloc(struct worker *w)
+{
+	if (w->nzs == ZS_MAX || md_zs_alloc(&w->t, &w->zs[w->nzs]))
+		return 0;
+	w->nzs++;
+	return 0;
+}
+
+static int op_zs_free(struct worker *w)
+{
+	unsigned k;
+	uint32_t h;
+
+	if (w->nzs == 0)
+		return 0;
+	k = (unsigned)(rnd(&w->rng) % w->nzs);
+	h = w->zs[k];
+	w->zs[k] = w->zs[--w->nzs];
+	if (md_zs_verify(&w->t, h) || md_zs_free(&w->t, h))
+		return fail(w, "zs_free: object %u lost or already gone", h);
+	return 0;
+}
+
+static int op_zs_rw(struct worker *w)
+{
+	uint32_t h;
+
+	if (w->nzs == 0)
+		return 0;
+	h = w->zs[rnd(&w->rng) % w->nzs];
+	if (md_zs_verify(&w->t, h))
+		return fail(w, "zs_rw: object %u does not hold what was written", h);
+	md_zs_write(&w->t, h, rnd(&w->rng));
+	return 0;
+}
+
 static int (*const op_fns[OP__COUNT])(struct worker *) = {
-    op_alloc,	     op_put,	      op_write,	       op_lookup,     op_lockframe,
-    op_index_insert, op_index_lookup, op_index_remove, op_slab_alloc, op_slab_free,
+#define OP_FN(id, name, w, fn) fn,
+	STRESS_OPS(OP_FN)
+#undef OP_FN
 };
 
 static unsigned pick_op(struct worker *w, unsigned total)
@@ -349,28 +570,58 @@ static int cmp_ptr(const void *a, const void *b)
 }
 
 struct held_set {
-	uintptr_t *p;
-	size_t n;
+	uintptr_t *refs, *pins; /* sorted, with repeats: one entry per reference or pin */
+	size_t nrefs, npins;
 };
 
-static uint32_t held_refs(void *arg, const struct md_desc *d)
+static uint32_t count_of(const uintptr_t *a, size_t n, uintptr_t key)
 {
-	struct held_set *h = arg;
-	uintptr_t key = (uintptr_t)d;
+	size_t lo = 0, hi = n, first;
 
-	return bsearch(&key, h->p, h->n, sizeof(*h->p), cmp_ptr) ? 1 : 0;
+	while (lo < hi) { /* lower bound */
+		size_t mid = (lo + hi) / 2;
+
+		if (a[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	while (lo < n && a[lo] == key)
+		lo++;
+	return (uint32_t)(lo - first);
 }
 
-static void held_build(struct stress *s, struct held_set *h)
+static void held_refs(void *arg, const struct md_desc *d, struct md_expect *e)
 {
-	h->n = 0;
-	h->p = calloc((size_t)s->nw * HELD_MAX + 1, sizeof(*h->p));
-	if (h->p == NULL)
-		return;
-	for (unsigned i = 0; i < s->nw; i++)
+	struct held_set *h = arg;
+
+	e->pins = count_of(h->pins, h->npins, (uintptr_t)d);
+	e->refs = count_of(h->refs, h->nrefs, (uintptr_t)d) + e->pins; /* a pin holds a reference */
+}
+
+static int held_build(struct stress *s, struct held_set *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->refs = calloc((size_t)s->nw * HELD_MAX + 1, sizeof(*h->refs));
+	h->pins = calloc((size_t)s->nw * PINS_MAX + 1, sizeof(*h->pins));
+	if (h->refs == NULL || h->pins == NULL)
+		return -1;
+	for (unsigned i = 0; i < s->nw; i++) {
 		for (unsigned k = 0; k < s->w[i].nheld; k++)
-			h->p[h->n++] = (uintptr_t)md_folio_desc(s->w[i].held[k]);
-	qsort(h->p, h->n, sizeof(*h->p), cmp_ptr);
+			h->refs[h->nrefs++] = (uintptr_t)md_folio_desc(s->w[i].held[k]);
+		for (unsigned k = 0; k < s->w[i].npins; k++)
+			h->pins[h->npins++] = (uintptr_t)md_folio_desc(s->w[i].pins[k]);
+	}
+	qsort(h->refs, h->nrefs, sizeof(*h->refs), cmp_ptr);
+	qsort(h->pins, h->npins, sizeof(*h->pins), cmp_ptr);
+	return 0;
+}
+
+static void held_free(struct held_set *h)
+{
+	free(h->refs);
+	free(h->pins);
 }
 
 static unsigned run_check(struct stress *s, const char *when, md_expect_refs_fn *fn, void *arg)
@@ -396,12 +647,17 @@ static void drain(struct stress *s, struct md_thread *t)
 	struct md_folio *f;
 
 	for (unsigned i = 0; i < s->nw; i++) {
-		for (unsigned k = 0; k < s->w[i].nheld; k++)
-			md_folio_put(t, s->w[i].held[k]);
-		s->w[i].nheld = 0;
-		for (unsigned k = 0; k < s->w[i].nobjs; k++)
-			md_slab_obj_free(t, s->w[i].objs[k]);
-		s->w[i].nobjs = 0;
+		struct worker *w = &s->w[i];
+
+		for (unsigned k = 0; k < w->npins; k++)
+			md_folio_unpin(t, w->pins[k]);
+		for (unsigned k = 0; k < w->nheld; k++)
+			md_folio_put(t, w->held[k]);
+		for (unsigned k = 0; k < w->nobjs; k++)
+			md_slab_obj_free(t, w->objs[k]);
+		for (unsigned k = 0; k < w->nzs; k++)
+			md_zs_free(t, w->zs[k]);
+		w->npins = w->nheld = w->nobjs = w->nzs = 0;
 	}
 	for (unsigned m = 0; m < c->cfg.nr_mappings; m++)
 		for (uint64_t i = 0; i < c->cfg.mapping_slots; i++)
@@ -436,16 +692,15 @@ static unsigned final_checks(struct stress *s)
 	struct md_thread t;
 	unsigned n;
 
-	held_build(s, &h);
-	if (h.p == NULL || md_thread_init(&t, s->c, s->nw)) {
+	if (held_build(s, &h) || md_thread_init(&t, s->c, s->nw)) {
 		fprintf(stderr, "mdt stress: out of memory for the final check\n");
-		free(h.p);
+		held_free(&h);
 		return 1;
 	}
 	md_epoch_barrier(&t);
 	print_footprint(s->c);
 	n = run_check(s, "end of run, references held", held_refs, &h);
-	free(h.p);
+	held_free(&h);
 	drain(s, &t);
 	n += run_check(s, "after releasing everything", NULL, NULL);
 	/* the slab cache keeps one empty slab; everything else must be free */
@@ -558,6 +813,8 @@ static int parse(struct stress *s, int argc, char **argv)
 	     "random seed (default: from the clock; always printed)"},
 	    {"mutant", MD_OPT_STR, 0, 0, &s->o.mutant, "seeded bug to switch on (see mdt mutants)"},
 	    {"json", MD_OPT_STR, 0, 0, &s->o.json, "write the summary as JSON to this file"},
+	    {"chaos", MD_OPT_PROB, 0, 0, &s->o.chaos,
+	     "probability of a delay (yield or spin) at each race point (default 0)"},
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 	int ret;
@@ -580,6 +837,11 @@ static int parse(struct stress *s, int argc, char **argv)
 				seed);
 			return MD_EXIT_USAGE;
 		}
+	}
+	if (s->o.chaos > 0 && !MD_RACE_POINTS_ON) {
+		fprintf(stderr, "mdt stress: --chaos needs race points; this build has none "
+				"(-Drace_points=false): use --build debug, tsan or asan\n");
+		return MD_EXIT_USAGE;
 	}
 	if (s->o.frames % 64) {
 		fprintf(stderr, "mdt stress: --frames must be a multiple of 64 (got %" PRIu64 ")\n",
@@ -629,8 +891,14 @@ static int start(struct stress *s)
 
 		w->s = s;
 		w->rng = s->o.seed * 0x9e3779b97f4a7c15ull + i + 1;
+		w->chaos_rng = w->rng ^ 0x5deece66dull;
 		if (md_thread_init(&w->t, s->c, i))
 			return MD_EXIT_ENV;
+		if (s->o.chaos > 0) {
+			w->chaos_cut = (uint64_t)(s->o.chaos * 18446744073709551615.0);
+			w->t.rp_hook = chaos_hook;
+			w->t.rp_arg = w;
+		}
 	}
 	for (unsigned i = 0; i < s->nw; i++)
 		if (pthread_create(&s->w[i].th, NULL, worker_main, &s->w[i]))

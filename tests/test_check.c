@@ -38,11 +38,11 @@ struct fx {
 	struct md_report r;
 };
 
-static uint32_t fx_refs(void *arg, const struct md_desc *d)
+static void fx_refs(void *arg, const struct md_desc *d, struct md_expect *e)
 {
 	struct fx *x = arg;
 
-	return d == &x->f->d ? 1 : 0;
+	e->refs = d == &x->f->d ? 1 : 0;
 }
 
 static void fx_init(struct fx *x)

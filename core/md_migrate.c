@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: MIT
+/*
+ * md_migrate.c - isolation, folio migration, compaction, contiguous allocation.
+ *
+ * Invariants:
+ *  - MD_DF_ISOLATED is set and cleared only under the descriptor lock, by
+ *    atomic RMW of the flags word (the lock bit lives there too).
+ *  - A migration's destination is invisible until complete: it is built
+ *    frozen (refcount 0) and locked, its payload copied, and only then are
+ *    frame words and index slots switched to it (release; pairs with the
+ *    walkers' acquire loads) and its count unfrozen (release; pairs with
+ *    try-get's acquire).
+ *  - The source is frozen at exactly the references migration accounts for
+ *    (the isolation reference + the index's); any other holder makes the
+ *    freeze fail, so nobody holding the source can lose a write.
+ *
+ * Lock ordering: descriptor lock -> index_lock -> zone_lock; contig_lock is
+ * outermost (taken without any descriptor lock held).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "md_buddy.h"
+#include "md_epoch.h"
+#include "md_index.h"
+#include "md_migrate.h"
+#include "md_walk.h"
+#include "md_zpool.h"
+
+/* ---- folios ---- */
+
+static int folio_isolate(struct md_thread *t, struct md_desc *d)
+{
+	return 0;
+}
+
+static void folio_putback(struct md_thread *t, struct md_desc *d)
+{
+}
+
+/* Copy contents and identity; @g is not yet visible to anyone. */
+static void folio_copy(struct md_thread *t, struct md_folio *f, struct md_folio *g)
+{
+	struct md_core *c = t->core;
+
+	md_race_point(t, MD_RP_MIGRATE_COPY);
+	memcpy(c->payload[g->d.pfn], c->payload[f->d.pfn],
+	       md_desc_nr(&f->d) * sizeof(c->payload[0]));
+	g->stamp = f->stamp;
+	g->seq = f->seq;
+	g->mapping = f->mapping;
+	g->index = f->index;
+}
+
+/* Switch the frame words (new frames) and the index slots to @g. */
+static void folio_switch(struct md_thread *t, struct md_folio *f, struct md_folio *g)
+{
+	struct md_core *c = t->core;
+	uint64_t *slot;
+
+	md_desc_publish(t, md_folio_desc(g));
+	if (f->mapping == 0)
+		return;
+	slot = md_index_slot(c, f->mapping - 1, f->index);
+	md_spin_lock(t, MD_RP_INDEX_STORE, &c->index_lock);
+	for (uint64_t i = 0; i < md_desc_nr(&f->d); i++)
+		md_store_release64(t, MD_RP_INDEX_STORE, &slot[i], md_word_make(g, MD_T_FOLIO));
+	md_spin_unlock(t, MD_RP_INDEX_STORE, &c->index_lock);
+}
+
+static int folio_migrate(struct md_thread *t, struct md_desc *src, uint64_t dst_pfn,
+			 struct md_desc **dstp)
+{
+	struct md_folio *f = md_desc_folio(src), *g;
+	uint32_t expected = 1 + (f->mapping ? 1 : 0); /* isolation + index */
+	struct md_desc *d;
+
+	if (md_folio_pinned(t, f))
+		return -EBUSY;
+	d = md_desc_new(t, MD_T_FOLIO, dst_pfn, src->order, src->mt, sizeof(*g), 0, MD_DF_LOCKED);
+	if (d == NULL)
+		return -ENOMEM;
+	g = md_desc_folio(d);
+	if (!md_ref_freeze(t, src, expected)) {
+		md_desc_discard(t, d);
+		return -EAGAIN;
+	}
+	folio_copy(t, f, g);
+	folio_switch(t, f, g);
+	md_ref_unfreeze(t, d, expected);
+	f->mapping = 0;
+	md_desc_unlock(t, d);
+	md_desc_unlock(t, src);
+	md_desc_release(t, src); /* words cleared, frames freed, retired; count stays 0 */
+	*dstp = d;
+	return 0;
+}
+
+static const struct md_movable_ops folio_mops = {
+	.name = "folio",
+	.isolate = folio_isolate,
+	.migrate = folio_migrate,
+	.putback = folio_putback,
+};
+
+const struct md_movable_ops *md_desc_mops(struct md_desc *d)
+{
+	if (d->type == MD_T_FOLIO && d->mt == MD_MT_MOVABLE)
+		return &folio_mops;
+	if (d->type == MD_T_ZPDESC)
+		return &md_zpdesc_mops;
+	return NULL;
+}
+
+/* ---- isolation ---- */
+
+int md_isolate(struct md_thread *t, struct md_desc *d)
+{
+	const struct md_movable_ops *ops = md_desc_mops(d);
+	int ret;
+
+	if (ops == NULL)
+		return -EINVAL;
+	if (!md_desc_trylock(t, d)) {
+		t->stats[MD_ST_ISOLATE_FAIL]++;
+		return -EAGAIN;
+	}
+	if (md_load_relaxed32(t, MD_RP_FLAGS_READ, &d->flags) & MD_DF_ISOLATED) {
+		ret = -EBUSY;
+		goto out;
+	}
+	md_or_relaxed32(t, MD_RP_FLAGS_SET, &d->flags, MD_DF_ISOLATED);
+	ret = ops->isolate(t, d);
+	if (ret)
+		md_and_relaxed32(t, MD_RP_FLAGS_CLEAR, &d->flags, ~(uint32_t)MD_DF_ISOLATED);
+out:
+	if (ret)
+		t->stats[MD_ST_ISOLATE_FAIL]++;
+	md_desc_unlock(t, d);
+	return ret;
+}
+
+void md_putback(struct md_thread *t, struct md_desc *d)
+{
+	md_desc_lock(t, d);
+	md_desc_mops(d)->putback(t, d);
+	md_and_relaxed32(t, MD_RP_FLAGS_CLEAR, &d->flags, ~(uint32_t)MD_DF_ISOLATED);
+	md_desc_unlock(t, d);
+	md_desc_put(t, d);
+}
+
+int md_migrate(struct md_thread *t, struct md_desc *d, uint64_t dst_pfn, struct md_desc **dst)
+{
+	uint64_t pfn = dst_pfn;
+	int ret;
+
+	if (!md_desc_trylock(t, d))
+		return -EAGAIN;
+	if (dst_pfn == MD_PFN_ANY) {
+		ret = md_buddy_alloc(t, d->order, MD_MT_MOVABLE, &pfn);
+		if (ret)
+			goto out_unlock;
+	}
+	ret = md_desc_mops(d)->migrate(t, d, pfn, dst);
+	if (ret == 0) {
+		t->stats[MD_ST_MIGRATED]++;
+		return 0; /* @d was consumed, lock and all */
+	}
+	t->stats[MD_ST_MIGRATE_FAIL]++;
+	if (dst_pfn == MD_PFN_ANY)
+		md_buddy_free(t, pfn, d->order);
+out_unlock:
+	md_desc_unlock(t, d);
+	return ret;
+}
+
+int md_migrate_frame(struct md_thread *t, uint64_t pfn)
+{
+	struct md_desc *d, *nd;
+	int ret;
+
+	ret = md_lookup_frame(t, pfn, &d);
+	if (ret)
+		return ret;
+	ret = md_isolate(t, d);
+	if (ret) {
+		md_desc_put(t, d);
+		return ret;
+	}
+	ret = md_migrate(t, d, MD_PFN_ANY, &nd);
+	if (ret) {
+		md_putback(t, d);
+		return ret;
+	}
+	md_desc_put(t, nd);
+	return 0;
+}
+
+/* ---- compaction ---- */
+
+static bool pb_movable(struct md_core *c, uint64_t pfn)
+{
+	return md_pageblock_mt(c, pfn) == MD_MT_MOVABLE;
+}
+
+/*
+ * The free scanner: walk down from *@free_pfn to @low for a free, aligned
+ * block of 2^@order frames in a movable pageblock; the racy word read only
+ * picks candidates, md_buddy_take() decides under the zone lock.
+ */
+static int find_free(struct md_thread *t, unsigned order, uint64_t low, uint64_t *free_pfn,
+		     uint64_t *dst)
+{
+	struct md_core *c = t->core;
+	uint64_t nr = (uint64_t)1 << order;
+	uint64_t pfn = *free_pfn & ~(nr - 1);
+
+	while (pfn >= low + nr) {
+		uint64_t w;
+
+		pfn -= nr;
+		if (!pb_movable(c, pfn))
+			continue;
+		w = md_load_acquire64(t, MD_RP_BUDDY_WORD, md_frame_word(c, pfn));
+		if (md_word_is_desc(w))
+			continue;
+		if (md_buddy_take(t, pfn, order) == 0) {
+			*free_pfn = pfn;
+			*dst = pfn;
+			return 0;
+		}
+	}
+	return -ENOMEM;
+}
+
+/* Isolate and move the descriptor at @d (referenced) toward the free scanner. */
+static int compact_one(struct md_thread *t, struct md_desc *d, uint64_t *free_pfn,
+		       struct md_compact_stats *st)
+{
+	uint64_t dst, end = d->pfn + md_desc_nr(d);
+	unsigned order = d->order;
+	struct md_desc *nd;
+
+	if (md_isolate(t, d)) {
+		st->failed++;
+		md_desc_put(t, d);
+		return 0;
+	}
+	st->isolated++;
+	if (find_free(t, order, end, free_pfn, &dst)) {
+		md_putback(t, d);
+		return -ENOMEM; /* the scanners met */
+	}
+	if (md_migrate(t, d, dst, &nd)) {
+		md_buddy_free(t, dst, order);
+		md_putback(t, d);
+		st->failed++;
+		return 0;
+	}
+	md_desc_put(t, nd);
+	st->migrated++;
+	return 0;
+}
+
+void md_compact(struct md_thread *t, uint64_t from, unsigned max_migrate,
+		struct md_compact_stats *st)
+{
+	struct md_core *c = t->core;
+	uint64_t free_pfn = c->nr_frames, pfn = from, done = st->migrated + max_migrate;
+
+	t->stats[MD_ST_COMPACT_PASS]++;
+	while (pfn < free_pfn && st->migrated < done) {
+		struct md_desc *d;
+		uint64_t next = pfn + 1;
+
+		if (!pb_movable(c, pfn) || md_lookup_frame(t, pfn, &d)) {
+			pfn = next;
+			continue;
+		}
+		st->scanned++;
+		if (d->pfn == pfn && md_desc_mops(d) != NULL) {
+			next = pfn + md_desc_nr(d);
+			if (compact_one(t, d, &free_pfn, st))
+				break;
+		} else {
+			if (d->pfn + md_desc_nr(d) > pfn)
+				next = d->pfn + md_desc_nr(d);
+			md_desc_put(t, d);
+		}
+		pfn = next;
+		if (st->scanned % 64 == 0)
+			md_epoch_poll(t);
+	}
+}
+
+/* ---- contiguous allocation ---- */
+
+static void isolate_range(struct md_core *c, uint64_t base, unsigned order, unsigned mt)
+{
+	unsigned pbo = c->cfg.pageblock_order;
+	uint64_t first = base >> pbo, last = (base + ((uint64_t)1 << order) - 1) >> pbo;
+
+	for (uint64_t pb = first; pb <= last; pb++)
+		md_pageblock_set_mt(c, pb << pbo, mt);
+}
+
+static bool range_movable(struct md_core *c, uint64_t base, unsigned order)
+{
+	for (uint64_t p = base; p < base + ((uint64_t)1 << order); p += (uint64_t)1 << c->cfg.pageblock_order)
+		if (!pb_movable(c, p))
+			return false;
+	return true;
+}
+
+/* Move the occupant of @pfn out of the isolated range; returns its end frame via @next. */
+static int evacuate(struct md_thread *t, uint64_t pfn, uint64_t *next)
+{
+	struct md_desc *d, *nd;
+	struct md_folio *f;
+	int ret;
+
+	*next = pfn + 1;
+	if (md_lookup_frame(t, pfn, &d))
+		return 0;
+	*next = d->pfn + md_desc_nr(d);
+	f = md_desc_folio(d);
+	if (f != NULL && md_folio_pinned(t, f)) {
+		md_desc_put(t, d);
+		return -EBUSY; /* long-term pinned: cannot leave */
+	}
+	ret = md_isolate(t, d);
+	if (ret) {
+		md_desc_put(t, d);
+		return -EBUSY;
+	}
+	ret = md_migrate(t, d, MD_PFN_ANY, &nd);
+	if (ret) {
+		md_putback(t, d);
+		return -EBUSY;
+	}
+	md_desc_put(t, nd);
+	return 0;
+}
+
+static int contig_try(struct md_thread *t, uint64_t base, unsigned order)
+{
+	struct md_core *c = t->core;
+	uint64_t end = base + ((uint64_t)1 << order), pfn = base;
+	int ret = 0;
+
+	isolate_range(c, base, order, MD_MT_ISOLATE);
+	while (pfn < end && ret == 0)
+		ret = evacuate(t, pfn, &pfn);
+	if (ret == 0)
+		ret = md_buddy_take(t, base, order);
+	isolate_range(c, base, order, MD_MT_MOVABLE);
+	return ret;
+}
+
+int md_contig_alloc(struct md_thread *t, unsigned order, struct md_folio **out)
+{
+	struct md_core *c = t->core;
+	uint64_t nr = (uint64_t)1 << order, tries = 0, base = c->nr_frames;
+	struct md_desc *d;
+	int ret = -EBUSY;
+
+	if (order > c->cfg.max_order)
+		return -EINVAL;
+	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->contig_lock);
+	while (base >= nr && tries < 8 && ret) {
+		base -= nr;
+		if (!range_movable(c, base, order))
+			continue;
+		tries++;
+		ret = contig_try(t, base, order);
+	}
+	md_spin_unlock(t, MD_RP_ZONE_UNLOCK, &c->contig_lock);
+	t->stats[ret ? MD_ST_CONTIG_BUSY : MD_ST_CONTIG]++;
+	if (ret)
+		return ret;
+	d = md_desc_new(t, MD_T_FOLIO, base, order, MD_MT_UNMOVABLE, sizeof(struct md_folio), 1, 0);
+	if (d == NULL) {
+		md_buddy_free(t, base, order);
+		return -ENOMEM;
+	}
+	md_desc_folio(d)->stamp = d->serial;
+	md_folio_fill(t, md_desc_folio(d)); /* the frames are ours alone until published */
+	md_desc_publish(t, d);
+	*out = md_desc_folio(d);
+	return 0;
+}
