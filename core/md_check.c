@@ -197,7 +197,8 @@ static void check_zpool(struct walk *w)
 		if (loc == 0)
 			continue;
 		n++;
-		word = (loc - 1) / MD_ZS_SLOTS < c->nr_frames ? c->words[(loc - 1) / MD_ZS_SLOTS] : 0;
+		word =
+		    (loc - 1) / MD_ZS_SLOTS < c->nr_frames ? c->words[(loc - 1) / MD_ZS_SLOTS] : 0;
 		z = md_word_type(word) == MD_T_ZPDESC ? md_word_desc(word) : NULL;
 		if (z == NULL || !(z->used & (1u << ((loc - 1) % MD_ZS_SLOTS))) ||
 		    z->handle[(loc - 1) % MD_ZS_SLOTS] != h)

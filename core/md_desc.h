@@ -78,9 +78,9 @@ struct md_slab {
 #define MD_ZS_SLOTS 8u
 struct md_zpdesc {
 	struct md_desc d;
-	uint8_t used;		 /* bitmap of slots holding an object */
-	uint8_t isolated;	 /* the pool's view: a migration owns this page */
-	uint8_t dead;		 /* emptied and being released: never isolate */
+	uint8_t used;	  /* bitmap of slots holding an object */
+	uint8_t isolated; /* the pool's view: a migration owns this page */
+	uint8_t dead;	  /* emptied and being released: never isolate */
 	uint8_t on_partial;
 	uint32_t handle[MD_ZS_SLOTS]; /* back-pointers: slot -> handle */
 	struct md_zpdesc *next;	      /* partial list */

@@ -97,10 +97,10 @@ static int folio_migrate(struct md_thread *t, struct md_desc *src, uint64_t dst_
 }
 
 static const struct md_movable_ops folio_mops = {
-	.name = "folio",
-	.isolate = folio_isolate,
-	.migrate = folio_migrate,
-	.putback = folio_putback,
+    .name = "folio",
+    .isolate = folio_isolate,
+    .migrate = folio_migrate,
+    .putback = folio_putback,
 };
 
 const struct md_movable_ops *md_desc_mops(struct md_desc *d)
@@ -306,7 +306,8 @@ static void isolate_range(struct md_core *c, uint64_t base, unsigned order, unsi
 
 static bool range_movable(struct md_core *c, uint64_t base, unsigned order)
 {
-	for (uint64_t p = base; p < base + ((uint64_t)1 << order); p += (uint64_t)1 << c->cfg.pageblock_order)
+	for (uint64_t p = base; p < base + ((uint64_t)1 << order);
+	     p += (uint64_t)1 << c->cfg.pageblock_order)
 		if (!pb_movable(c, p))
 			return false;
 	return true;

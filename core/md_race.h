@@ -50,8 +50,8 @@
 	X(EPOCH_BEGIN, "epoch.begin")                                                              \
 	X(EPOCH_END, "epoch.end")                                                                  \
 	X(EPOCH_RETIRE, "epoch.retire")                                                            \
-	X(GLOBAL_LOCK, "global.lock")                                          \
-	X(MIGRATE_COPY, "migrate.copy")                                        \
+	X(GLOBAL_LOCK, "global.lock")                                                              \
+	X(MIGRATE_COPY, "migrate.copy")                                                            \
 	X(ZS_LOCK, "zpool.lock")
 
 enum md_rp {

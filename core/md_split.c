@@ -63,7 +63,8 @@ static void publish_children(struct md_thread *t, struct md_folio *f, uint64_t n
 		return;
 	md_spin_lock(t, MD_RP_INDEX_STORE, &c->index_lock);
 	for (uint64_t i = 1; i < nr; i++)
-		md_store_release64(t, MD_RP_INDEX_STORE, &slot[i], md_word_make(out[i], MD_T_FOLIO));
+		md_store_release64(t, MD_RP_INDEX_STORE, &slot[i],
+				   md_word_make(out[i], MD_T_FOLIO));
 	md_spin_unlock(t, MD_RP_INDEX_STORE, &c->index_lock);
 }
 

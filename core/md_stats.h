@@ -20,7 +20,7 @@
 	X(LOCK_CONTENDED, "lock_contended", "descriptor lock was held by someone else")            \
 	X(SPLIT, "split", "folios split")                                                          \
 	X(MIGRATED, "migrated", "descriptors migrated (folio and zpdesc)")                         \
-	X(MIGRATE_FAIL, "migrate_fail", "migrations that failed and were put back")               \
+	X(MIGRATE_FAIL, "migrate_fail", "migrations that failed and were put back")                \
 	X(ISOLATE_FAIL, "isolate_fail", "isolations refused (locked, already isolated, dying)")    \
 	X(COMPACT_PASS, "compact_pass", "compaction passes")                                       \
 	X(CONTIG, "contig", "contiguous allocations that succeeded")                               \

@@ -19,8 +19,11 @@
 
 enum { TRY_OK, TRY_NONE, TRY_RETRY };
 
-/* One attempt of the lock-free lookup protocol; in an epoch section. */
-static int lookup_once(struct md_thread *t, uint64_t *wp, struct md_desc **out)
+/*
+ * One attempt of the lock-free lookup protocol; in an epoch section.  With
+ * @reload false the caller revalidates later itself (under the lock).
+ */
+static int lookup_once(struct md_thread *t, uint64_t *wp, bool reload, struct md_desc **out)
 {
 	uint64_t w = md_load_acquire64(t, MD_RP_LOOKUP_LOAD, wp);
 	struct md_desc *d;
@@ -30,16 +33,13 @@ static int lookup_once(struct md_thread *t, uint64_t *wp, struct md_desc **out)
 	d = md_word_desc(w);
 	if (!md_ref_tryget(t, d))
 		return TRY_RETRY;
-	if (md_mutant(t, GUP_NO_RECHECK)) {
-		/*
-		 * MUTANT gup_no_recheck: correct code reloads the word; without
-		 * it a descriptor that was split or migrated away between the
-		 * load and the try-get is returned for a frame it lost.
-		 */
-		*out = d;
-		return TRY_OK;
-	}
-	if (md_load_acquire64(t, MD_RP_LOOKUP_RELOAD, wp) != w) {
+	/*
+	 * MUTANT gup_no_recheck: correct code reloads the word; without it a
+	 * folio that was split between the load and the try-get is returned
+	 * for a frame it no longer covers.
+	 */
+	if (reload && !md_mutant(t, GUP_NO_RECHECK) &&
+	    md_load_acquire64(t, MD_RP_LOOKUP_RELOAD, wp) != w) {
 		t->stats[MD_ST_REVALIDATE]++;
 		md_desc_put(t, d);
 		return TRY_RETRY;
@@ -65,7 +65,7 @@ static int lookup_once_global(struct md_thread *t, uint64_t *wp, struct md_desc 
 	return ret;
 }
 
-int md_lookup_frame(struct md_thread *t, uint64_t pfn, struct md_desc **out)
+static int lookup(struct md_thread *t, uint64_t pfn, bool reload, struct md_desc **out)
 {
 	uint64_t *wp;
 	int r;
@@ -75,12 +75,18 @@ int md_lookup_frame(struct md_thread *t, uint64_t pfn, struct md_desc **out)
 	wp = md_frame_word(t->core, pfn);
 	for (;;) {
 		md_epoch_begin(t);
-		r = MD_CORE_LOCK_GLOBAL ? lookup_once_global(t, wp, out) : lookup_once(t, wp, out);
+		r = MD_CORE_LOCK_GLOBAL ? lookup_once_global(t, wp, out)
+					: lookup_once(t, wp, reload, out);
 		md_epoch_end(t);
 		if (r != TRY_RETRY)
 			return r == TRY_OK ? 0 : -ENOENT;
 		md_race_spin(t, MD_RP_LOOKUP_LOAD);
 	}
+}
+
+int md_lookup_frame(struct md_thread *t, uint64_t pfn, struct md_desc **out)
+{
+	return lookup(t, pfn, true, out);
 }
 
 /* Does @d still own @pfn?  Under @d's lock the answer cannot change. */
@@ -97,7 +103,8 @@ int md_lock_frame(struct md_thread *t, uint64_t pfn, struct md_desc **out)
 	int ret;
 
 	for (;;) {
-		ret = md_lookup_frame(t, pfn, &d);
+		/* no reload here: the recheck under the lock subsumes it */
+		ret = lookup(t, pfn, false, &d);
 		if (ret)
 			return ret;
 		md_race_point(t, MD_RP_LOCKF_LOCK);

@@ -25,10 +25,10 @@ int md_lookup_frame(struct md_thread *t, uint64_t pfn, struct md_desc **out);
 /**
  * md_lock_frame() - reference and lock the descriptor that owns @pfn.
  *
- * md_lookup_frame(), then the descriptor lock, then recheck that @pfn still
- * belongs to it (a split or migration may have moved the frame while we
- * waited for the lock): if not, unlock, put and retry.  While the lock is
- * held the frame stays with the descriptor.
+ * The lock_page() pattern: load the word, try-get (no reload), take the
+ * descriptor lock, then recheck that the word still names it (a split may
+ * have taken the frame between the load and the try-get): if not, unlock,
+ * put and retry.  While the lock is held the frame stays with the descriptor.
  * Return: as md_lookup_frame(); on 0 the caller holds a reference and the lock.
  */
 int md_lock_frame(struct md_thread *t, uint64_t pfn, struct md_desc **out);

@@ -19,7 +19,7 @@
 #include "md_migrate.h"
 #include "md_zpool.h"
 
-#define ZS_FULL ((uint8_t)((1u << MD_ZS_SLOTS) - 1))
+#define ZS_FULL	  ((uint8_t)((1u << MD_ZS_SLOTS) - 1))
 #define ZS_POISON 0x6b6b6b6b6b6b6b6bull
 
 int md_zpool_create(struct md_core *c, uint32_t nr_handles)
@@ -177,7 +177,7 @@ int md_zs_free(struct md_thread *t, uint32_t handle)
 		pool_unlock(t, p);
 		return -EINVAL;
 	}
-	z->used &= (uint8_t)~(1u << slot);
+	z->used &= (uint8_t) ~(1u << slot);
 	p->loc[handle] = 0;
 	p->nr_objs--;
 	t->core->payload[z->d.pfn][slot] = ZS_POISON;
@@ -217,8 +217,8 @@ int md_zs_verify(struct md_thread *t, uint32_t handle)
 	z = obj_page(t, p, handle, &slot);
 	if (z != NULL)
 		ret = t->core->payload[z->d.pfn][slot] == md_zs_value(p->stamp[handle], handle)
-			      ? 0
-			      : -EIO;
+			  ? 0
+			  : -EIO;
 	pool_unlock(t, p);
 	return ret;
 }
@@ -310,7 +310,8 @@ static int zs_migrate(struct md_thread *t, struct md_desc *src, uint64_t dst_pfn
 		return -ENOMEM;
 	pool_lock(t, p);
 	if (z->used == 0 || !md_ref_freeze(t, src, expected)) {
-		pool_unlock(t, p); /* emptied meanwhile (putback releases it) or a walker holds it */
+		pool_unlock(t,
+			    p); /* emptied meanwhile (putback releases it) or a walker holds it */
 		md_desc_discard(t, d);
 		return -EAGAIN;
 	}
@@ -326,8 +327,8 @@ static int zs_migrate(struct md_thread *t, struct md_desc *src, uint64_t dst_pfn
 }
 
 const struct md_movable_ops md_zpdesc_mops = {
-	.name = "zpdesc",
-	.isolate = zs_isolate,
-	.migrate = zs_migrate,
-	.putback = zs_putback,
+    .name = "zpdesc",
+    .isolate = zs_isolate,
+    .migrate = zs_migrate,
+    .putback = zs_putback,
 };

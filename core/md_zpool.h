@@ -15,10 +15,10 @@ struct md_movable_ops;
 struct md_zpool {
 	struct md_spinlock lock; /* everything below, and the zpdesc frames' payload */
 	uint32_t nr_handles;
-	uint32_t hint;           /* where the next free-handle search starts */
+	uint32_t hint; /* where the next free-handle search starts */
 	uint64_t nr_objs, nr_pages;
-	uint64_t *loc;           /* handle -> pfn * MD_ZS_SLOTS + slot + 1; 0 = free handle */
-	uint64_t *stamp;         /* handle -> what its owner last wrote */
+	uint64_t *loc;	 /* handle -> pfn * MD_ZS_SLOTS + slot + 1; 0 = free handle */
+	uint64_t *stamp; /* handle -> what its owner last wrote */
 	struct md_zpdesc *partial;
 };
 

@@ -98,8 +98,8 @@ struct worker {
 	unsigned nzs;
 	struct md_compact_stats compact;
 	uint64_t chaos_rng, chaos_cut; /* a race point delays when rnd < chaos_cut */
-	uint64_t ops[OP__COUNT];      /* written by the worker (ck_pr), read by the reporter */
-	uint64_t stats[MD_ST__COUNT]; /* copied at exit */
+	uint64_t ops[OP__COUNT];       /* written by the worker (ck_pr), read by the reporter */
+	uint64_t stats[MD_ST__COUNT];  /* copied at exit */
 };
 
 struct stress_opts {
@@ -173,11 +173,17 @@ static void chaos_hook(struct md_thread *t, unsigned rp, unsigned flags)
 	r = rnd(&w->chaos_rng);
 	if (r >= w->chaos_cut)
 		return;
-	if (r & 1) {
+	switch (r % 3) {
+	case 0:
 		sched_yield();
-	} else {
+		break;
+	case 1:
 		for (unsigned i = 0; i < 200; i++)
 			ck_pr_stall();
+		break;
+	default:
+		usleep(20); /* long enough for another thread to finish a split or migration */
+		break;
 	}
 }
 
@@ -403,7 +409,7 @@ static int op_index_write(struct worker *w)
 }
 
 /* Split one of our own large folios; keep the children we have room for. */
-static int op_split(struct worker *w)
+static int split_held(struct worker *w)
 {
 	struct md_folio *kids[1u << 6], *f;
 	unsigned k, n;
@@ -414,13 +420,13 @@ static int op_split(struct worker *w)
 		return 0;
 	n = 1u << f->d.order;
 	md_folio_lock(&w->t, f);
-	ret = md_folio_split(&w->t, f, kids);
-	if (ret) {
+	if (md_folio_split(&w->t, f, kids)) {
 		md_folio_unlock(&w->t, f);
 		return 0; /* -EAGAIN / -EBUSY: someone else holds it */
 	}
-	if (md_folio_verify(&w->t, kids[0], NULL))
-		ret = fail(w, "split: first child's data is not the parent's");
+	ret = md_folio_verify(&w->t, kids[0], NULL)
+		  ? fail(w, "split: first child's data is not the parent's")
+		  : 0;
 	md_folio_unlock(&w->t, kids[0]);
 	w->held[k] = kids[0];
 	for (unsigned i = 1; i < n; i++) {
@@ -430,6 +436,42 @@ static int op_split(struct worker *w)
 			md_folio_put(&w->t, kids[i]);
 	}
 	return ret;
+}
+
+/*
+ * Split whatever large folio owns a random frame (deferred split /
+ * khugepaged style): succeeds only on page-cache folios nobody else holds,
+ * which is what walkers race with.
+ */
+static int split_any(struct worker *w)
+{
+	uint64_t pfn = rnd(&w->rng) % w->s->c->nr_frames;
+	struct md_folio *kids[1u << 6], *f;
+	struct md_desc *d;
+	unsigned n;
+	int ret = 0;
+
+	if (md_lock_frame(&w->t, pfn, &d))
+		return 0;
+	f = md_desc_folio(d);
+	n = 1u << d->order;
+	if (f == NULL || n == 1 || d->mt != MD_MT_MOVABLE || md_folio_split(&w->t, f, kids)) {
+		md_desc_unlock(&w->t, d);
+		md_desc_put(&w->t, d);
+		return 0;
+	}
+	if (md_folio_verify(&w->t, f, NULL))
+		ret =
+		    fail(w, "split of frame %" PRIu64 ": the head's data is not the parent's", pfn);
+	md_desc_unlock(&w->t, d);
+	for (unsigned i = 0; i < n; i++)
+		md_folio_put(&w->t, kids[i]); /* the index, if any, keeps them */
+	return ret;
+}
+
+static int op_split(struct worker *w)
+{
+	return rnd(&w->rng) & 1 ? split_held(w) : split_any(w);
 }
 
 static int op_migrate(struct worker *w)
@@ -523,7 +565,7 @@ static int op_zs_rw(struct worker *w)
 
 static int (*const op_fns[OP__COUNT])(struct worker *) = {
 #define OP_FN(id, name, w, fn) fn,
-	STRESS_OPS(OP_FN)
+    STRESS_OPS(OP_FN)
 #undef OP_FN
 };
 
@@ -741,16 +783,23 @@ static void progress(struct stress *s, uint64_t elapsed, uint64_t *last_all, uin
 	*last_t = elapsed;
 }
 
-static void summary(struct stress *s, double secs)
+/* The workers' core counters: summed, except the high-water mark (max). */
+static void stat_totals(struct stress *s, uint64_t *st)
 {
-	uint64_t ops[OP__COUNT], all, st[MD_ST__COUNT] = {0};
-
-	totals(s, ops, &all);
+	memset(st, 0, sizeof(uint64_t) * MD_ST__COUNT);
 	for (unsigned i = 0; i < s->nw; i++)
 		for (unsigned k = 0; k < MD_ST__COUNT; k++)
 			st[k] = k == MD_ST_EPOCH_BACKLOG_HWM
 				    ? (s->w[i].stats[k] > st[k] ? s->w[i].stats[k] : st[k])
 				    : st[k] + s->w[i].stats[k];
+}
+
+static void summary(struct stress *s, double secs)
+{
+	uint64_t ops[OP__COUNT], all, st[MD_ST__COUNT];
+
+	totals(s, ops, &all);
+	stat_totals(s, st);
 	printf("\n%-16s %12s %12s\n", "op", "count", "ops/s");
 	for (unsigned k = 0; k < OP__COUNT; k++)
 		printf("%-16s %12" PRIu64 " %12.0f\n", op_names[k], ops[k], (double)ops[k] / secs);
@@ -766,12 +815,10 @@ static void summary(struct stress *s, double secs)
 
 static int write_json(struct stress *s, FILE *f, double secs, unsigned violations)
 {
-	uint64_t ops[OP__COUNT], all, st[MD_ST__COUNT] = {0};
+	uint64_t ops[OP__COUNT], all, st[MD_ST__COUNT];
 
 	totals(s, ops, &all);
-	for (unsigned i = 0; i < s->nw; i++)
-		for (unsigned k = 0; k < MD_ST__COUNT; k++)
-			st[k] += s->w[i].stats[k];
+	stat_totals(s, st);
 	fprintf(f, "{\n  \"seed\": %" PRIu64 ",\n  \"threads\": %u,\n  \"duration_s\": %.3f,\n",
 		s->o.seed, s->nw, secs);
 	fprintf(f, "  \"variant\": \"%s\",\n  \"frames\": %" PRIu64 ",\n  \"mutant\": \"%s\",\n",
@@ -785,6 +832,10 @@ static int write_json(struct stress *s, FILE *f, double secs, unsigned violation
 		", \"lock_recheck\": %" PRIu64 ", \"eagain\": %" PRIu64 "},\n",
 		st[MD_ST_TRYGET_ZERO], st[MD_ST_REVALIDATE], st[MD_ST_LOCK_RECHECK],
 		st[MD_ST_EAGAIN]);
+	fprintf(f, "  \"events\": {");
+	for (unsigned k = 0; k < MD_ST__COUNT; k++)
+		fprintf(f, "%s\"%s\": %" PRIu64, k ? ", " : "", md_stat_name(k), st[k]);
+	fprintf(f, "},\n");
 	fprintf(f, "  \"checkpoints\": 0,\n  \"violations\": %u,\n  \"failures\": [", violations);
 	if (s->nfailures) {
 		fputc('"', f);
@@ -808,20 +859,20 @@ static int parse(struct stress *s, int argc, char **argv)
 	    {"threads", MD_OPT_U64, 1, MAX_WORKERS, &s->o.threads,
 	     "worker threads (default: CPUs, at least 2)"},
 	    {"frames", MD_OPT_U64, 64, (uint64_t)1 << 24, &s->o.frames,
-	     "frames in the pool, a multiple of 64 (default 16384)"},
+	     "frames in the pool, a multiple of 64 (default 2048: small pools collide more)"},
 	    {"seed", MD_OPT_STR, 0, 0, &seed,
 	     "random seed (default: from the clock; always printed)"},
 	    {"mutant", MD_OPT_STR, 0, 0, &s->o.mutant, "seeded bug to switch on (see mdt mutants)"},
 	    {"json", MD_OPT_STR, 0, 0, &s->o.json, "write the summary as JSON to this file"},
 	    {"chaos", MD_OPT_PROB, 0, 0, &s->o.chaos,
-	     "probability of a delay (yield or spin) at each race point (default 0)"},
+	     "probability of a delay (yield, spin or a 20us sleep) at each race point (default 0)"},
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 	int ret;
 
 	s->o.duration_ms = 30000;
 	s->o.threads = ncpu < 2 ? 2 : (uint64_t)ncpu;
-	s->o.frames = 16384;
+	s->o.frames = 2048;
 	s->o.seed = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid();
 	ret = md_opt_parse("mdt stress", opts, argc, argv);
 	if (ret)

@@ -60,6 +60,54 @@ static inline unsigned tcheck(struct tcore *tc, md_expect_refs_fn *refs, void *a
 	return n;
 }
 
+/*
+ * Deterministic interleavings without the scheduler: when the thread a hook
+ * is installed on passes race point @rp for the (@skip + 1)th time, @fn runs
+ * right there, on the same OS thread but with another md_thread (another
+ * logical thread), as if that thread had been scheduled at that point.
+ */
+struct interleave {
+	unsigned rp, skip;
+	void (*fn)(void *arg);
+	void *arg;
+	int fired;
+};
+
+static inline void interleave_hook(struct md_thread *t, unsigned rp, unsigned flags)
+{
+	struct interleave *il = t->rp_arg;
+
+	if (il->fired || rp != il->rp)
+		return;
+	if (il->skip) {
+		il->skip--;
+		return;
+	}
+	il->fired = 1;
+	il->fn(il->arg);
+}
+
+static inline void interleave_at(struct md_thread *t, struct interleave *il)
+{
+	t->rp_hook = interleave_hook;
+	t->rp_arg = il;
+}
+
+static inline void interleave_off(struct md_thread *t)
+{
+	t->rp_hook = NULL;
+	t->rp_arg = NULL;
+}
+
+/* Race points are compiled out of release builds: interleaving tests skip there. */
+static inline int need_race_points(const char *what)
+{
+	if (MD_RACE_POINTS_ON)
+		return 1;
+	tap_ok(1, __FILE__, __LINE__, "# SKIP %s: no race points in this build", what);
+	return 0;
+}
+
 struct tpool {
 	unsigned n;
 	pthread_t th[16];
