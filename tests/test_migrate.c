@@ -264,6 +264,7 @@ struct cf_arg {
 	unsigned id;
 	uint64_t seed, bad, migrated;
 	int *owners_left;
+	struct cf_arg *compactor;
 };
 
 static void *cf_owner(void *p)
@@ -274,7 +275,9 @@ static void *cf_owner(void *p)
 	struct md_folio *f;
 
 	md_thread_init(&t, a->c, a->id);
-	for (unsigned i = 0; i < 20000; i++) {
+	/* run until the compactor has moved folios under us, within a bound */
+	for (unsigned i = 0;
+	     i < 20000 || (ck_pr_load_64(&a->compactor->migrated) < 200 && i < 2000000); i++) {
 		uint64_t idx = (a->id - 1) * 128 + tap_rand(&rng) % 128; /* a private range */
 
 		if (md_index_lock(&t, (unsigned)(idx / 256), idx % 256, &f) == 0) {
@@ -304,9 +307,10 @@ static void *cf_compactor(void *p)
 	struct md_compact_stats st = {0};
 
 	md_thread_init(&t, a->c, a->id);
-	while (ck_pr_load_int(a->owners_left) > 0)
+	while (ck_pr_load_int(a->owners_left) > 0) {
 		md_compact(&t, 0, 16, &st);
-	a->migrated = st.migrated;
+		ck_pr_store_64(&a->migrated, st.migrated);
+	}
 	md_thread_fini(&t);
 	return NULL;
 }
@@ -328,7 +332,7 @@ static void test_compact_vs_free(uint64_t seed)
 
 	tcore_init(&tc, 1024, 0);
 	for (unsigned i = 0; i < 3; i++)
-		a[i] = (struct cf_arg){tc.c, i, seed + i, 0, 0, &owners};
+		a[i] = (struct cf_arg){tc.c, i, seed + i, 0, 0, &owners, &a[0]};
 	tpool_run(&p, 3, cf_thread, a, sizeof(a[0]));
 	ok(a[0].migrated > 0, "the compactor migrated %llu folios under the owners' feet",
 	   (unsigned long long)a[0].migrated);

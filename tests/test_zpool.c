@@ -84,6 +84,7 @@ struct zr_arg {
 	unsigned id;
 	uint64_t seed, bad, migrated;
 	int *users_left;
+	struct zr_arg *others; /* the migrator's record */
 };
 
 static void *zr_user(struct zr_arg *a)
@@ -94,7 +95,9 @@ static void *zr_user(struct zr_arg *a)
 	unsigned n = 0;
 
 	md_thread_init(&t, a->c, a->id);
-	for (unsigned i = 0; i < 30000; i++) {
+	/* run until the migrator has moved pages under us, within a bound */
+	for (unsigned i = 0; i < 30000 || (ck_pr_load_64(&a->others->migrated) < 200 && i < 3000000);
+	     i++) {
 		uint64_t r = tap_rand(&rng);
 
 		if (n < 32 && (n == 0 || r % 3 == 0)) {
@@ -121,7 +124,8 @@ static void *zr_migrator(struct zr_arg *a)
 
 	md_thread_init(&t, a->c, a->id);
 	while (ck_pr_load_int(a->users_left) > 0)
-		a->migrated += md_migrate_frame(&t, tap_rand(&rng) % a->c->nr_frames) == 0;
+		if (md_migrate_frame(&t, tap_rand(&rng) % a->c->nr_frames) == 0)
+			ck_pr_store_64(&a->migrated, a->migrated + 1);
 	md_thread_fini(&t);
 	return NULL;
 }
@@ -143,7 +147,7 @@ static void test_read_vs_migrate(uint64_t seed)
 
 	tcore_init(&tc, 256, 0);
 	for (unsigned i = 0; i < 3; i++)
-		a[i] = (struct zr_arg){tc.c, i, seed + i, 0, 0, &users};
+		a[i] = (struct zr_arg){tc.c, i, seed + i, 0, 0, &users, &a[0]};
 	tpool_run(&p, 3, zr_thread, a, sizeof(a[0]));
 	ok(a[0].migrated > 0, "the migrator moved %llu zpdesc pages",
 	   (unsigned long long)a[0].migrated);
