@@ -75,6 +75,23 @@ int md_index_remove(struct md_thread *t, struct md_folio *f)
 	return 0;
 }
 
+/* The global-lock baseline: readers serialise on the writers' lock. */
+static int lookup_once_global(struct md_thread *t, uint64_t *slot, struct md_folio **out)
+{
+	struct md_core *c = t->core;
+	uint64_t w;
+	int ret = -ENOENT;
+
+	md_spin_lock(t, MD_RP_GLOBAL_LOCK, &c->index_lock);
+	w = md_load_relaxed64(t, MD_RP_INDEX_LOAD, slot);
+	if (w != 0) {
+		*out = md_desc_folio(md_word_desc(w));
+		ret = md_ref_tryget(t, md_word_desc(w)) ? 0 : -EAGAIN;
+	}
+	md_spin_unlock(t, MD_RP_GLOBAL_LOCK, &c->index_lock);
+	return ret;
+}
+
 static int lookup_once(struct md_thread *t, uint64_t *slot, struct md_folio **out)
 {
 	uint64_t w = md_load_acquire64(t, MD_RP_INDEX_LOAD, slot);
@@ -108,7 +125,8 @@ int md_index_lookup(struct md_thread *t, unsigned mapping, uint64_t index, struc
 		return -EINVAL;
 	for (;;) {
 		md_epoch_begin(t);
-		ret = lookup_once(t, slot, out);
+		ret = MD_CORE_LOCK_GLOBAL ? lookup_once_global(t, slot, out)
+					  : lookup_once(t, slot, out);
 		md_epoch_end(t);
 		if (ret != -EAGAIN)
 			return ret;
