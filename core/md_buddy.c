@@ -176,18 +176,15 @@ static int block_of(struct md_core *c, uint64_t pfn, unsigned *ko, uint64_t *io)
 	return -1;
 }
 
-int md_buddy_take(struct md_thread *t, uint64_t pfn, unsigned order)
+/* Take [pfn, pfn + 2^order) out of its free block; the caller holds the zone lock. */
+static int take_range(struct md_thread *t, uint64_t pfn, unsigned order)
 {
 	struct md_core *c = t->core;
 	unsigned k;
 	uint64_t i;
-	int ret = -EBUSY;
 
-	if (order > c->cfg.max_order || pfn & (((uint64_t)1 << order) - 1) || pfn >= c->nr_frames)
-		return -EINVAL;
-	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->zone_lock);
 	if (block_of(c, pfn, &k, &i) || k < order)
-		goto out;
+		return -EBUSY;
 	bm_clear(c, k, i);
 	set_head(t, i << k, MD_T_NONE);
 	/* Free everything of the block except our range, halving toward it. */
@@ -198,10 +195,34 @@ int md_buddy_take(struct md_thread *t, uint64_t pfn, unsigned order)
 		bm_set(c, k, half);
 		set_head(t, half << k, md_word_buddy(k));
 	}
-	ret = 0;
-out:
+	return 0;
+}
+
+static bool take_args_ok(struct md_core *c, uint64_t pfn, unsigned order)
+{
+	return order <= c->cfg.max_order && !(pfn & (((uint64_t)1 << order) - 1)) &&
+	       pfn < c->nr_frames;
+}
+
+int md_buddy_take(struct md_thread *t, uint64_t pfn, unsigned order)
+{
+	struct md_core *c = t->core;
+	int ret;
+
+	if (!take_args_ok(c, pfn, order))
+		return -EINVAL;
+	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->zone_lock);
+	ret = take_range(t, pfn, order);
 	md_spin_unlock(t, MD_RP_ZONE_UNLOCK, &c->zone_lock);
 	return ret;
+}
+
+int md_buddy_take_unlocked(struct md_thread *t, uint64_t pfn, unsigned order)
+{
+	if (!take_args_ok(t->core, pfn, order))
+		return -EINVAL;
+	md_race_point(t, MD_RP_BUDDY_WORD);
+	return take_range(t, pfn, order);
 }
 
 uint64_t md_buddy_nr_free_frames(struct md_thread *t)

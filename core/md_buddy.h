@@ -39,6 +39,10 @@ void md_buddy_free(struct md_thread *t, uint64_t pfn, unsigned order);
  */
 int md_buddy_take(struct md_thread *t, uint64_t pfn, unsigned order);
 
+/** md_buddy_take_unlocked() - md_buddy_take() without the zone lock: the buddy_check_unlocked
+ * mutant only. */
+int md_buddy_take_unlocked(struct md_thread *t, uint64_t pfn, unsigned order);
+
 /** md_buddy_nr_free_frames() - free frames now (takes the zone lock). */
 uint64_t md_buddy_nr_free_frames(struct md_thread *t);
 

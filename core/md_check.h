@@ -35,7 +35,8 @@
 	X(ZPOOL, "zpool", "zpdesc pool handle table, pages or objects inconsistent")               \
 	X(INDEX, "index", "index slots and folio mapping/index disagree")                          \
 	X(RETIRE, "retire", "retired descriptors not all freed after the barrier")                 \
-	X(LEAK, "leak", "allocated - freed descriptors != descriptors reachable from frames")
+	X(LEAK, "leak", "allocated - freed descriptors != descriptors reachable from frames")      \
+	X(BUG, "bug", "the core caught a broken assertion during the run (md_core_bug)")
 
 enum md_violation_kind {
 #define MD_V_ENUM(id, name, doc) MD_V_##id,

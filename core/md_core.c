@@ -151,3 +151,13 @@ void md_core_destroy(struct md_core *c)
 	md_zpool_destroy(c);
 	free(c);
 }
+
+void md_core_bug(struct md_thread *t, const struct md_desc *d, const char *msg)
+{
+	struct md_core *c = t->core;
+
+	if (ck_pr_faa_64(&c->bugs, 1) != 0)
+		return;
+	ck_pr_store_64(&c->bug_pfn, d ? d->pfn : UINT64_MAX);
+	ck_pr_store_ptr(&c->bug_msg, msg);
+}

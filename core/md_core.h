@@ -69,6 +69,11 @@ struct md_core {
 	uint32_t nr_records;
 	struct ck_epoch_record *records[MD_MAX_THREADS];
 
+	/* md_core_bug(): assertions the core found broken during a run (VM_BUG_ON) */
+	uint64_t bugs;
+	const char *bug_msg; /* the first one; written once by whoever counted 0 -> 1 */
+	uint64_t bug_pfn;
+
 	/* descriptor accounting, ck_pr atomics (bookkeeping, not race points) */
 	uint64_t desc_allocated;
 	uint64_t desc_retired;
@@ -89,6 +94,13 @@ int md_core_create(const struct md_core_config *cfg, struct md_core **out);
  * Call at quiescence, after md_thread_fini() of every thread.
  */
 void md_core_destroy(struct md_core *c);
+
+/**
+ * md_core_bug() - the core caught one of its own assertions failing
+ * (VM_BUG_ON_FOLIO): count it and keep the first message.  The run goes on;
+ * the quiescent checker reports it, drivers treat it as a failure.
+ */
+void md_core_bug(struct md_thread *t, const struct md_desc *d, const char *msg);
 
 static inline uint64_t *md_frame_word(struct md_core *c, uint64_t pfn)
 {

@@ -38,7 +38,7 @@ static void folio_putback(struct md_thread *t, struct md_desc *d)
 {
 }
 
-/* Copy contents and identity; @g is not yet visible to anyone. */
+/* Copy the contents; @g is not yet visible to anyone (in correct code). */
 static void folio_copy(struct md_thread *t, struct md_folio *f, struct md_folio *g)
 {
 	struct md_core *c = t->core;
@@ -46,10 +46,6 @@ static void folio_copy(struct md_thread *t, struct md_folio *f, struct md_folio 
 	md_race_point(t, MD_RP_MIGRATE_COPY);
 	memcpy(c->payload[g->d.pfn], c->payload[f->d.pfn],
 	       md_desc_nr(&f->d) * sizeof(c->payload[0]));
-	g->stamp = f->stamp;
-	g->seq = f->seq;
-	g->mapping = f->mapping;
-	g->index = f->index;
 }
 
 /* Switch the frame words (new frames) and the index slots to @g. */
@@ -68,26 +64,55 @@ static void folio_switch(struct md_thread *t, struct md_folio *f, struct md_foli
 	md_spin_unlock(t, MD_RP_INDEX_STORE, &c->index_lock);
 }
 
+/* Publish @g complete: frame words and index slots, then the count. */
+static void folio_publish(struct md_thread *t, struct md_folio *f, struct md_folio *g,
+			  uint32_t expected)
+{
+	folio_switch(t, f, g);
+	md_ref_unfreeze(t, md_folio_desc(g), expected);
+}
+
 static int folio_migrate(struct md_thread *t, struct md_desc *src, uint64_t dst_pfn,
 			 struct md_desc **dstp)
 {
 	struct md_folio *f = md_desc_folio(src), *g;
 	uint32_t expected = 1 + (f->mapping ? 1 : 0); /* isolation + index */
+	bool early = md_mutant(t, MIGRATE_SWITCH_BEFORE_COPY);
 	struct md_desc *d;
 
-	if (md_folio_pinned(t, f))
+	if (md_folio_pinned(t, f) && !md_mutant(t, CONTIG_IGNORE_PIN))
 		return -EBUSY;
+	if (md_mutant(t, CONTIG_IGNORE_PIN))
+		expected +=
+		    md_load_relaxed32(t, MD_RP_REF_READ, &f->pincount); /* pins "move" too */
 	d = md_desc_new(t, MD_T_FOLIO, dst_pfn, src->order, src->mt, sizeof(*g), 0, MD_DF_LOCKED);
 	if (d == NULL)
 		return -ENOMEM;
 	g = md_desc_folio(d);
-	if (!md_ref_freeze(t, src, expected)) {
+	/*
+	 * MUTANT migrate_no_freeze: correct code freezes the source at the
+	 * references migration accounts for; without it a walker's reference
+	 * survives the source's release and its writes go to freed frames.
+	 */
+	if (!md_mutant(t, MIGRATE_NO_FREEZE) && !md_ref_freeze(t, src, expected)) {
 		md_desc_discard(t, d);
 		return -EAGAIN;
 	}
+	/* identity before anything can publish @g */
+	g->stamp = f->stamp;
+	g->seq = f->seq;
+	g->mapping = f->mapping;
+	g->index = f->index;
+	/*
+	 * MUTANT migrate_switch_before_copy: correct code copies, then
+	 * switches; switching first publishes a destination whose frames
+	 * still hold whatever they held before.
+	 */
+	if (early)
+		folio_publish(t, f, g, expected);
 	folio_copy(t, f, g);
-	folio_switch(t, f, g);
-	md_ref_unfreeze(t, d, expected);
+	if (!early)
+		folio_publish(t, f, g, expected);
 	f->mapping = 0;
 	md_desc_unlock(t, d);
 	md_desc_unlock(t, src);
@@ -125,7 +150,12 @@ int md_isolate(struct md_thread *t, struct md_desc *d)
 		t->stats[MD_ST_ISOLATE_FAIL]++;
 		return -EAGAIN;
 	}
-	if (md_load_relaxed32(t, MD_RP_FLAGS_READ, &d->flags) & MD_DF_ISOLATED) {
+	/*
+	 * MUTANT isolate_twice: correct code refuses a descriptor somebody
+	 * already isolated; without the check two migration paths own it.
+	 */
+	if (!md_mutant(t, ISOLATE_TWICE) &&
+	    (md_load_relaxed32(t, MD_RP_FLAGS_READ, &d->flags) & MD_DF_ISOLATED)) {
 		ret = -EBUSY;
 		goto out;
 	}
@@ -140,12 +170,32 @@ out:
 	return ret;
 }
 
+/*
+ * Clear the isolated flag after the lock is dropped, as putback_movable_pages()
+ * does: another thread may take the lock meanwhile, so the RMW of the word
+ * that holds the lock bit must be atomic.
+ */
+static void clear_isolated(struct md_thread *t, struct md_desc *d)
+{
+	uint32_t f;
+
+	if (md_mutant(t, ISOLATED_FLAG_NONATOMIC)) {
+		/* MUTANT isolated_flag_nonatomic: a concurrent lock or unlock is lost. */
+		f = md_load_relaxed32(t, MD_RP_FLAGS_READ, &d->flags);
+		md_store_relaxed32(t, MD_RP_FLAGS_CLEAR, &d->flags, f & ~(uint32_t)MD_DF_ISOLATED);
+		return;
+	}
+	md_and_relaxed32(t, MD_RP_FLAGS_CLEAR, &d->flags, ~(uint32_t)MD_DF_ISOLATED);
+}
+
 void md_putback(struct md_thread *t, struct md_desc *d)
 {
 	md_desc_lock(t, d);
+	if (!(md_load_relaxed32(t, MD_RP_FLAGS_READ, &d->flags) & MD_DF_ISOLATED))
+		md_core_bug(t, d, "putback of a descriptor that is not isolated");
 	md_desc_mops(d)->putback(t, d);
-	md_and_relaxed32(t, MD_RP_FLAGS_CLEAR, &d->flags, ~(uint32_t)MD_DF_ISOLATED);
 	md_desc_unlock(t, d);
+	clear_isolated(t, d);
 	md_desc_put(t, d);
 }
 
@@ -224,7 +274,13 @@ static int find_free(struct md_thread *t, unsigned order, uint64_t low, uint64_t
 		w = md_load_acquire64(t, MD_RP_BUDDY_WORD, md_frame_word(c, pfn));
 		if (md_word_is_desc(w))
 			continue;
-		if (md_buddy_take(t, pfn, order) == 0) {
+		/*
+		 * MUTANT buddy_check_unlocked: correct code lets md_buddy_take()
+		 * recheck under the zone lock; taking the block on the strength
+		 * of the racy read hands one block to two owners.
+		 */
+		if ((md_mutant(t, BUDDY_CHECK_UNLOCKED) ? md_buddy_take_unlocked(t, pfn, order)
+							: md_buddy_take(t, pfn, order)) == 0) {
 			*free_pfn = pfn;
 			*dst = pfn;
 			return 0;
@@ -262,6 +318,29 @@ static int compact_one(struct md_thread *t, struct md_desc *d, uint64_t *free_pf
 	return 0;
 }
 
+/*
+ * MUTANT trylock_before_ref: correct code takes a reference (md_lookup_frame)
+ * before touching a descriptor's lock; probing the lock first writes to a
+ * descriptor that may be freed meanwhile (no reference, no epoch section).
+ * Return: nonzero to skip the frame.
+ */
+static int trylock_first(struct md_thread *t, uint64_t pfn)
+{
+	uint64_t w;
+	struct md_desc *d;
+
+	if (!md_mutant(t, TRYLOCK_BEFORE_REF))
+		return 0;
+	w = md_load_acquire64(t, MD_RP_LOOKUP_LOAD, md_frame_word(t->core, pfn));
+	if (!md_word_is_desc(w))
+		return 1;
+	d = md_word_desc(w);
+	if (!md_desc_trylock(t, d))
+		return 1;
+	md_desc_unlock(t, d);
+	return 0;
+}
+
 void md_compact(struct md_thread *t, uint64_t from, unsigned max_migrate,
 		struct md_compact_stats *st)
 {
@@ -273,7 +352,7 @@ void md_compact(struct md_thread *t, uint64_t from, unsigned max_migrate,
 		struct md_desc *d;
 		uint64_t next = pfn + 1;
 
-		if (!pb_movable(c, pfn) || md_lookup_frame(t, pfn, &d)) {
+		if (!pb_movable(c, pfn) || trylock_first(t, pfn) || md_lookup_frame(t, pfn, &d)) {
 			pfn = next;
 			continue;
 		}
@@ -325,7 +404,12 @@ static int evacuate(struct md_thread *t, uint64_t pfn, uint64_t *next)
 		return 0;
 	*next = d->pfn + md_desc_nr(d);
 	f = md_desc_folio(d);
-	if (f != NULL && md_folio_pinned(t, f)) {
+	/*
+	 * MUTANT contig_ignore_pin: correct code gives the range up when a
+	 * long-term pinned folio sits in it; the mutant migrates it away from
+	 * under the pin holder.
+	 */
+	if (f != NULL && md_folio_pinned(t, f) && !md_mutant(t, CONTIG_IGNORE_PIN)) {
 		md_desc_put(t, d);
 		return -EBUSY; /* long-term pinned: cannot leave */
 	}

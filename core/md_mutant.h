@@ -31,7 +31,33 @@
 	  "filemap_get_entry()'s xas_reload()")                                                    \
 	X(FREE_NO_GRACE, "free_no_grace",                                                          \
 	  "a descriptor is freed at once instead of after an epoch grace period",                  \
-	  "SLAB_TYPESAFE_BY_RCU / call_rcu() lifetime of memdescs")
+	  "SLAB_TYPESAFE_BY_RCU / call_rcu() lifetime of memdescs")                                \
+	X(SPLIT_PUBLISH_EARLY, "split_publish_early",                                              \
+	  "split publishes the new descriptors before they are built and the old one frozen",      \
+	  "folio_split() vs folio_try_get(), 2026")                                                \
+	X(MIGRATE_NO_FREEZE, "migrate_no_freeze",                                                  \
+	  "migration copies without freezing the refcount at the expected value",                  \
+	  "folio_migrate_mapping()'s folio_ref_freeze(expected_count)")                            \
+	X(MIGRATE_SWITCH_BEFORE_COPY, "migrate_switch_before_copy",                                \
+	  "frame words and index switch to the destination before the copy completes",             \
+	  "__migrate_folio(): folio_mc_copy() before folio_migrate_mapping()")                     \
+	X(TRYLOCK_BEFORE_REF, "trylock_before_ref",                                                \
+	  "compaction trylocks a descriptor before it holds a reference",                          \
+	  "9df41314390b mm/compaction: do page isolation first in compaction")                     \
+	X(ISOLATED_FLAG_NONATOMIC, "isolated_flag_nonatomic",                                      \
+	  "the isolated flag is cleared by a non-atomic RMW of the word holding the lock bit",     \
+	  "356ea3865687 (non-atomic __ClearPageIsolated vs lock_page)")                            \
+	X(ISOLATE_TWICE, "isolate_twice", "isolation does not check the isolated flag",            \
+	  "0eb2df2b5629's class: a page isolated twice")                                           \
+	X(ZS_FREE_VS_MIGRATE, "zs_free_vs_migrate",                                                \
+	  "zpdesc free does not exclude a concurrent page migration",                              \
+	  "zsmalloc: fix races between asynchronous zspage free and page migration")               \
+	X(BUDDY_CHECK_UNLOCKED, "buddy_check_unlocked",                                            \
+	  "the free scanner takes a frame it saw free without the zone lock",                      \
+	  "isolate_freepages_block(): PageBuddy() rechecked under zone->lock")                     \
+	X(CONTIG_IGNORE_PIN, "contig_ignore_pin",                                                  \
+	  "contiguous allocation migrates a long-term pinned descriptor",                          \
+	  "FOLL_LONGTERM pins vs alloc_contig_range() / CMA")
 
 enum md_mutant_id {
 	MD_MUT_NONE = 0,

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "md_epoch.h"
 #include "md_folio.h"
 #include "md_index.h"
 
@@ -43,6 +44,14 @@ static int build_children(struct md_thread *t, struct md_folio *f, uint32_t ref,
 			return -ENOMEM;
 		}
 		out[i] = md_desc_folio(d);
+		/*
+		 * MUTANT split_publish_early: correct code publishes a child only
+		 * after it is built and the parent frozen; here walkers can find
+		 * it with no stamp and no index place, while the parent still
+		 * claims the frame.
+		 */
+		if (md_mutant(t, SPLIT_PUBLISH_EARLY))
+			md_desc_publish(t, d);
 		out[i]->stamp = f->stamp + i;
 		out[i]->mapping = f->mapping;
 		out[i]->index = f->index + (uint32_t)i;
@@ -68,6 +77,20 @@ static void publish_children(struct md_thread *t, struct md_folio *f, uint64_t n
 	md_spin_unlock(t, MD_RP_INDEX_STORE, &c->index_lock);
 }
 
+static void discard_children(struct md_thread *t, struct md_folio *f, uint64_t nr,
+			     struct md_folio **out)
+{
+	if (md_mutant(t, SPLIT_PUBLISH_EARLY)) {
+		/* published early: give the frames back to the parent, retire them */
+		md_desc_publish(t, md_folio_desc(f));
+		for (uint64_t i = 1; i < nr; i++)
+			md_epoch_retire(t, md_folio_desc(out[i]));
+		return;
+	}
+	for (uint64_t i = 1; i < nr; i++)
+		md_desc_discard(t, md_folio_desc(out[i]));
+}
+
 int md_folio_split(struct md_thread *t, struct md_folio *f, struct md_folio **out)
 {
 	struct md_desc *pd = md_folio_desc(f);
@@ -83,8 +106,7 @@ int md_folio_split(struct md_thread *t, struct md_folio *f, struct md_folio **ou
 	if (ret)
 		return ret;
 	if (!md_ref_freeze(t, pd, expected)) {
-		for (uint64_t i = 1; i < nr; i++)
-			md_desc_discard(t, md_folio_desc(out[i]));
+		discard_children(t, f, nr, out);
 		return -EAGAIN;
 	}
 	publish_children(t, f, nr, out);

@@ -167,14 +167,23 @@ static bool page_emptied(struct md_zpool *p, struct md_zpdesc *z)
 int md_zs_free(struct md_thread *t, uint32_t handle)
 {
 	struct md_zpool *p = t->core->zpool;
+	/*
+	 * MUTANT zs_free_vs_migrate: correct code frees under the lock that
+	 * page migration holds while it moves objects and rewrites handles;
+	 * without it a free lands on the old page after the copy, or a
+	 * migration copies a half-freed page.
+	 */
+	bool locked = !md_mutant(t, ZS_FREE_VS_MIGRATE);
 	struct md_zpdesc *z;
 	unsigned slot;
 	bool release;
 
-	pool_lock(t, p);
+	if (locked)
+		pool_lock(t, p);
 	z = obj_page(t, p, handle, &slot);
 	if (z == NULL) {
-		pool_unlock(t, p);
+		if (locked)
+			pool_unlock(t, p);
 		return -EINVAL;
 	}
 	z->used &= (uint8_t) ~(1u << slot);
@@ -184,7 +193,8 @@ int md_zs_free(struct md_thread *t, uint32_t handle)
 	if (!z->on_partial && !z->dead)
 		partial_push(p, z);
 	release = page_emptied(p, z);
-	pool_unlock(t, p);
+	if (locked)
+		pool_unlock(t, p);
 	if (release)
 		md_desc_put(t, md_zpdesc_desc(z)); /* the pool's reference */
 	return 0;
