@@ -16,8 +16,15 @@
 
 static int cmd_mutants(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "--names") == 0) {
+		/* machine-readable: name and detector */
+		for (unsigned i = 1; i < MD_MUT__COUNT; i++)
+			printf("%s %s\n", md_mutant_info(i)->name,
+			       md_detector_name(md_mutant_info(i)->detector));
+		return MD_EXIT_OK;
+	}
 	if (argc > 1) {
-		fprintf(stderr, "mdt mutants: unexpected argument '%s'\n", argv[1]);
+		fprintf(stderr, "mdt mutants: unexpected argument '%s' (only --names)\n", argv[1]);
 		return MD_EXIT_USAGE;
 	}
 	printf("seeded bugs (%s in this build):\n",
@@ -25,7 +32,8 @@ static int cmd_mutants(int argc, char **argv)
 	for (unsigned i = 1; i < MD_MUT__COUNT; i++) {
 		const struct md_mutant_info *m = md_mutant_info(i);
 
-		printf("  %-24s %s\n  %-24s   models: %s\n", m->name, m->what, "", m->ref);
+		printf("  %-26s %s\n  %-26s   detector: %s; models: %s\n", m->name, m->what, "",
+		       md_detector_name(m->detector), m->ref);
 	}
 	return MD_EXIT_OK;
 }
@@ -82,7 +90,7 @@ int main(int argc, char **argv)
 		 * not torn down; leave without the leak checker's exit hooks so
 		 * the exit code stays "failure found".
 		 */
-		if (ret == MD_EXIT_FAIL)
+		if (ret == MD_EXIT_FAIL || ret == MD_EXIT_STALL)
 			_exit(ret);
 		return ret;
 	}

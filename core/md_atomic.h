@@ -28,6 +28,7 @@
 
 #include "md_config.h"
 #include "md_thread.h"
+#include "../sanitizers/md_asan.h"
 #include "../sanitizers/md_tsan.h"
 
 /**
@@ -72,6 +73,7 @@ static inline uint64_t md_load_acquire64(struct md_thread *t, unsigned rp, const
 	uint64_t v;
 
 	md_race_point(t, rp);
+	md_asan_load64(p);
 	v = ck_pr_load_64(p);
 	ck_pr_fence_acquire(); /* later accesses stay after the load */
 	md_tsan_acquire(p);
@@ -81,12 +83,14 @@ static inline uint64_t md_load_acquire64(struct md_thread *t, unsigned rp, const
 static inline uint64_t md_load_relaxed64(struct md_thread *t, unsigned rp, const uint64_t *p)
 {
 	md_race_point(t, rp);
+	md_asan_load64(p);
 	return ck_pr_load_64(p);
 }
 
 static inline void md_store_release64(struct md_thread *t, unsigned rp, uint64_t *p, uint64_t v)
 {
 	md_race_point(t, rp);
+	md_asan_store64(p);
 	md_tsan_release(p);
 	ck_pr_fence_release(); /* earlier accesses (initialisation) stay before the store */
 	ck_pr_store_64(p, v);
@@ -95,6 +99,7 @@ static inline void md_store_release64(struct md_thread *t, unsigned rp, uint64_t
 static inline void md_store_relaxed64(struct md_thread *t, unsigned rp, uint64_t *p, uint64_t v)
 {
 	md_race_point(t, rp);
+	md_asan_store64(p);
 	ck_pr_store_64(p, v);
 }
 
@@ -105,6 +110,7 @@ static inline uint32_t md_load_acquire32(struct md_thread *t, unsigned rp, const
 	uint32_t v;
 
 	md_race_point(t, rp);
+	md_asan_load32(p);
 	v = ck_pr_load_32(p);
 	ck_pr_fence_acquire();
 	md_tsan_acquire(p);
@@ -114,12 +120,14 @@ static inline uint32_t md_load_acquire32(struct md_thread *t, unsigned rp, const
 static inline uint32_t md_load_relaxed32(struct md_thread *t, unsigned rp, const uint32_t *p)
 {
 	md_race_point(t, rp);
+	md_asan_load32(p);
 	return ck_pr_load_32(p);
 }
 
 static inline void md_store_release32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t v)
 {
 	md_race_point(t, rp);
+	md_asan_store32(p);
 	md_tsan_release(p);
 	ck_pr_fence_release();
 	ck_pr_store_32(p, v);
@@ -128,6 +136,7 @@ static inline void md_store_release32(struct md_thread *t, unsigned rp, uint32_t
 static inline void md_store_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t v)
 {
 	md_race_point(t, rp);
+	md_asan_store32(p);
 	ck_pr_store_32(p, v);
 }
 
@@ -141,6 +150,7 @@ static inline bool md_cas_acquire32(struct md_thread *t, unsigned rp, uint32_t *
 	bool ok;
 
 	md_race_point(t, rp);
+	md_asan_store32(p);
 	ok = ck_pr_cas_32_value(p, old, new, seen);
 	if (ok)
 		md_tsan_acquire(p);
@@ -152,6 +162,7 @@ static inline bool md_cas_relaxed32(struct md_thread *t, unsigned rp, uint32_t *
 				    uint32_t new, uint32_t *seen)
 {
 	md_race_point(t, rp);
+	md_asan_store32(p);
 	return ck_pr_cas_32_value(p, old, new, seen);
 }
 
@@ -160,6 +171,7 @@ static inline uint32_t md_faa_release32(struct md_thread *t, unsigned rp, uint32
 					uint32_t delta)
 {
 	md_race_point(t, rp);
+	md_asan_store32(p);
 	md_tsan_release(p);
 	return ck_pr_faa_32(p, delta);
 }
@@ -169,6 +181,7 @@ static inline uint32_t md_faa_relaxed32(struct md_thread *t, unsigned rp, uint32
 					uint32_t delta)
 {
 	md_race_point(t, rp);
+	md_asan_store32(p);
 	return ck_pr_faa_32(p, delta);
 }
 
@@ -183,6 +196,7 @@ static inline void md_acquire_after(const void *p)
 static inline void md_and_release32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t mask)
 {
 	md_race_point(t, rp);
+	md_asan_store32(p);
 	md_tsan_release(p);
 	ck_pr_and_32(p, mask);
 }
@@ -191,6 +205,7 @@ static inline void md_and_release32(struct md_thread *t, unsigned rp, uint32_t *
 static inline void md_and_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t mask)
 {
 	md_race_point(t, rp);
+	md_asan_store32(p);
 	ck_pr_and_32(p, mask);
 }
 
@@ -198,6 +213,7 @@ static inline void md_and_relaxed32(struct md_thread *t, unsigned rp, uint32_t *
 static inline void md_or_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t mask)
 {
 	md_race_point(t, rp);
+	md_asan_store32(p);
 	ck_pr_or_32(p, mask);
 }
 

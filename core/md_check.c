@@ -308,6 +308,8 @@ static void check_accounting(struct walk *w)
 	if (c->desc_allocated - c->desc_freed != w->nr_live)
 		report(w, MD_V_LEAK, UINT64_MAX, NULL, w->nr_live,
 		       c->desc_allocated - c->desc_freed);
+	if (c->bugs)
+		report(w, MD_V_BUG, c->bug_pfn, NULL, 0, c->bugs);
 }
 
 unsigned md_check_quiescent(struct md_core *c, md_expect_refs_fn *refs, void *arg,

@@ -204,8 +204,11 @@ int md_migrate(struct md_thread *t, struct md_desc *d, uint64_t dst_pfn, struct 
 	uint64_t pfn = dst_pfn;
 	int ret;
 
+	md_race_point(t, MD_RP_MIGRATE_START); /* isolated, not locked: others may look */
 	if (!md_desc_trylock(t, d))
 		return -EAGAIN;
+	if (!(md_load_relaxed32(t, MD_RP_FLAGS_READ, &d->flags) & MD_DF_ISOLATED))
+		md_core_bug(t, d, "migration of a descriptor that is not isolated");
 	if (dst_pfn == MD_PFN_ANY) {
 		ret = md_buddy_alloc(t, d->order, MD_MT_MOVABLE, &pfn);
 		if (ret)

@@ -13,55 +13,61 @@
 #include "md_config.h"
 #include "md_thread.h"
 
-/* X(ID, "name", "what it breaks", "kernel commit or report it models") */
+/*
+ * X(ID, "name", detector, "what it breaks", "kernel commit or report it models")
+ * The detector is what must catch it: the oracles (postconditions, the
+ * quiescent checker, md_core_bug), or TSan / ASan in their builds.
+ */
 #define MD_MUTANTS(X)                                                                              \
-	X(TRYGET_PLAIN_INC, "tryget_plain_inc",                                                    \
+	X(TRYGET_PLAIN_INC, "tryget_plain_inc", MD_DET_ASAN,                                       \
 	  "try-get is a plain increment, not add-unless-zero",                                     \
 	  "fa2690af573d (page_ref_add_unless vs frozen pages)")                                    \
-	X(GUP_NO_RECHECK, "gup_no_recheck",                                                        \
+	X(GUP_NO_RECHECK, "gup_no_recheck", MD_DET_ORACLE,                                         \
 	  "lookup by frame takes a reference but skips the reload check",                          \
 	  "c24d37322548 mm/gup: fix try_grab_compound_head() race with split_huge_page()")         \
-	X(LOCK_NO_RECHECK, "lock_no_recheck",                                                      \
+	X(LOCK_NO_RECHECK, "lock_no_recheck", MD_DET_ORACLE,                                       \
 	  "lock by frame does not recheck membership after locking",                               \
 	  "__filemap_get_folio(FGP_LOCK) folio->mapping recheck")                                  \
-	X(UNLOCK_RELAXED, "unlock_relaxed", "descriptor unlock has no release ordering",           \
+	X(UNLOCK_RELAXED, "unlock_relaxed", MD_DET_TSAN,                                           \
+	  "descriptor unlock has no release ordering",                                             \
 	  "folio_unlock()'s release semantics (clear_bit_unlock)")                                 \
-	X(INDEX_NO_RECHECK, "index_no_recheck",                                                    \
+	X(INDEX_NO_RECHECK, "index_no_recheck", MD_DET_ORACLE,                                     \
 	  "mapping-index lookup does not reload the entry after try-get",                          \
 	  "filemap_get_entry()'s xas_reload()")                                                    \
-	X(FREE_NO_GRACE, "free_no_grace",                                                          \
+	X(FREE_NO_GRACE, "free_no_grace", MD_DET_ASAN,                                             \
 	  "a descriptor is freed at once instead of after an epoch grace period",                  \
 	  "SLAB_TYPESAFE_BY_RCU / call_rcu() lifetime of memdescs")                                \
-	X(SPLIT_PUBLISH_EARLY, "split_publish_early",                                              \
+	X(SPLIT_PUBLISH_EARLY, "split_publish_early", MD_DET_ORACLE,                               \
 	  "split publishes the new descriptors before they are built and the old one frozen",      \
 	  "folio_split() vs folio_try_get(), 2026")                                                \
-	X(MIGRATE_NO_FREEZE, "migrate_no_freeze",                                                  \
+	X(MIGRATE_NO_FREEZE, "migrate_no_freeze", MD_DET_ASAN,                                     \
 	  "migration copies without freezing the refcount at the expected value",                  \
 	  "folio_migrate_mapping()'s folio_ref_freeze(expected_count)")                            \
-	X(MIGRATE_SWITCH_BEFORE_COPY, "migrate_switch_before_copy",                                \
+	X(MIGRATE_SWITCH_BEFORE_COPY, "migrate_switch_before_copy", MD_DET_ORACLE,                 \
 	  "frame words and index switch to the destination before the copy completes",             \
 	  "__migrate_folio(): folio_mc_copy() before folio_migrate_mapping()")                     \
-	X(TRYLOCK_BEFORE_REF, "trylock_before_ref",                                                \
+	X(TRYLOCK_BEFORE_REF, "trylock_before_ref", MD_DET_ASAN,                                   \
 	  "compaction trylocks a descriptor before it holds a reference",                          \
 	  "9df41314390b mm/compaction: do page isolation first in compaction")                     \
-	X(ISOLATED_FLAG_NONATOMIC, "isolated_flag_nonatomic",                                      \
+	X(ISOLATED_FLAG_NONATOMIC, "isolated_flag_nonatomic", MD_DET_TSAN,                         \
 	  "the isolated flag is cleared by a non-atomic RMW of the word holding the lock bit",     \
 	  "356ea3865687 (non-atomic __ClearPageIsolated vs lock_page)")                            \
-	X(ISOLATE_TWICE, "isolate_twice", "isolation does not check the isolated flag",            \
+	X(ISOLATE_TWICE, "isolate_twice", MD_DET_ORACLE,                                           \
+	  "isolation does not check the isolated flag",                                            \
 	  "0eb2df2b5629's class: a page isolated twice")                                           \
-	X(ZS_FREE_VS_MIGRATE, "zs_free_vs_migrate",                                                \
+	X(ZS_FREE_VS_MIGRATE, "zs_free_vs_migrate", MD_DET_TSAN,                                   \
 	  "zpdesc free does not exclude a concurrent page migration",                              \
 	  "zsmalloc: fix races between asynchronous zspage free and page migration")               \
-	X(BUDDY_CHECK_UNLOCKED, "buddy_check_unlocked",                                            \
+	X(BUDDY_CHECK_UNLOCKED, "buddy_check_unlocked", MD_DET_ORACLE,                             \
 	  "the free scanner takes a frame it saw free without the zone lock",                      \
 	  "isolate_freepages_block(): PageBuddy() rechecked under zone->lock")                     \
-	X(CONTIG_IGNORE_PIN, "contig_ignore_pin",                                                  \
+	X(CONTIG_IGNORE_PIN, "contig_ignore_pin", MD_DET_ORACLE,                                   \
 	  "contiguous allocation migrates a long-term pinned descriptor",                          \
 	  "FOLL_LONGTERM pins vs alloc_contig_range() / CMA")
 
 enum md_mutant_id {
 	MD_MUT_NONE = 0,
-#define MD_MUT_ENUM(id, name, what, ref) MD_MUT_##id,
+#define MD_MUT_ENUM(id, name, det, what, ref) MD_MUT_##id,
 	MD_MUTANTS(MD_MUT_ENUM)
 #undef MD_MUT_ENUM
 	    MD_MUT__COUNT
@@ -73,11 +79,17 @@ enum md_mutant_id {
 #define md_mutant(t, ID) 0
 #endif
 
+enum md_detector { MD_DET_ORACLE, MD_DET_TSAN, MD_DET_ASAN };
+
 struct md_mutant_info {
 	const char *name;
+	unsigned detector; /* enum md_detector */
 	const char *what;
 	const char *ref;
 };
+
+/** md_detector_name() - "oracle", "tsan", "asan". */
+const char *md_detector_name(unsigned det);
 
 /** md_mutant_info() - registry row for @id (1..MD_MUT__COUNT-1), or NULL. */
 const struct md_mutant_info *md_mutant_info(unsigned id);

@@ -39,11 +39,14 @@ const char *md_type_name(unsigned type)
 	return type < MD_T__COUNT ? names[type] : "?";
 }
 
-static const struct md_mutant_info mutants[] = {{"none", "the correct code", ""},
-#define MD_MUT_ROW(id, name, what, ref) {name, what, ref},
-						MD_MUTANTS(MD_MUT_ROW)
+/* clang-format off */
+static const struct md_mutant_info mutants[] = {
+	{"none", MD_DET_ORACLE, "the correct code", ""},
+#define MD_MUT_ROW(id, name, det, what, ref) {name, det, what, ref},
+	MD_MUTANTS(MD_MUT_ROW)
 #undef MD_MUT_ROW
 };
+/* clang-format on */
 
 const struct md_mutant_info *md_mutant_info(unsigned id)
 {
@@ -63,4 +66,11 @@ int md_mutant_lookup(const char *name)
 int md_mutants_compiled(void)
 {
 	return MD_MUTANTS_ON;
+}
+
+const char *md_detector_name(unsigned det)
+{
+	static const char *const names[] = {"oracle", "tsan", "asan"};
+
+	return det < 3 ? names[det] : "?";
 }

@@ -52,7 +52,9 @@
 	X(EPOCH_RETIRE, "epoch.retire")                                                            \
 	X(GLOBAL_LOCK, "global.lock")                                                              \
 	X(MIGRATE_COPY, "migrate.copy")                                                            \
-	X(ZS_LOCK, "zpool.lock")
+	X(ZS_LOCK, "zpool.lock")                                                                   \
+	X(SPLIT_BUILD, "split.build")                                                              \
+	X(MIGRATE_START, "migrate.start")
 
 enum md_rp {
 #define MD_RP_ENUM(id, name) MD_RP_##id,

@@ -52,6 +52,7 @@ static int build_children(struct md_thread *t, struct md_folio *f, uint32_t ref,
 		 */
 		if (md_mutant(t, SPLIT_PUBLISH_EARLY))
 			md_desc_publish(t, d);
+		md_race_point(t, MD_RP_SPLIT_BUILD);
 		out[i]->stamp = f->stamp + i;
 		out[i]->mapping = f->mapping;
 		out[i]->index = f->index + (uint32_t)i;

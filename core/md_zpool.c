@@ -81,10 +81,16 @@ static int page_new(struct md_thread *t, struct md_zpool *p)
 	ret = md_desc_alloc(t, MD_T_ZPDESC, 0, MD_MT_MOVABLE, sizeof(struct md_zpdesc), &d);
 	if (ret)
 		return ret;
-	md_desc_publish(t, d);
+	/*
+	 * On the partial list before the frame word names it: a walker that
+	 * finds the page (and isolates, fails to migrate and puts back an
+	 * empty page) must find it already owned by the pool, or the putback
+	 * would release a page the pool is about to use.
+	 */
 	pool_lock(t, p);
 	partial_push(p, md_desc_zpdesc(d));
 	p->nr_pages++;
+	md_desc_publish(t, d);
 	pool_unlock(t, p);
 	return 0;
 }
@@ -327,8 +333,13 @@ static int zs_migrate(struct md_thread *t, struct md_desc *src, uint64_t dst_pfn
 	}
 	zs_move(t, p, z, md_desc_zpdesc(d));
 	md_desc_publish(t, d);
-	pool_unlock(t, p);
+	/*
+	 * Unfreeze before the pool lock drops: from then on a zs_free() may
+	 * empty the new page and drop the pool's reference, which must find
+	 * the real count, not a frozen zero that the unfreeze would overwrite.
+	 */
 	md_ref_unfreeze(t, d, expected);
+	pool_unlock(t, p);
 	md_desc_unlock(t, d);
 	md_desc_unlock(t, src);
 	md_desc_release(t, src);

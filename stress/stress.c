@@ -69,7 +69,7 @@ static const char *const op_names[] = {
 #undef OP_NAME
 };
 
-static const unsigned op_weights[] = {
+static const unsigned op_default_weights[] = {
 #define OP_W(id, name, w, fn) w,
     STRESS_OPS(OP_W)
 #undef OP_W
@@ -98,14 +98,23 @@ struct worker {
 	unsigned nzs;
 	struct md_compact_stats compact;
 	uint64_t chaos_rng, chaos_cut; /* a race point delays when rnd < chaos_cut */
+	uint64_t progress;	       /* ops completed (ck_pr): the watchdog reads it */
+	int done;		       /* the worker has returned (ck_pr) */
+	unsigned cur_op;	       /* op in flight (ck_pr) */
 	uint64_t ops[OP__COUNT];       /* written by the worker (ck_pr), read by the reporter */
 	uint64_t stats[MD_ST__COUNT];  /* copied at exit */
 };
 
 struct stress_opts {
 	uint64_t duration_ms, threads, frames, seed;
-	const char *json, *mutant;
+	const char *json, *mutant, *mix, *chaos_at;
 	double chaos; /* probability of a delay at each race point */
+	uint64_t chaos_sleep_us;
+	uint64_t stall_ms;
+	int argc;
+	char **argv;
+	int mutant_given; /* --mutant on the command line (not MDT_MUTANT) */
+	int list_ops;
 };
 
 struct stress {
@@ -118,6 +127,8 @@ struct stress {
 	char failure[512]; /* first failure, under fail_lock */
 	unsigned nfailures;
 	unsigned mutant;
+	unsigned weights[OP__COUNT];	/* the op mix: defaults or --mix */
+	uint8_t chaos_rp[MD_RP__COUNT]; /* race points where chaos applies */
 };
 
 static uint64_t rnd(uint64_t *s)
@@ -170,6 +181,8 @@ static void chaos_hook(struct md_thread *t, unsigned rp, unsigned flags)
 		sched_yield();
 		return;
 	}
+	if (!w->s->chaos_rp[rp])
+		return;
 	r = rnd(&w->chaos_rng);
 	if (r >= w->chaos_cut)
 		return;
@@ -182,7 +195,8 @@ static void chaos_hook(struct md_thread *t, unsigned rp, unsigned flags)
 			ck_pr_stall();
 		break;
 	default:
-		usleep(20); /* long enough for another thread to finish a split or migration */
+		usleep((useconds_t)w->s->o
+			   .chaos_sleep_us); /* another thread finishes a split, a grace period */
 		break;
 	}
 }
@@ -297,6 +311,12 @@ static int op_index_insert(struct worker *w)
 	return 0;
 }
 
+/*
+ * filemap_get_folio(): a lock-free lookup, then the lock.  Truncation may
+ * take the folio out of the index after the lookup, but while we hold our
+ * reference nothing can split or move it: if it is still in this mapping it
+ * must cover the index we looked up.
+ */
 static int op_index_lookup(struct worker *w)
 {
 	unsigned m;
@@ -305,9 +325,14 @@ static int op_index_lookup(struct worker *w)
 	int ret = 0;
 
 	pick_slot(w, &m, &idx);
-	if (md_index_lock(&w->t, m, idx, &f))
+	if (md_index_lookup(&w->t, m, idx, &f))
 		return 0;
-	if (md_folio_verify(&w->t, f, NULL))
+	md_folio_lock(&w->t, f);
+	if (f->mapping == m + 1 && idx - f->index >= md_desc_nr(md_folio_desc(f)))
+		ret = fail(w,
+			   "index_lookup(%u, %" PRIu64 ") returned the folio at index %u..%" PRIu64,
+			   m, idx, f->index, f->index + md_desc_nr(md_folio_desc(f)) - 1);
+	else if (md_folio_verify(&w->t, f, NULL))
 		ret =
 		    fail(w, "index_lookup(%u, %" PRIu64 "): folio data is not its owner's", m, idx);
 	md_folio_unlock(&w->t, f);
@@ -571,11 +596,12 @@ static int (*const op_fns[OP__COUNT])(struct worker *) = {
 
 static unsigned pick_op(struct worker *w, unsigned total)
 {
+	const unsigned *wt = w->s->weights;
 	uint64_t r = rnd(&w->rng) % total;
 	unsigned i = 0;
 
-	while (r >= op_weights[i])
-		r -= op_weights[i++];
+	while (r >= wt[i])
+		r -= wt[i++];
 	return i;
 }
 
@@ -587,18 +613,21 @@ static void *worker_main(void *p)
 	uint64_t n = 0;
 
 	for (unsigned i = 0; i < OP__COUNT; i++)
-		total += op_weights[i];
+		total += s->weights[i];
 	while (!ck_pr_load_int(&s->stop)) {
 		unsigned op = pick_op(w, total);
 
+		ck_pr_store_uint(&w->cur_op, op);
 		if (op_fns[op](w))
 			break;
+		ck_pr_store_64(&w->progress, n + 1);
 		ck_pr_store_64(&w->ops[op], w->ops[op] + 1);
 		if (++n % 32 == 0)
 			md_epoch_poll(&w->t);
 	}
 	memcpy(w->stats, w->t.stats, sizeof(w->stats));
 	md_epoch_barrier(&w->t);
+	ck_pr_store_int(&w->done, 1);
 	return NULL;
 }
 
@@ -864,6 +893,16 @@ static int parse(struct stress *s, int argc, char **argv)
 	     "random seed (default: from the clock; always printed)"},
 	    {"mutant", MD_OPT_STR, 0, 0, &s->o.mutant, "seeded bug to switch on (see mdt mutants)"},
 	    {"json", MD_OPT_STR, 0, 0, &s->o.json, "write the summary as JSON to this file"},
+	    {"mix", MD_OPT_STR, 0, 0, &s->o.mix,
+	     "op weights, e.g. lookup=40,split=5: only the listed ops run (see --list-ops)"},
+	    {"list-ops", MD_OPT_FLAG, 0, 0, &s->o.list_ops,
+	     "list the ops and their default weights"},
+	    {"stall", MD_OPT_DURATION, 100, 1000ull * 3600, &s->o.stall_ms,
+	     "a worker without progress this long is a stall: report, exit 4 (default 10s)"},
+	    {"chaos-sleep", MD_OPT_U64, 1, 1000000, &s->o.chaos_sleep_us,
+	     "microseconds a chaos sleep lasts (default 20)"},
+	    {"chaos-at", MD_OPT_STR, 0, 0, &s->o.chaos_at,
+	     "race points where chaos applies, e.g. lookup.tryget,split.build (default: all)"},
 	    {"chaos", MD_OPT_PROB, 0, 0, &s->o.chaos,
 	     "probability of a delay (yield, spin or a 20us sleep) at each race point (default 0)"},
 	    {NULL, 0, 0, 0, NULL, NULL},
@@ -873,6 +912,10 @@ static int parse(struct stress *s, int argc, char **argv)
 	s->o.duration_ms = 30000;
 	s->o.threads = ncpu < 2 ? 2 : (uint64_t)ncpu;
 	s->o.frames = 2048;
+	s->o.chaos_sleep_us = 20;
+	s->o.stall_ms = 10000;
+	s->o.argc = argc;
+	s->o.argv = argv;
 	s->o.seed = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid();
 	ret = md_opt_parse("mdt stress", opts, argc, argv);
 	if (ret)
@@ -902,10 +945,89 @@ static int parse(struct stress *s, int argc, char **argv)
 	return 0;
 }
 
+/* --mix name=weight,...: only the listed ops run. */
+static int parse_mix(struct stress *s)
+{
+	char buf[512], *save = NULL, *tok;
+	unsigned total = 0;
+
+	memcpy(s->weights, op_default_weights, sizeof(s->weights));
+	if (s->o.mix == NULL)
+		return 0;
+	if (strlen(s->o.mix) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, s->o.mix);
+	memset(s->weights, 0, sizeof(s->weights));
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '='), *end;
+		unsigned long w;
+		unsigned k;
+
+		if (eq == NULL)
+			goto bad;
+		*eq = '\0';
+		for (k = 0; k < OP__COUNT && strcmp(op_names[k], tok) != 0; k++)
+			;
+		w = strtoul(eq + 1, &end, 10);
+		if (k == OP__COUNT) {
+			fprintf(stderr, "mdt stress: unknown op '%s' in --mix (see --list-ops)\n",
+				tok);
+			return MD_EXIT_USAGE;
+		}
+		if (*end || eq[1] == '\0' || w > 1000)
+			goto bad;
+		s->weights[k] = (unsigned)w;
+		total += (unsigned)w;
+	}
+	if (total > 0)
+		return 0;
+bad:
+	fprintf(stderr,
+		"mdt stress: bad --mix '%s' (want name=weight,..., weights 0..1000, "
+		"not all 0)\n",
+		s->o.mix);
+	return MD_EXIT_USAGE;
+}
+
+/* --chaos-at: race point names; without it chaos applies everywhere. */
+static int parse_chaos_at(struct stress *s)
+{
+	char buf[512], *save = NULL, *tok;
+
+	memset(s->chaos_rp, s->o.chaos_at == NULL, sizeof(s->chaos_rp));
+	if (s->o.chaos_at == NULL)
+		return 0;
+	if (strlen(s->o.chaos_at) >= sizeof(buf)) {
+		fprintf(stderr, "mdt stress: --chaos-at is too long\n");
+		return MD_EXIT_USAGE;
+	}
+	strcpy(buf, s->o.chaos_at);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned rp;
+
+		for (rp = 0; rp < MD_RP__COUNT && strcmp(md_race_point_name(rp), tok) != 0; rp++)
+			;
+		if (rp == MD_RP__COUNT) {
+			fprintf(stderr, "mdt stress: unknown race point '%s' in --chaos-at\n", tok);
+			return MD_EXIT_USAGE;
+		}
+		s->chaos_rp[rp] = 1;
+	}
+	return 0;
+}
+
+static void list_ops(void)
+{
+	printf("%-16s %s\n", "op", "default weight");
+	for (unsigned k = 0; k < OP__COUNT; k++)
+		printf("%-16s %u\n", op_names[k], op_default_weights[k]);
+}
+
 static int resolve_mutant(struct stress *s)
 {
 	int m;
 
+	s->o.mutant_given = s->o.mutant != NULL;
 	if (s->o.mutant == NULL)
 		s->o.mutant = getenv("MDT_MUTANT");
 	m = md_mutant_lookup(s->o.mutant);
@@ -957,16 +1079,50 @@ static int start(struct stress *s)
 	return 0;
 }
 
-static void run(struct stress *s, double *secs)
+/*
+ * The watchdog: a worker whose op count has not moved for --stall is stuck
+ * (a lost lock bit, a livelock).  Report where every worker stands.
+ * Return: 1 on a stall.
+ */
+static int watchdog(struct stress *s, uint64_t now, uint64_t *seen, uint64_t *since)
+{
+	int stalled = 0;
+
+	for (unsigned i = 0; i < s->nw; i++) {
+		uint64_t p = ck_pr_load_64(&s->w[i].progress);
+
+		if (p != seen[i] || since[i] == 0) {
+			seen[i] = p;
+			since[i] = now;
+		} else if (now - since[i] >= s->o.stall_ms) {
+			stalled = 1;
+		}
+	}
+	if (!stalled)
+		return 0;
+	printf("\nSTALL: a worker made no progress for %.1fs\n", (double)s->o.stall_ms / 1000);
+	for (unsigned i = 0; i < s->nw; i++)
+		printf("  t%u: op %s, last race point %s, %" PRIu64 " ops done, idle %.1fs\n", i,
+		       op_names[ck_pr_load_uint(&s->w[i].cur_op)],
+		       md_race_point_name(ck_pr_load_uint(&s->w[i].t.last_rp)), seen[i],
+		       (double)(now - since[i]) / 1000);
+	return 1;
+}
+
+/* Return: 0, or MD_EXIT_STALL (the workers are left running: they are stuck). */
+static int run(struct stress *s, double *secs)
 {
 	int tty = isatty(STDOUT_FILENO);
 	uint64_t t0 = now_ms(), last_print = 0, last_all = 0, last_t = 0, every = tty ? 500 : 5000;
+	uint64_t seen[MAX_WORKERS] = {0}, since[MAX_WORKERS] = {0};
 
 	for (;;) {
 		uint64_t el = now_ms() - t0;
 
 		if (el >= s->o.duration_ms || ck_pr_load_int(&s->stop))
 			break;
+		if (watchdog(s, now_ms(), seen, since))
+			return MD_EXIT_STALL;
 		if (el - last_print >= every) {
 			progress(s, el, &last_all, &last_t, tty);
 			last_print = el;
@@ -974,21 +1130,38 @@ static void run(struct stress *s, double *secs)
 		usleep(20000);
 	}
 	ck_pr_store_int(&s->stop, 1);
-	for (unsigned i = 0; i < s->nw; i++)
+	/* a stuck worker never sees stop: keep watching while they wind down */
+	for (unsigned i = 0; i < s->nw; i++) {
+		while (!ck_pr_load_int(&s->w[i].done)) {
+			if (watchdog(s, now_ms(), seen, since))
+				return MD_EXIT_STALL;
+			usleep(1000);
+		}
 		pthread_join(s->w[i].th, NULL);
+	}
 	*secs = (double)(now_ms() - t0) / 1000;
 	progress(s, now_ms() - t0, &last_all, &last_t, tty);
 	if (tty)
 		printf("\n");
+	return 0;
 }
 
+/* The command line that reruns this run: the same options, the seed made explicit. */
 static void print_rerun(struct stress *s)
 {
-	printf("rerun: ./mdt --build %s stress --seed %" PRIu64 " --threads %u --frames %" PRIu64
-	       " --duration %.0fs%s%s\n",
-	       getenv("MDT_VARIANT") ? getenv("MDT_VARIANT") : "debug", s->o.seed, s->nw,
-	       s->o.frames, (double)s->o.duration_ms / 1000, s->mutant ? " --mutant " : "",
-	       s->mutant ? md_mutant_info(s->mutant)->name : "");
+	const char *v = getenv("MDT_VARIANT");
+
+	printf("rerun: ./mdt --build %s stress", v ? v : MD_BUILDTYPE);
+	for (int i = 1; i < s->o.argc; i++) {
+		if (strncmp(s->o.argv[i], "--seed", 6) == 0) {
+			i += strchr(s->o.argv[i], '=') == NULL; /* skip its value too */
+			continue;
+		}
+		printf(" %s", s->o.argv[i]);
+	}
+	printf(" --seed %" PRIu64 "%s%s\n", s->o.seed,
+	       s->mutant && !s->o.mutant_given ? " --mutant " : "",
+	       s->mutant && !s->o.mutant_given ? md_mutant_info(s->mutant)->name : "");
 }
 
 static void teardown(struct stress *s)
@@ -1010,6 +1183,15 @@ int md_stress_main(int argc, char **argv)
 	ret = parse(&s, argc, argv);
 	if (ret)
 		return ret < 0 ? MD_EXIT_OK : ret;
+	if (s.o.list_ops) {
+		list_ops();
+		return MD_EXIT_OK;
+	}
+	ret = parse_mix(&s);
+	if (ret == 0)
+		ret = parse_chaos_at(&s);
+	if (ret)
+		return ret;
 	ret = resolve_mutant(&s);
 	if (ret)
 		return ret;
@@ -1027,7 +1209,11 @@ int md_stress_main(int argc, char **argv)
 		fprintf(stderr, "mdt stress: cannot set up the core (out of memory?)\n");
 		goto out;
 	}
-	run(&s, &secs);
+	if (run(&s, &secs) == MD_EXIT_STALL) {
+		print_rerun(&s);
+		printf("mdt stress: STALL\n");
+		return MD_EXIT_STALL; /* stuck workers: no summary, no teardown */
+	}
 	summary(&s, secs);
 	if (s.nfailures) {
 		printf("\nFAIL: %s (%u failure%s)\n", s.failure, s.nfailures,

@@ -96,8 +96,8 @@ static void *zr_user(struct zr_arg *a)
 
 	md_thread_init(&t, a->c, a->id);
 	/* run until the migrator has moved pages under us, within a bound */
-	for (unsigned i = 0; i < 30000 || (ck_pr_load_64(&a->others->migrated) < 200 && i < 3000000);
-	     i++) {
+	for (unsigned i = 0;
+	     i < 30000 || (ck_pr_load_64(&a->others->migrated) < 200 && i < 3000000); i++) {
 		uint64_t r = tap_rand(&rng);
 
 		if (n < 32 && (n == 0 || r % 3 == 0)) {
