@@ -22,6 +22,7 @@
 #define MD_ATOMIC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <ck_pr.h>

@@ -546,7 +546,10 @@ static int op_unpin(struct worker *w)
 	k = (unsigned)(rnd(&w->rng) % w->npins);
 	f = w->pins[k];
 	w->pins[k] = w->pins[--w->npins];
-	if (md_folio_read_lockless(&w->t, f))
+	/* a long-term pin keeps the folio where it is: nothing may migrate it */
+	if (ck_pr_load_64(md_frame_word(w->s->c, f->d.pfn)) != md_word_make(f, MD_T_FOLIO))
+		ret = fail(w, "unpin: the pinned folio no longer owns frame %" PRIu64, f->d.pfn);
+	else if (md_folio_read_lockless(&w->t, f))
 		ret = fail(w, "unpin: pinned folio at frame %" PRIu64 " lost its data", f->d.pfn);
 	md_folio_unpin(&w->t, f);
 	return ret;

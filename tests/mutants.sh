@@ -43,9 +43,9 @@ migrate_switch_before_copy||--mix migrate=20,file_alloc=10,gup_read=30,index_wri
 trylock_before_ref||--frames 128 --mix compact=20,file_alloc=10,index_remove=10,alloc=5,put=5 --chaos 0.3 --chaos-at lock.try --chaos-sleep 200
 isolated_flag_nonatomic|stall|--mix migrate=20,alloc=10,put=5,write=20,lockframe=20 --chaos 0.3 --chaos-at flags.read
 isolate_twice||--frames 128 --mix migrate=40,file_alloc=10,index_remove=8
-zs_free_vs_migrate|asan oracle|--mix zs_alloc=20,zs_free=18,zs_rw=20,migrate=20 --chaos 0.01
+zs_free_vs_migrate|asan|--mix zs_alloc=20,zs_free=18,zs_rw=20,migrate=20 --chaos 0.01
 buddy_check_unlocked||--mix compact=10,alloc=10,put=10,file_alloc=10,index_remove=5,lockframe=10 --chaos 0.01
-contig_ignore_pin||--mix contig=5,pin=20,unpin=10,file_alloc=20,put=10,alloc=5 --chaos 0.01
+contig_ignore_pin||--mix contig=10,pin=30,unpin=5,file_alloc=20,put=10,alloc=5 --chaos 0.01
 '
 
 san=$("$MDT" version | sed -n 's/.*sanitize \([^,]*\),.*/\1/p')

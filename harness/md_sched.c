@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: MIT
+/*
+ * md_sched.c - fibers (ucontext) switched only at race points.
+ *
+ * Invariants: exactly one fiber (or the scheduler's main context) runs at a
+ * time; trace[i] is the fiber that ran after the i-th decision; a fiber
+ * marked spinning is not eligible until another fiber passes a non-spin
+ * race point.  Nothing here is shared between OS threads.
+ *
+ * Sanitizers: TSan is told about every switch between fibers with no
+ * synchronisation (__tsan_switch_to_fiber_no_sync), so it judges the logical
+ * threads by the program's own synchronisation.  Switches to and from the
+ * main context synchronise: main is the harness (it set the fibers up and
+ * reads their results), not a logical thread, and every fiber is entered
+ * once from main before the schedule starts so that each inherits the setup.
+ * The scheduler's own bookkeeping is shared by all fibers and runs with
+ * TSan's access checks off.  ASan is told the stack changes.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include <ck_pr.h>
+
+#include "../sanitizers/md_asan.h"
+#include "../sanitizers/md_tsan.h"
+#include "md_sched.h"
+
+#ifdef MD_TSAN
+#include <sanitizer/tsan_interface.h>
+/* exported by the TSan runtime; not in its public header */
+void __tsan_ignore_thread_begin(void);
+void __tsan_ignore_thread_end(void);
+#endif
+#ifdef MD_ASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+#define STACK_SIZE  (256u * 1024u)
+#define PCT_HORIZON 4000u /* steps over which PCT's change points are spread */
+
+struct fiber {
+	ucontext_t ctx;
+	void *stack;
+	struct md_sched *s;
+	struct md_thread *t;
+	md_fiber_fn *fn;
+	void *arg;
+	unsigned id, last_rp, prio;
+	int done, spinning;
+	void *tsan_fiber;
+	void *asan_fake; /* ASan fake stack saved while switched out */
+};
+
+struct md_sched {
+	ucontext_t main;
+	void *main_tsan;
+	void *main_asan_fake;
+	const void *main_stack_bottom;
+	size_t main_stack_size;
+	struct fiber f[MD_SCHED_MAX_FIBERS];
+	unsigned n, cur; /* cur == n: the main context */
+	unsigned prev;	 /* who switched last: ASan learns the main stack from it */
+	struct md_sched_source src;
+	uint64_t rng, steps, budget;
+	size_t pos;
+	uint8_t *trace;
+	size_t ntrace, cap;
+	uint64_t change_at[MD_SCHED_MAX_FIBERS];
+	unsigned nchange, lowered;
+	enum md_sched_result result;
+};
+
+static uint64_t sched_rnd(struct md_sched *s)
+{
+	uint64_t z = (s->rng += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* ---- context switching with sanitizer annotations ---- */
+
+static void *tsan_of(struct md_sched *s, unsigned to)
+{
+	return to == s->n ? s->main_tsan : s->f[to].tsan_fiber;
+}
+
+static void switch_to(struct md_sched *s, unsigned to, int exiting)
+{
+	unsigned from = s->cur;
+	ucontext_t *fc = from == s->n ? &s->main : &s->f[from].ctx;
+	ucontext_t *tc = to == s->n ? &s->main : &s->f[to].ctx;
+	void **fake = from == s->n ? &s->main_asan_fake : &s->f[from].asan_fake;
+
+	/* the hand-over itself: invisible to TSan, like the CPU's own context switch */
+	ck_pr_store_uint(&s->prev, from);
+	ck_pr_store_uint(&s->cur, to);
+#ifdef MD_TSAN
+	if (from != s->n)
+		__tsan_release(
+		    &s->f[from]); /* for main's join at the end only; no fiber acquires it */
+	__tsan_switch_to_fiber(tsan_of(s, to),
+			       from == s->n || to == s->n ? 0 : __tsan_switch_to_fiber_no_sync);
+#else
+	(void)tsan_of;
+#endif
+#ifdef MD_ASAN
+	if (to == s->n)
+		__sanitizer_start_switch_fiber(exiting ? NULL : fake, s->main_stack_bottom,
+					       s->main_stack_size);
+	else
+		__sanitizer_start_switch_fiber(exiting ? NULL : fake, s->f[to].stack, STACK_SIZE);
+#else
+	(void)fake;
+	(void)exiting;
+#endif
+	swapcontext(fc, tc);
+#ifdef MD_ASAN
+	/* back in @from: finish the switch that resumed us; learn main's stack from it */
+	__sanitizer_finish_switch_fiber(*fake, s->prev == s->n ? &s->main_stack_bottom : NULL,
+					s->prev == s->n ? &s->main_stack_size : NULL);
+#endif
+}
+
+/* ---- decisions ---- */
+
+static int eligible(struct md_sched *s, unsigned i)
+{
+	return !s->f[i].done && !s->f[i].spinning;
+}
+
+static unsigned pick_pct(struct md_sched *s)
+{
+	unsigned best = s->n;
+
+	if (s->lowered < s->nchange && s->steps >= s->change_at[s->lowered] && s->cur < s->n) {
+		s->f[s->cur].prio = s->lowered; /* change point: below every initial priority */
+		s->lowered++;
+	}
+	for (unsigned i = 0; i < s->n; i++)
+		if (eligible(s, i) && (best == s->n || s->f[i].prio > s->f[best].prio))
+			best = i;
+	return best;
+}
+
+/* The next fiber to run, or s->n when none can (deadlock / divergence set). */
+static unsigned decide(struct md_sched *s)
+{
+	unsigned el[MD_SCHED_MAX_FIBERS], ne = 0, cur_ok = s->cur < s->n && eligible(s, s->cur);
+
+	for (unsigned i = 0; i < s->n; i++)
+		if (eligible(s, i))
+			el[ne++] = i;
+	if (ne == 0)
+		return s->n;
+	switch (s->src.strategy) {
+	case MD_SCHED_BYTES:
+		if (s->pos < s->src.len)
+			return el[s->src.bytes[s->pos++] % ne];
+		return cur_ok ? s->cur : el[0]; /* exhausted: run on, lowest id next */
+	case MD_SCHED_RANDOM:
+		if (cur_ok && sched_rnd(s) % 4 != 0)
+			return s->cur;
+		return el[sched_rnd(s) % ne];
+	case MD_SCHED_PCT:
+		return pick_pct(s);
+	case MD_SCHED_REPLAY:
+		if (s->pos >= s->src.len || s->src.bytes[s->pos] >= s->n ||
+		    !eligible(s, s->src.bytes[s->pos])) {
+			s->result = MD_SCHED_DIVERGED;
+			return s->n;
+		}
+		return s->src.bytes[s->pos++];
+	}
+	return el[0];
+}
+
+static int record(struct md_sched *s, unsigned who)
+{
+	if (s->ntrace == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		uint8_t *p = realloc(s->trace, cap);
+
+		if (p == NULL)
+			return -1;
+		s->trace = p;
+		s->cap = cap;
+	}
+	s->trace[s->ntrace++] = (uint8_t)who;
+	return 0;
+}
+
+/* Decide and switch; back to main when nothing can run. */
+/* Who runs next (s->n: back to main, with the run's result set). */
+static unsigned plan(struct md_sched *s)
+{
+	unsigned next = decide(s);
+
+	if (next == s->n) {
+		if (s->result == MD_SCHED_DONE) {
+			int all_done = 1;
+
+			for (unsigned i = 0; i < s->n; i++)
+				all_done &= s->f[i].done;
+			if (!all_done)
+				s->result = MD_SCHED_DEADLOCK;
+		}
+		return s->n;
+	}
+	if (record(s, next)) {
+		s->result = MD_SCHED_LIVELOCK; /* out of memory for the trace: stop */
+		return s->n;
+	}
+	return next;
+}
+
+static void reschedule(struct md_sched *s, int exiting)
+{
+	unsigned next = plan(s);
+
+	if (next != s->cur)
+		switch_to(s, next, exiting);
+}
+
+/* The scheduler's bookkeeping is not the program's: TSan does not check it. */
+static void book_begin(void)
+{
+#ifdef MD_TSAN
+	__tsan_ignore_thread_begin();
+#endif
+}
+
+static void book_end(void)
+{
+#ifdef MD_TSAN
+	__tsan_ignore_thread_end();
+#endif
+}
+
+static void sched_hook_locked(struct md_thread *t, unsigned rp, unsigned flags);
+
+static void sched_hook(struct md_thread *t, unsigned rp, unsigned flags)
+{
+	book_begin();
+	sched_hook_locked(t, rp, flags);
+	book_end();
+}
+
+static void sched_hook_locked(struct md_thread *t, unsigned rp, unsigned flags)
+{
+	struct fiber *f = t->rp_arg;
+	struct md_sched *s = f->s;
+
+	f->last_rp = rp;
+	if (++s->steps > s->budget) {
+		s->result = MD_SCHED_LIVELOCK;
+		switch_to(s, s->n, 0); /* never resumed */
+		return;
+	}
+	if (flags & MD_RPF_SPIN) {
+		f->spinning = 1;
+	} else {
+		for (unsigned i = 0; i < s->n; i++)
+			s->f[i].spinning = 0; /* progress: spinners may find things changed */
+	}
+	reschedule(s, 0);
+}
+
+static void trampoline(unsigned hi, unsigned lo)
+{
+	struct fiber *f = (struct fiber *)(((uintptr_t)hi << 32) | lo);
+	struct md_sched *s = f->s;
+	unsigned next;
+
+#ifdef MD_ASAN
+	__sanitizer_finish_switch_fiber(NULL, s->prev == s->n ? &s->main_stack_bottom : NULL,
+					s->prev == s->n ? &s->main_stack_size : NULL);
+#endif
+	book_begin();
+	switch_to(s, s->n, 0); /* entered once from main before the schedule starts */
+	book_end();
+	f->fn(f->t, f->arg);
+	book_begin();
+	f->done = 1;
+	for (unsigned i = 0; i < s->n; i++)
+		s->f[i].spinning = 0;
+	next = plan(s);
+	book_end(); /* a finished fiber must not leave with TSan's ignores on */
+	switch_to(s, next, 1);
+}
+
+/* ---- setup ---- */
+
+static void pct_init(struct md_sched *s)
+{
+	unsigned d = s->src.depth ? s->src.depth : 1;
+
+	for (unsigned i = 0; i < s->n;
+	     i++) /* distinct initial priorities above every change point */
+		s->f[i].prio = MD_SCHED_MAX_FIBERS + i;
+	for (unsigned i = s->n; i > 1; i--) {
+		unsigned j = (unsigned)(sched_rnd(s) % i), tmp = s->f[j].prio;
+
+		s->f[j].prio = s->f[i - 1].prio;
+		s->f[i - 1].prio = tmp;
+	}
+	s->nchange = d - 1 < MD_SCHED_MAX_FIBERS ? d - 1 : MD_SCHED_MAX_FIBERS;
+	for (unsigned i = 0; i < s->nchange; i++)
+		s->change_at[i] = 1 + sched_rnd(s) % PCT_HORIZON;
+	for (unsigned i = 1; i < s->nchange; i++) /* sorted, so change points fire in order */
+		for (unsigned j = i; j > 0 && s->change_at[j] < s->change_at[j - 1]; j--) {
+			uint64_t tmp = s->change_at[j];
+
+			s->change_at[j] = s->change_at[j - 1];
+			s->change_at[j - 1] = tmp;
+		}
+}
+
+static int fiber_init(struct md_sched *s, unsigned i, struct md_thread *t, md_fiber_fn *fn,
+		      void *arg)
+{
+	struct fiber *f = &s->f[i];
+	uintptr_t p = (uintptr_t)f;
+
+	f->s = s;
+	f->t = t;
+	f->fn = fn;
+	f->arg = arg;
+	f->id = i;
+	f->stack = malloc(STACK_SIZE);
+	if (f->stack == NULL || getcontext(&f->ctx))
+		return -1;
+	f->ctx.uc_stack.ss_sp = f->stack;
+	f->ctx.uc_stack.ss_size = STACK_SIZE;
+	f->ctx.uc_link = NULL;
+	makecontext(&f->ctx, (void (*)(void))trampoline, 2, (unsigned)(p >> 32),
+		    (unsigned)(p & 0xffffffffu));
+#ifdef MD_TSAN
+	f->tsan_fiber = __tsan_create_fiber(0);
+#endif
+	t->rp_hook = sched_hook;
+	t->rp_arg = f;
+	return 0;
+}
+
+struct md_sched *md_sched_create(unsigned n, struct md_thread **threads, md_fiber_fn *fn,
+				 void **args, const struct md_sched_source *src, uint64_t budget)
+{
+	struct md_sched *s;
+
+	if (n == 0 || n > MD_SCHED_MAX_FIBERS)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	s->n = n;
+	s->cur = n;
+	s->src = *src;
+	s->rng = src->seed;
+	s->budget = budget;
+	s->result = MD_SCHED_DONE;
+	for (unsigned i = 0; i < n; i++)
+		if (fiber_init(s, i, threads[i], fn, args[i])) {
+			md_sched_destroy(s);
+			return NULL;
+		}
+	if (src->strategy == MD_SCHED_PCT)
+		pct_init(s);
+#ifdef MD_TSAN
+	s->main_tsan = __tsan_get_current_fiber();
+#endif
+	return s;
+}
+
+enum md_sched_result md_sched_run(struct md_sched *s)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		switch_to(s, i, 0); /* each fiber starts and comes straight back */
+	reschedule(s, 0);
+#ifdef MD_TSAN
+	for (unsigned i = 0; i < s->n; i++)
+		__tsan_acquire(&s->f[i]); /* main joins every fiber, finished or abandoned */
+#endif
+	return s->result;
+}
+
+void md_sched_stop(struct md_thread *t)
+{
+	struct fiber *f = t->rp_arg;
+
+	book_begin();
+	f->s->result = MD_SCHED_STOPPED;
+	switch_to(f->s, f->s->n, 0); /* never resumed */
+}
+
+const uint8_t *md_sched_trace(const struct md_sched *s, size_t *len)
+{
+	*len = s->ntrace;
+	return s->trace;
+}
+
+uint64_t md_sched_steps(const struct md_sched *s)
+{
+	return s->steps;
+}
+
+unsigned md_sched_where(const struct md_sched *s, unsigned i, int *done)
+{
+	*done = s->f[i].done;
+	return s->f[i].last_rp;
+}
+
+void md_sched_destroy(struct md_sched *s)
+{
+	if (s == NULL)
+		return;
+	for (unsigned i = 0; i < s->n; i++) {
+		s->f[i].t->rp_hook = NULL;
+		s->f[i].t->rp_arg = NULL;
+#ifdef MD_TSAN
+		/*
+		 * A fiber abandoned mid-run (stop, deadlock, livelock) is
+		 * suspended inside the scheduler with TSan's ignores on, and
+		 * TSan rejects destroying it: leave its TSan state behind.
+		 */
+		if (s->f[i].tsan_fiber && s->f[i].done)
+			__tsan_destroy_fiber(s->f[i].tsan_fiber);
+#endif
+#ifdef MD_ASAN
+		if (s->f[i].stack)
+			ASAN_UNPOISON_MEMORY_REGION(s->f[i].stack, STACK_SIZE);
+#endif
+		free(s->f[i].stack);
+	}
+	free(s->trace);
+	free(s);
+}
+
+const char *md_sched_result_name(unsigned r)
+{
+	static const char *const names[] = {"done", "stopped", "deadlock", "livelock", "diverged"};
+
+	return r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
+}

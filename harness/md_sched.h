@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * md_sched.h - the deterministic scheduler: logical threads are fibers in
+ * one OS thread; one runs at a time and switches happen only at race points,
+ * where the schedule source picks who runs next.  Every decision is recorded,
+ * so the interleaving a run took can be replayed exactly.
+ *
+ * A fiber at a spin race point makes no progress until another runs: it is
+ * not eligible until some other fiber passes a non-spin race point.  When no
+ * fiber is eligible the run is a deadlock; more steps than the budget is a
+ * livelock.
+ */
+#ifndef MD_SCHED_H
+#define MD_SCHED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "md_thread.h"
+
+#define MD_SCHED_MAX_FIBERS 8u
+
+enum md_sched_strategy {
+	MD_SCHED_BYTES,	 /* decisions from a byte string (the fuzz input); then a fixed fallback */
+	MD_SCHED_RANDOM, /* at each race point, switch with probability 1/4 to a random fiber */
+	MD_SCHED_PCT,	 /* Burckhardt et al.: random priorities, depth-1 change points */
+	MD_SCHED_REPLAY, /* a recorded list of decisions */
+};
+
+enum md_sched_result {
+	MD_SCHED_DONE,	   /* every fiber returned */
+	MD_SCHED_STOPPED,  /* a fiber called md_sched_stop() (a failure was found) */
+	MD_SCHED_DEADLOCK, /* no fiber could run */
+	MD_SCHED_LIVELOCK, /* the step budget ran out */
+	MD_SCHED_DIVERGED, /* replay: the recorded decision does not fit this run */
+};
+
+struct md_sched_source {
+	unsigned strategy;    /* enum md_sched_strategy */
+	uint64_t seed;	      /* RANDOM, PCT */
+	unsigned depth;	      /* PCT: d (d - 1 change points) */
+	const uint8_t *bytes; /* BYTES: decisions; REPLAY: thread ids */
+	size_t len;
+};
+
+struct md_sched;
+
+typedef void md_fiber_fn(struct md_thread *t, void *arg);
+
+/**
+ * md_sched_create() - a scheduler for @n fibers, each running @fn(t, args[i])
+ * on md_thread @threads[i] (already registered with the core).  The hooks of
+ * the md_threads are set to the scheduler's.
+ * Return: the scheduler, or NULL on out of memory.
+ */
+struct md_sched *md_sched_create(unsigned n, struct md_thread **threads, md_fiber_fn *fn,
+				 void **args, const struct md_sched_source *src, uint64_t budget);
+
+/** md_sched_run() - run until done, stopped, deadlock, livelock or divergence. */
+enum md_sched_result md_sched_run(struct md_sched *s);
+
+/** md_sched_stop() - from a fiber: stop the run after this point (a failure). Never returns. */
+void md_sched_stop(struct md_thread *t);
+
+/** md_sched_trace() - the decisions taken: thread id per step. */
+const uint8_t *md_sched_trace(const struct md_sched *s, size_t *len);
+
+/** md_sched_steps() - race points passed. */
+uint64_t md_sched_steps(const struct md_sched *s);
+
+/** md_sched_where() - what fiber @i was doing: its last race point, and whether it finished. */
+unsigned md_sched_where(const struct md_sched *s, unsigned i, int *done);
+
+/** md_sched_destroy() - free the fibers' stacks (fibers need not have finished). */
+void md_sched_destroy(struct md_sched *s);
+
+const char *md_sched_result_name(unsigned r);
+
+#endif

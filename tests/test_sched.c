@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests: the fiber scheduler (harness/md_sched.h): each strategy is
+ * reproducible from its seed or bytes, a recorded trace replays exactly and
+ * a truncated one is reported as diverged, and purpose-built programs
+ * deadlock, livelock and stop where they should.
+ */
+#include "md_atomic.h"
+#include "md_sched.h"
+#include "testutil.h"
+
+#define BUDGET 100000
+
+struct shared {
+	struct md_spinlock a, b;
+	uint64_t counter; /* under a */
+	int flag;
+};
+
+struct farg {
+	struct shared *sh;
+	unsigned mode, iters;
+};
+
+static void worker(struct md_thread *t, void *p)
+{
+	struct farg *a = p;
+	struct shared *sh = a->sh;
+
+	for (unsigned i = 0; i < a->iters; i++) {
+		switch (a->mode) {
+		case 0: /* counter under lock a */
+			md_spin_lock(t, MD_RP_ZONE_LOCK, &sh->a);
+			md_race_point(t, MD_RP_PAYLOAD_READ);
+			sh->counter++;
+			md_spin_unlock(t, MD_RP_ZONE_UNLOCK, &sh->a);
+			break;
+		case 1: /* a then b */
+		case 2: /* b then a: with 1, an ABBA deadlock */
+			md_spin_lock(t, MD_RP_ZONE_LOCK, a->mode == 1 ? &sh->a : &sh->b);
+			md_race_point(t, MD_RP_PAYLOAD_READ);
+			md_spin_lock(t, MD_RP_ZONE_LOCK, a->mode == 1 ? &sh->b : &sh->a);
+			md_spin_unlock(t, MD_RP_ZONE_UNLOCK, &sh->a);
+			md_spin_unlock(t, MD_RP_ZONE_UNLOCK, &sh->b);
+			break;
+		case 3: /* livelock: progress race points forever */
+			for (;;)
+				md_race_point(t, MD_RP_PAYLOAD_READ);
+		case 4: /* a failure: stop the run */
+			md_race_point(t, MD_RP_PAYLOAD_READ);
+			md_sched_stop(t);
+			break;
+		case 5: /* no locks: both fibers always eligible */
+			md_race_point(t, MD_RP_PAYLOAD_READ);
+			break;
+		}
+	}
+}
+
+struct run {
+	struct shared sh;
+	struct md_thread t[3];
+	struct farg a[3];
+	struct md_sched *s;
+	enum md_sched_result res;
+	uint8_t trace[4096];
+	size_t len;
+};
+
+static void run_it(struct run *r, unsigned n, const unsigned *modes, unsigned iters,
+		   const struct md_sched_source *src)
+{
+	struct md_thread *tp[3];
+	void *args[3];
+	const uint8_t *tr;
+
+	memset(r, 0, sizeof(*r));
+	for (unsigned i = 0; i < n; i++) {
+		r->t[i].id = i;
+		r->a[i] = (struct farg){&r->sh, modes[i], iters};
+		tp[i] = &r->t[i];
+		args[i] = &r->a[i];
+	}
+	r->s = md_sched_create(n, tp, worker, args, src, BUDGET);
+	r->res = md_sched_run(r->s);
+	tr = md_sched_trace(r->s, &r->len);
+	if (r->len > sizeof(r->trace))
+		r->len = sizeof(r->trace);
+	memcpy(r->trace, tr, r->len);
+}
+
+static int same_trace(const struct run *x, const struct run *y)
+{
+	return x->len == y->len && memcmp(x->trace, y->trace, x->len) == 0;
+}
+
+static void test_reproducible(uint64_t seed)
+{
+	static struct run x, y, z;
+	const unsigned modes[3] = {0, 0, 0};
+	struct md_sched_source src = {MD_SCHED_RANDOM, seed, 0, NULL, 0};
+
+	run_it(&x, 3, modes, 50, &src);
+	run_it(&y, 3, modes, 50, &src);
+	ok(x.res == MD_SCHED_DONE && x.sh.counter == 150,
+	   "random: 3 fibers x 50 locked increments = 150");
+	ok(same_trace(&x, &y) && x.len > 100, "random: the same seed takes the same %zu decisions",
+	   x.len);
+	src.seed = seed + 1;
+	run_it(&z, 3, modes, 50, &src);
+	ok(!same_trace(&x, &z), "random: another seed takes another interleaving");
+	md_sched_destroy(x.s);
+	md_sched_destroy(y.s);
+	md_sched_destroy(z.s);
+
+	src = (struct md_sched_source){MD_SCHED_PCT, seed, 3, NULL, 0};
+	run_it(&x, 3, modes, 50, &src);
+	run_it(&y, 3, modes, 50, &src);
+	ok(x.res == MD_SCHED_DONE && x.sh.counter == 150 && same_trace(&x, &y),
+	   "pct (depth 3): reproducible from its seed");
+	md_sched_destroy(x.s);
+	md_sched_destroy(y.s);
+}
+
+static void test_bytes_and_replay(uint64_t seed)
+{
+	static struct run x, y, z;
+	const unsigned modes[2] = {5, 5};
+	uint8_t bytes[64];
+	struct md_sched_source src = {MD_SCHED_BYTES, 0, 0, bytes, sizeof(bytes)};
+	int follows = 1;
+
+	for (unsigned i = 0; i < sizeof(bytes); i++)
+		bytes[i] = (uint8_t)(seed >> (i % 56)) ^ (uint8_t)i;
+	run_it(&x, 2, modes, 20, &src);
+	/* both fibers stay eligible (20 race points each): decision i is bytes[i] % 2 */
+	for (unsigned i = 0; i < 16 && i < x.len; i++)
+		follows &= x.trace[i] == bytes[i] % 2;
+	ok(x.res == MD_SCHED_DONE && follows && x.len > 16,
+	   "bytes: the first 16 decisions are the input bytes mod 2");
+	src = (struct md_sched_source){MD_SCHED_REPLAY, 0, 0, x.trace, x.len};
+	run_it(&y, 2, modes, 20, &src);
+	ok(y.res == MD_SCHED_DONE && same_trace(&x, &y), "replay of the recorded trace: identical");
+	src.len = x.len / 2;
+	run_it(&z, 2, modes, 20, &src);
+	ok(z.res == MD_SCHED_DIVERGED, "replay of a truncated trace: diverged at step %zu", z.len);
+	md_sched_destroy(x.s);
+	md_sched_destroy(y.s);
+	md_sched_destroy(z.s);
+}
+
+static void test_deadlock_livelock_stop(void)
+{
+	static struct run x;
+	const unsigned abba[2] = {1, 2}, live[1] = {3}, stop[2] = {0, 4};
+	/* T0 takes a; T1 takes b; then each wants the other's */
+	uint8_t order[16] = {0, 0, 0, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1};
+	struct md_sched_source src = {MD_SCHED_BYTES, 0, 0, order, sizeof(order)};
+	int done;
+
+	run_it(&x, 2, abba, 1, &src);
+	ok(x.res == MD_SCHED_DEADLOCK, "ABBA locking under a forcing schedule: %s",
+	   md_sched_result_name(x.res));
+	ok(md_sched_where(x.s, 0, &done) == MD_RP_ZONE_LOCK && !done, "where: T0 is stuck at %s",
+	   md_race_point_name(md_sched_where(x.s, 0, &done)));
+	md_sched_destroy(x.s);
+	src = (struct md_sched_source){MD_SCHED_RANDOM, 1, 0, NULL, 0};
+	run_it(&x, 1, live, 1, &src);
+	ok(x.res == MD_SCHED_LIVELOCK && md_sched_steps(x.s) > BUDGET,
+	   "an endless loop of race points: livelock after the %u-step budget", BUDGET);
+	md_sched_destroy(x.s);
+	run_it(&x, 2, stop, 1, &src);
+	ok(x.res == MD_SCHED_STOPPED, "md_sched_stop() ends the run: %s",
+	   md_sched_result_name(x.res));
+	md_sched_destroy(x.s);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t seed = tap_init(argc, argv);
+
+	if (!need_race_points("scheduler"))
+		return tap_done();
+	test_reproducible(seed);
+	test_bytes_and_replay(seed);
+	test_deadlock_livelock_stop();
+	return tap_done();
+}
