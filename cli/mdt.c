@@ -12,6 +12,7 @@
 #include "md_config.h"
 #include "md_mutant.h"
 #include "md_opt.h"
+#include "../harness/md_explore.h"
 #include "../stress/stress.h"
 
 static int cmd_mutants(int argc, char **argv)
@@ -51,6 +52,8 @@ static int cmd_help(int argc, char **argv);
 /* X(name, function, one-line help) */
 #define MDT_COMMANDS(X)                                                                            \
 	X("stress", md_stress_main, "real threads hammer the core; checks at the end")             \
+	X("explore", md_explore_main, "deterministic schedules of generated programs")             \
+	X("repro", md_repro_main, "replay reproducers exactly (--mutant NAME|none)")               \
 	X("mutants", cmd_mutants, "list the seeded bugs (--mutant NAME switches one on)")          \
 	X("version", cmd_version, "print the build configuration")                                 \
 	X("help", cmd_help, "this list")

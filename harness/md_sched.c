@@ -49,6 +49,8 @@ struct fiber {
 	void *arg;
 	unsigned id, last_rp, prio;
 	int done, spinning;
+	uint64_t progress;    /* non-spin race points this fiber passed */
+	uint64_t seen_others; /* the others' progress when it last spun */
 	void *tsan_fiber;
 	void *asan_fake; /* ASan fake stack saved while switched out */
 };
@@ -64,6 +66,7 @@ struct md_sched {
 	unsigned prev;	 /* who switched last: ASan learns the main stack from it */
 	struct md_sched_source src;
 	uint64_t rng, steps, budget;
+	uint64_t progress; /* all fibers' progress */
 	size_t pos;
 	uint8_t *trace;
 	size_t ntrace, cap;
@@ -161,25 +164,31 @@ static unsigned decide(struct md_sched *s)
 		if (s->pos < s->src.len)
 			return el[s->src.bytes[s->pos++] % ne];
 		return cur_ok ? s->cur : el[0]; /* exhausted: run on, lowest id next */
+	case MD_SCHED_REPLAY:
+		if (s->pos >= s->src.len && s->src.lenient_end)
+			return cur_ok ? s->cur : el[0]; /* past the trace: the bytes fallback */
+		if (s->pos >= s->src.len || s->src.bytes[s->pos] >= ne) {
+			s->result = MD_SCHED_DIVERGED; /* ends early, or that choice is not there */
+			return s->n;
+		}
+		return el[s->src.bytes[s->pos++]];
 	case MD_SCHED_RANDOM:
 		if (cur_ok && sched_rnd(s) % 4 != 0)
 			return s->cur;
 		return el[sched_rnd(s) % ne];
 	case MD_SCHED_PCT:
 		return pick_pct(s);
-	case MD_SCHED_REPLAY:
-		if (s->pos >= s->src.len || s->src.bytes[s->pos] >= s->n ||
-		    !eligible(s, s->src.bytes[s->pos])) {
-			s->result = MD_SCHED_DIVERGED;
-			return s->n;
-		}
-		return s->src.bytes[s->pos++];
 	}
 	return el[0];
 }
 
+/* Record the decision as the index of @who among the eligible fibers. */
 static int record(struct md_sched *s, unsigned who)
 {
+	unsigned idx = 0;
+
+	for (unsigned i = 0; i < who; i++)
+		idx += eligible(s, i);
 	if (s->ntrace == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 1024;
 		uint8_t *p = realloc(s->trace, cap);
@@ -189,7 +198,7 @@ static int record(struct md_sched *s, unsigned who)
 		s->trace = p;
 		s->cap = cap;
 	}
-	s->trace[s->ntrace++] = (uint8_t)who;
+	s->trace[s->ntrace++] = (uint8_t)idx;
 	return 0;
 }
 
@@ -261,8 +270,20 @@ static void sched_hook_locked(struct md_thread *t, unsigned rp, unsigned flags)
 		return;
 	}
 	if (flags & MD_RPF_SPIN) {
-		f->spinning = 1;
+		/*
+		 * Waiting: only another fiber can change what it waits for.  If
+		 * one progressed since this fiber last spun, it may retry now;
+		 * otherwise it sleeps until one does.
+		 */
+		uint64_t others = s->progress - f->progress;
+
+		if (others != f->seen_others)
+			f->seen_others = others;
+		else
+			f->spinning = 1;
 	} else {
+		f->progress++;
+		s->progress++;
 		for (unsigned i = 0; i < s->n; i++)
 			s->f[i].spinning = 0; /* progress: spinners may find things changed */
 	}
@@ -285,6 +306,8 @@ static void trampoline(unsigned hi, unsigned lo)
 	f->fn(f->t, f->arg);
 	book_begin();
 	f->done = 1;
+	f->progress++;
+	s->progress++;
 	for (unsigned i = 0; i < s->n; i++)
 		s->f[i].spinning = 0;
 	next = plan(s);

@@ -21,10 +21,11 @@
 #define MD_SCHED_MAX_FIBERS 8u
 
 enum md_sched_strategy {
-	MD_SCHED_BYTES,	 /* decisions from a byte string (the fuzz input); then a fixed fallback */
+	MD_SCHED_BYTES,	 /* decision i picks eligible fiber bytes[i] % n; then a fixed fallback */
 	MD_SCHED_RANDOM, /* at each race point, switch with probability 1/4 to a random fiber */
 	MD_SCHED_PCT,	 /* Burckhardt et al.: random priorities, depth-1 change points */
-	MD_SCHED_REPLAY, /* a recorded list of decisions */
+	MD_SCHED_REPLAY, /* a recorded trace, strictly: a choice out of range or an early end
+			    diverges */
 };
 
 enum md_sched_result {
@@ -39,8 +40,9 @@ struct md_sched_source {
 	unsigned strategy;    /* enum md_sched_strategy */
 	uint64_t seed;	      /* RANDOM, PCT */
 	unsigned depth;	      /* PCT: d (d - 1 change points) */
-	const uint8_t *bytes; /* BYTES: decisions; REPLAY: thread ids */
+	const uint8_t *bytes; /* BYTES, REPLAY: decisions */
 	size_t len;
+	int lenient_end; /* REPLAY: past the trace, run on as BYTES does (else: diverged) */
 };
 
 struct md_sched;
@@ -62,7 +64,11 @@ enum md_sched_result md_sched_run(struct md_sched *s);
 /** md_sched_stop() - from a fiber: stop the run after this point (a failure). Never returns. */
 void md_sched_stop(struct md_thread *t);
 
-/** md_sched_trace() - the decisions taken: thread id per step. */
+/**
+ * md_sched_trace() - the decisions taken: per step, the index of the chosen
+ * fiber among those eligible (ascending ids).  Replayed with MD_SCHED_REPLAY
+ * or MD_SCHED_BYTES it takes the same interleaving.
+ */
 const uint8_t *md_sched_trace(const struct md_sched *s, size_t *len);
 
 /** md_sched_steps() - race points passed. */
