@@ -39,6 +39,15 @@ void __tsan_ignore_thread_end(void);
 
 #define STACK_SIZE  (256u * 1024u)
 #define PCT_HORIZON 4000u /* steps over which PCT's change points are spread */
+/*
+ * PCT priorities, highest runs: initial ones, above the d-1 change points,
+ * above fibers that spun (a spinner yields below everyone, as PCT treats a
+ * yield: otherwise two high-priority spinners waiting on a low-priority
+ * fiber would run each other's retry loops forever).
+ */
+#define PRIO_INITIAL (1u << 30)
+#define PRIO_CHANGE  (1u << 29)
+#define PRIO_YIELD   (1u << 28)
 
 struct fiber {
 	ucontext_t ctx;
@@ -67,6 +76,7 @@ struct md_sched {
 	struct md_sched_source src;
 	uint64_t rng, steps, budget;
 	uint64_t progress; /* all fibers' progress */
+	uint64_t yields;   /* PCT: spins so far, for ever-lower yield priorities */
 	size_t pos;
 	uint8_t *trace;
 	size_t ntrace, cap;
@@ -140,7 +150,8 @@ static unsigned pick_pct(struct md_sched *s)
 	unsigned best = s->n;
 
 	if (s->lowered < s->nchange && s->steps >= s->change_at[s->lowered] && s->cur < s->n) {
-		s->f[s->cur].prio = s->lowered; /* change point: below every initial priority */
+		s->f[s->cur].prio =
+		    PRIO_CHANGE + s->lowered; /* change point: below the initial ones */
 		s->lowered++;
 	}
 	for (unsigned i = 0; i < s->n; i++)
@@ -281,6 +292,8 @@ static void sched_hook_locked(struct md_thread *t, unsigned rp, unsigned flags)
 			f->seen_others = others;
 		else
 			f->spinning = 1;
+		if (s->src.strategy == MD_SCHED_PCT)
+			f->prio = PRIO_YIELD - (unsigned)(++s->yields % PRIO_YIELD);
 	} else {
 		f->progress++;
 		s->progress++;
@@ -323,7 +336,7 @@ static void pct_init(struct md_sched *s)
 
 	for (unsigned i = 0; i < s->n;
 	     i++) /* distinct initial priorities above every change point */
-		s->f[i].prio = MD_SCHED_MAX_FIBERS + i;
+		s->f[i].prio = PRIO_INITIAL + i;
 	for (unsigned i = s->n; i > 1; i--) {
 		unsigned j = (unsigned)(sched_rnd(s) % i), tmp = s->f[j].prio;
 
