@@ -7,8 +7,8 @@
 # real threads hammer its racing pair through `mdt stress` with the op mix
 # and the delays at race points listed below (chaos is fair; the oracles are
 # never weakened), for a fixed budget.  PASS when the run with the mutant
-# ends with the declared detector's verdict (or an oracle's, which watch
-# every run) and the same run without it passes.  Detector verdicts: oracle = exit 1 (a postcondition, the checker
+# ends with the declared detector's verdict (or an oracle's or the stall
+# watchdog's, which watch every run) and the same run without it passes.  Detector verdicts: oracle = exit 1 (a postcondition, the checker
 # or md_core_bug); tsan = exit 66; asan = exit 67 (ASan or UBSan);
 # stall = exit 4 (the watchdog).  TAP output; a mutant whose detector is a
 # sanitizer this build lacks is skipped.  With --repeat N, prints the hit rate.
@@ -100,9 +100,10 @@ while read -r name det; do
 		echo "ok $n - $name # SKIP detector $det${extra:+ or $extra} is not in this build (sanitize=$san)"
 		continue
 	fi
-	# the oracles watch every run: their verdict always counts; an oracle
-	# mutant may be caught first by the sanitizer of the build
-	want="$want 1"
+	# the oracles watch every run (postconditions, the checker, the stall
+	# watchdog): their verdict always counts; an oracle mutant may be caught
+	# first by the sanitizer of the build
+	want="$want 1 4"
 	[ "$det" = oracle ] && case $san in thread) want="$want 66" ;; *address*) want="$want 67" ;; esac
 	hits=0
 	for r in $(seq 1 "$REPEAT"); do
