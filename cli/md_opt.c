@@ -5,7 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "md_config.h"
 #include "md_opt.h"
+
+const char *md_build_variant(void)
+{
+	const char *v = getenv("MDT_VARIANT");
+
+	if (v && *v)
+		return v;
+	if (strstr(MD_SANITIZE, "thread"))
+		return "tsan";
+	if (strstr(MD_SANITIZE, "address"))
+		return "asan";
+	return MD_RACE_POINTS_ON ? "debug" : "release";
+}
 
 int md_parse_duration(const char *s, uint64_t *ms)
 {

@@ -38,6 +38,13 @@ int md_opt_parse(const char *prog, const struct md_opt *opts, int argc, char **a
 /** md_opt_usage() - print the option table. */
 void md_opt_usage(FILE *f, const char *prog, const struct md_opt *opts);
 
+/**
+ * md_build_variant() - the ./mdt variant this binary belongs to, for the
+ * commands failures print: MDT_VARIANT (set by ./mdt), else derived from the
+ * build configuration (tsan, asan, release, debug).
+ */
+const char *md_build_variant(void);
+
 /** md_parse_duration() - "10s" etc. to milliseconds.  Return: 0 or -1. */
 int md_parse_duration(const char *s, uint64_t *ms);
 

@@ -107,11 +107,6 @@ static void unpublish(struct md_thread *t, struct md_desc *d)
 		md_spin_unlock(t, MD_RP_GLOBAL_LOCK, &c->big_lock);
 }
 
-void md_desc_unpublish(struct md_thread *t, struct md_desc *d)
-{
-	unpublish(t, d);
-}
-
 void md_desc_release(struct md_thread *t, struct md_desc *d)
 {
 	unpublish(t, d);

@@ -304,9 +304,6 @@ void md_desc_publish(struct md_thread *t, struct md_desc *d);
 /** md_desc_discard() - free a never-published descriptor at once (frames stay with the caller). */
 void md_desc_discard(struct md_thread *t, struct md_desc *d);
 
-/** md_desc_unpublish() - set every frame word of @d to NONE (@d is dead: frozen or zero). */
-void md_desc_unpublish(struct md_thread *t, struct md_desc *d);
-
 /**
  * md_desc_release() - free a descriptor whose count reached zero: clear its
  * frame words, return its frames, retire it through the epoch.

@@ -147,7 +147,7 @@ int md_explore_main(int argc, char **argv)
 					artifacts, strerror(errno));
 				return MD_EXIT_ENV;
 			}
-			printf("repro: ./mdt repro %s\n", path);
+			printf("repro: ./mdt --build %s repro %s\n", md_build_variant(), path);
 			return MD_EXIT_FAIL;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -854,7 +854,7 @@ static int write_json(struct stress *s, FILE *f, double secs, unsigned violation
 	fprintf(f, "{\n  \"seed\": %" PRIu64 ",\n  \"threads\": %u,\n  \"duration_s\": %.3f,\n",
 		s->o.seed, s->nw, secs);
 	fprintf(f, "  \"variant\": \"%s\",\n  \"frames\": %" PRIu64 ",\n  \"mutant\": \"%s\",\n",
-		getenv("MDT_VARIANT") ? getenv("MDT_VARIANT") : MD_BUILDTYPE, s->o.frames,
+		md_build_variant(), s->o.frames,
 		s->mutant ? md_mutant_info(s->mutant)->name : "none");
 	fprintf(f, "  \"ops_total\": %" PRIu64 ",\n  \"ops\": {", all);
 	for (unsigned k = 0; k < OP__COUNT; k++)
@@ -1152,9 +1152,7 @@ static int run(struct stress *s, double *secs)
 /* The command line that reruns this run: the same options, the seed made explicit. */
 static void print_rerun(struct stress *s)
 {
-	const char *v = getenv("MDT_VARIANT");
-
-	printf("rerun: ./mdt --build %s stress", v ? v : MD_BUILDTYPE);
+	printf("rerun: ./mdt --build %s stress", md_build_variant());
 	for (int i = 1; i < s->o.argc; i++) {
 		if (strncmp(s->o.argv[i], "--seed", 6) == 0) {
 			i += strchr(s->o.argv[i], '=') == NULL; /* skip its value too */

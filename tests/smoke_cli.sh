@@ -56,7 +56,7 @@ run explore --runs 3000 --seed 1; rc=$?
 grep -q 'no failure' "$TMP/out"; check "explore: 3000 runs of the correct code are clean" 0 $rc $?
 if "$MDT" version | grep -q 'mutants on'; then
 	run explore --runs 300000 --seed 1 --mutant gup_no_recheck --artifacts "$TMP/art"; rc=$?
-	repro=$(sed -n 's/^repro: .*mdt repro //p' "$TMP/out")
+	repro=$(sed -n 's/^repro: .* repro //p' "$TMP/out")
 	check "explore finds gup_no_recheck and names a reproducer" 1 $rc "$([ -f "$repro" ]; echo $?)"
 	"$MDT" repro "$repro" >"$TMP/r1" 2>/dev/null; r1=$?
 	"$MDT" repro "$repro" >"$TMP/r2" 2>/dev/null; r2=$?
