@@ -114,6 +114,14 @@ static const struct md_opt *find(const struct md_opt *opts, const char *name, si
 
 int md_opt_parse(const char *prog, const struct md_opt *opts, int argc, char **argv)
 {
+	return md_opt_parse_args(prog, opts, argc, argv, NULL, 0, NULL);
+}
+
+int md_opt_parse_args(const char *prog, const struct md_opt *opts, int argc, char **argv,
+		      const char **pos, int maxpos, int *npos)
+{
+	if (npos)
+		*npos = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *eq, *val;
 		const struct md_opt *o;
@@ -122,11 +130,17 @@ int md_opt_parse(const char *prog, const struct md_opt *opts, int argc, char **a
 			md_opt_usage(stdout, prog, opts);
 			return -1;
 		}
-		if (strncmp(a, "--", 2) != 0) {
+		if (a[0] == '-' && a[1] != '-' && a[1] && !a[2]) {
+			a += 1; /* -o: a one-letter option */
+		} else if (strncmp(a, "--", 2) == 0) {
+			a += 2;
+		} else if (npos && *npos < maxpos) {
+			pos[(*npos)++] = a;
+			continue;
+		} else {
 			fprintf(stderr, "%s: unexpected argument '%s' (try --help)\n", prog, a);
 			return MD_EXIT_USAGE;
 		}
-		a += 2;
 		eq = strchr(a, '=');
 		o = find(opts, a, eq ? (size_t)(eq - a) : strlen(a));
 		if (o == NULL) {
@@ -164,6 +178,7 @@ void md_opt_usage(FILE *f, const char *prog, const struct md_opt *opts)
 				  : o->type == MD_OPT_STR      ? " S"
 				  : o->type == MD_OPT_PROB     ? " P"
 							       : " N";
-		fprintf(f, "  --%s%-*s %s\n", o->name, (int)(20 - strlen(o->name)), arg, o->help);
+		fprintf(f, "  %s%s%-*s %s\n", o->name[1] ? "--" : "-", o->name,
+			(int)(20 - strlen(o->name)), arg, o->help);
 	}
 }

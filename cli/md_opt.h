@@ -35,6 +35,14 @@ enum { MD_EXIT_OK = 0, MD_EXIT_FAIL = 1, MD_EXIT_USAGE = 2, MD_EXIT_ENV = 3, MD_
  */
 int md_opt_parse(const char *prog, const struct md_opt *opts, int argc, char **argv);
 
+/**
+ * md_opt_parse_args() - md_opt_parse() that also takes up to @maxpos
+ * operands (arguments not starting with '-') into @pos, counted in @npos.
+ * "-x" is the option named "x".
+ */
+int md_opt_parse_args(const char *prog, const struct md_opt *opts, int argc, char **argv,
+		      const char **pos, int maxpos, int *npos);
+
 /** md_opt_usage() - print the option table. */
 void md_opt_usage(FILE *f, const char *prog, const struct md_opt *opts);
 

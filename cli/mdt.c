@@ -53,7 +53,11 @@ static int cmd_help(int argc, char **argv);
 #define MDT_COMMANDS(X)                                                                            \
 	X("stress", md_stress_main, "real threads hammer the core; checks at the end")             \
 	X("explore", md_explore_main, "deterministic schedules of generated programs")             \
-	X("repro", md_repro_main, "replay reproducers exactly (--mutant NAME|none)")               \
+	X("repro", md_repro_main, "replay reproducers exactly (--mutant NAME|none, --search T)")   \
+	X("explain", md_explain_main, "a reproducer as its program and a per-thread timeline")     \
+	X("minimize", md_minimize_main, "a smaller reproducer with the same failure kind")         \
+	X("compile", md_compile_main, "text reproducer (.mdt) to binary")                          \
+	X("decompile", md_decompile_main, "binary reproducer to text")                             \
 	X("mutants", cmd_mutants, "list the seeded bugs (--mutant NAME switches one on)")          \
 	X("version", cmd_version, "print the build configuration")                                 \
 	X("help", cmd_help, "this list")

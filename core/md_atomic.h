@@ -158,6 +158,33 @@ static inline bool md_cas_acquire32(struct md_thread *t, unsigned rp, uint32_t *
 	return ok;
 }
 
+/**
+ * md_cas_acqrel64() - compare-and-swap of a 64-bit word; on success it
+ * releases this thread's earlier accesses and acquires those released by
+ * the writer of @old (it pairs with md_load_acquire64 and itself).
+ * Return: true if *@p was @old and is now @new; *@seen gets the old value.
+ */
+static inline bool md_cas_acqrel64(struct md_thread *t, unsigned rp, uint64_t *p, uint64_t old,
+				   uint64_t new, uint64_t *seen)
+{
+	bool ok;
+
+	md_race_point(t, rp);
+	md_asan_store64(p);
+	ok = ck_pr_cas_64_value(p, old, new, seen);
+	/*
+	 * Declared after the fact and only on success: a failed CAS writes
+	 * nothing, so it must not release.  Exact under the fiber scheduler (no
+	 * switch in between); between OS threads an acquirer in that window
+	 * gets a false report, never a hidden one.
+	 */
+	if (ok) {
+		md_tsan_acquire(p);
+		md_tsan_release(p);
+	}
+	return ok;
+}
+
 /** md_cas_relaxed32() - compare-and-swap, no edge declared. */
 static inline bool md_cas_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t old,
 				    uint32_t new, uint32_t *seen)

@@ -63,7 +63,10 @@
 	  "isolate_freepages_block(): PageBuddy() rechecked under zone->lock")                     \
 	X(CONTIG_IGNORE_PIN, "contig_ignore_pin", MD_DET_ORACLE,                                   \
 	  "contiguous allocation migrates a long-term pinned descriptor",                          \
-	  "FOLL_LONGTERM pins vs alloc_contig_range() / CMA")
+	  "FOLL_LONGTERM pins vs alloc_contig_range() / CMA")                                      \
+	X(STACK_ABA, "stack_aba", MD_DET_ORACLE,                                                   \
+	  "(stack target) the Treiber stack CASes the bare top index: no generation tag",          \
+	  "the ABA problem: IBM System/370 Principles of Operation, CAS appendix")
 
 enum md_mutant_id {
 	MD_MUT_NONE = 0,

@@ -54,7 +54,10 @@
 	X(MIGRATE_COPY, "migrate.copy")                                                            \
 	X(ZS_LOCK, "zpool.lock")                                                                   \
 	X(SPLIT_BUILD, "split.build")                                                              \
-	X(MIGRATE_START, "migrate.start")
+	X(MIGRATE_START, "migrate.start")                                                          \
+	X(STACK_HEAD, "stack.head")                                                                \
+	X(STACK_NEXT, "stack.next")                                                                \
+	X(STACK_CAS, "stack.cas")
 
 enum md_rp {
 #define MD_RP_ENUM(id, name) MD_RP_##id,

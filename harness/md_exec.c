@@ -6,10 +6,24 @@
  * first postcondition failure stops the run where it happened (the other
  * fibers are abandoned mid-op, so their instance is not torn down).
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "md_crash.h"
 #include "md_exec.h"
+
+/* The run in progress, for crash handlers (one run at a time per process). */
+static struct {
+	const struct md_prog *p;
+	struct md_sched *s;	    /* while the fibers run */
+	struct md_exec_result *res; /* after: the trace is in here (quiescent check, teardown) */
+} live;
 
 struct lthread {
 	const struct md_target *tg;
@@ -27,6 +41,7 @@ static void fiber_main(struct md_thread *t, void *arg)
 	for (unsigned i = 0; i < lt->p->nops; i++) {
 		if (lt->p->op[i].thread != lt->id)
 			continue;
+		md_sched_tag(t, i);
 		if (lt->tg->run_op(lt->inst, lt->id, &lt->p->op[i], f->msg, sizeof(f->msg)) == 0)
 			continue;
 		f->kind = MD_FAIL_POSTCOND;
@@ -91,10 +106,14 @@ unsigned md_exec_run(const struct md_target *tg, const struct md_prog *p,
 		tg->destroy(inst, 1);
 		goto setup;
 	}
+	live.p = p;
+	live.s = s;
 	r = md_sched_run(s);
 	tr = md_sched_trace(s, &res->ntrace);
 	memcpy(res->trace, tr, res->ntrace < sizeof(res->trace) ? res->ntrace : sizeof(res->trace));
 	res->steps = res->fail.step = md_sched_steps(s);
+	live.res = res;
+	live.s = NULL;
 	if (res->fail.kind == MD_FAIL_NONE && (res->fail.kind = sched_kind(r)) != MD_FAIL_NONE) {
 		snprintf(res->fail.msg, sizeof(res->fail.msg), "%s: ", md_sched_result_name(r));
 		describe(s, p->nthreads, &res->fail);
@@ -104,10 +123,123 @@ unsigned md_exec_run(const struct md_target *tg, const struct md_prog *p,
 	    tg->quiesce(inst, res->fail.msg, sizeof(res->fail.msg)))
 		res->fail.kind = MD_FAIL_INVARIANT;
 	tg->destroy(inst, res->fail.kind == MD_FAIL_NONE || res->fail.kind == MD_FAIL_INVARIANT);
+	live.p = NULL;
 	return res->fail.kind;
 setup:
 	snprintf(res->fail.msg, sizeof(res->fail.msg), "cannot create the target (out of memory)");
 	return res->fail.kind = MD_FAIL_SETUP;
+}
+
+/* ---- crashes ---- */
+
+const struct md_prog *md_exec_live(struct md_exec_result *res, const char *why)
+{
+	struct md_failure *f = &res->fail;
+	const uint8_t *tr;
+	size_t off = 0;
+	int done;
+
+	if (live.p == NULL)
+		return NULL;
+	if (live.s == NULL) { /* the fibers are done: the quiescent check or teardown died */
+		if (res != live.res)
+			memcpy(res->trace, live.res->trace, sizeof(res->trace));
+		res->ntrace = live.res->ntrace;
+		res->steps = f->step = live.res->steps;
+		f->kind = MD_FAIL_CRASH;
+		f->thread = live.p->nthreads;
+		md_crash_cat(f->msg, sizeof(f->msg), &off, why);
+		md_crash_cat(f->msg, sizeof(f->msg), &off,
+			     " after the run (quiescent check or teardown)");
+		return live.p;
+	}
+	tr = md_sched_trace(live.s, &res->ntrace);
+	memcpy(res->trace, tr, res->ntrace < sizeof(res->trace) ? res->ntrace : sizeof(res->trace));
+	res->steps = f->step = md_sched_steps(live.s);
+	f->kind = MD_FAIL_CRASH;
+	f->thread = md_sched_current(live.s);
+	f->rp = f->thread < live.p->nthreads ? md_sched_where(live.s, f->thread, &done) : 0;
+	md_crash_cat(f->msg, sizeof(f->msg), &off, why);
+	if (f->thread < live.p->nthreads) {
+		md_crash_cat(f->msg, sizeof(f->msg), &off, " in t");
+		md_crash_cat_u(f->msg, sizeof(f->msg), &off, f->thread);
+		md_crash_cat(f->msg, sizeof(f->msg), &off, " after ");
+		md_crash_cat(f->msg, sizeof(f->msg), &off, md_race_point_name(f->rp));
+	}
+	return live.p;
+}
+
+static struct md_exec_result *shared_result(void)
+{
+	static struct md_exec_result *sh;
+
+	if (sh == NULL) {
+		void *m = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		sh = m == MAP_FAILED ? NULL : m;
+	}
+	return sh;
+}
+
+static void child_crash(const char *why, void *arg)
+{
+	md_exec_live(arg, why);
+}
+
+/* The child died without its handler: say how. */
+static void died(struct md_exec_result *res, int status)
+{
+	memset(res, 0, sizeof(*res));
+	res->fail.kind = MD_FAIL_CRASH;
+	if (WIFSIGNALED(status))
+		snprintf(res->fail.msg, sizeof(res->fail.msg), "killed by signal %d",
+			 WTERMSIG(status));
+	else
+		snprintf(res->fail.msg, sizeof(res->fail.msg), "exited with status %d",
+			 WEXITSTATUS(status));
+}
+
+unsigned md_exec_isolated(const struct md_target *tg, const struct md_prog *p,
+			  const struct md_sched_source *src, unsigned mutant, uint64_t budget,
+			  struct md_exec_result *res)
+{
+	struct md_exec_result *sh = shared_result();
+	int status;
+	pid_t pid;
+
+	if (sh == NULL)
+		return md_exec_run(tg, p, src, mutant, budget, res);
+	memset(sh, 0, sizeof(*sh));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return md_exec_run(tg, p, src, mutant, budget, res);
+	if (pid == 0) {
+		md_crash_arm(child_crash, sh);
+		md_exec_run(tg, p, src, mutant, budget, sh);
+		md_crash_disarm();
+		/*
+		 * A failed run leaves its instance behind: no leak check, no exit
+		 * hooks; and TSan's _exit interceptor would sleep a second for
+		 * the abandoned fibers (atexit_sleep_ms): leave by the syscall.
+		 */
+		syscall(SYS_exit_group, 0);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			status = 0;
+			sh->fail.kind = MD_FAIL_SETUP;
+			break;
+		}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		*res = *sh;
+	else if (sh->fail.kind == MD_FAIL_CRASH)
+		*res = *sh;
+	else
+		died(res, status);
+	return res->fail.kind;
 }
 
 const char *md_fail_kind_name(unsigned kind)
@@ -119,4 +251,12 @@ const char *md_fail_kind_name(unsigned kind)
 	};
 
 	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+}
+
+unsigned md_fail_kind_lookup(const char *name)
+{
+	for (unsigned k = 0; k <= MD_FAIL_SETUP; k++)
+		if (strcmp(md_fail_kind_name(k), name) == 0)
+			return k;
+	return MD_FAIL_NONE;
 }

@@ -19,6 +19,7 @@
 	X(DEADLOCK, "deadlock")                                                                    \
 	X(LIVELOCK, "livelock")                                                                    \
 	X(DIVERGED, "diverged")                                                                    \
+	X(CRASH, "crash")                                                                          \
 	X(SETUP, "setup")
 
 enum md_fail_kind {
@@ -49,6 +50,26 @@ unsigned md_exec_run(const struct md_target *tg, const struct md_prog *p,
 		     const struct md_sched_source *src, unsigned mutant, uint64_t budget,
 		     struct md_exec_result *res);
 
+/**
+ * md_exec_isolated() - md_exec_run() in a child process, for replays whose
+ * failure may kill the process (a sanitizer report, a signal): the child's
+ * crash handler records where it died and the parent reports it as
+ * MD_FAIL_CRASH ("SIGSEGV in t1 at lookup.tryget").  Output the child wrote
+ * (the sanitizer's report) goes to the same stderr.
+ * Return: as md_exec_run().
+ */
+unsigned md_exec_isolated(const struct md_target *tg, const struct md_prog *p,
+			  const struct md_sched_source *src, unsigned mutant, uint64_t budget,
+			  struct md_exec_result *res);
+
+/**
+ * md_exec_live() - from a crash handler: the run in progress (its program,
+ * the schedule taken so far, the step, who was running where).
+ * Return: the program, or NULL when no run is in progress.  Signal-safe.
+ */
+const struct md_prog *md_exec_live(struct md_exec_result *res, const char *why);
+
 const char *md_fail_kind_name(unsigned kind);
+unsigned md_fail_kind_lookup(const char *name); /* MD_FAIL_NONE when unknown */
 
 #endif

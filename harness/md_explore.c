@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * md_explore.c - the explore and repro drivers.
+ * md_explore.c - `mdt explore` and the finder that keeps what it finds.
+ *
+ * Invariant: every failure explore reports has a reproducer on disk before
+ * the report line is printed, including failures that kill the process
+ * (the finder is armed around every run).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +16,14 @@
 #include <unistd.h>
 
 #include "../cli/md_opt.h"
-#include "md_exec.h"
+#include "md_config.h"
+#include "md_crash.h"
 #include "md_explore.h"
 #include "md_mutant.h"
 
-#define TRAILER "MDT1"
-#define BUDGET	200000
+#define BUDGET	    200000
+#define MAX_KEPT    64	 /* reproducers listed in the summary and the JSON */
+#define PROGRESS_MS 5000 /* a progress line on stderr this often */
 
 static uint64_t xrnd(uint64_t *s)
 {
@@ -30,9 +35,50 @@ static uint64_t xrnd(uint64_t *s)
 }
 
 /* A random valid program: @nthreads threads of @nops ops each. */
+/*
+ * An argument: uniform one time in four; else, for an argument with a hot
+ * range, one of the program's two focus values in it (so that ops of
+ * different threads meet on the same object) or anywhere in the range.
+ */
+static uint8_t gen_arg(const struct md_op_desc *d, unsigned i, const uint8_t *focus, uint64_t *rng)
+{
+	uint64_t r = xrnd(rng);
+	unsigned span;
+
+	if (d->arg[i] == NULL)
+		return 0;
+	if ((r & 3) == 0)
+		return (uint8_t)((r >> 4) % (d->max[i] + 1u));
+	span = d->max[i] - d->hot[i] + 1u;
+	if ((r & 3) == 3)
+		return (uint8_t)(d->hot[i] + (r >> 4) % span);
+	return (uint8_t)(d->hot[i] + focus[(r >> 2) & 1] % span);
+}
+
+/*
+ * Swarm testing (Groce et al., ISSTA 2012): each program draws on a random
+ * half of the ops, so the ops a race needs appear several times together
+ * instead of diluted among all the others.
+ */
+static unsigned swarm(const struct md_op_table *t, unsigned *codes, uint64_t *rng)
+{
+	uint64_t mask = xrnd(rng);
+	unsigned n = 0;
+
+	for (unsigned c = 0; c < t->nops; c++)
+		if (mask >> c & 1)
+			codes[n++] = c;
+	if (n == 0)
+		codes[n++] = (unsigned)(mask >> 32) % t->nops;
+	return n;
+}
+
 static void gen_prog(struct md_prog *p, const struct md_op_table *t, unsigned nthreads,
 		     unsigned nops, uint64_t *rng)
 {
+	uint8_t focus[2] = {(uint8_t)xrnd(rng), (uint8_t)xrnd(rng)};
+	unsigned codes[MD_PROG_MAX_CODES], ncodes = swarm(t, codes, rng);
+
 	memset(p, 0, sizeof(*p));
 	p->nthreads = nthreads;
 	for (unsigned th = 0; th < nthreads; th++)
@@ -41,236 +87,340 @@ static void gen_prog(struct md_prog *p, const struct md_op_table *t, unsigned nt
 			const struct md_op_desc *d;
 
 			o->thread = (uint8_t)th;
-			o->code = (uint8_t)(xrnd(rng) % t->nops);
+			o->code = (uint8_t)codes[xrnd(rng) % ncodes];
 			d = &t->op[o->code];
-			o->a = d->arg[0] ? (uint8_t)(xrnd(rng) % (d->max[0] + 1u)) : 0;
-			o->b = d->arg[1] ? (uint8_t)(xrnd(rng) % (d->max[1] + 1u)) : 0;
+			o->a = gen_arg(d, 0, focus, rng);
+			o->b = gen_arg(d, 1, focus, rng);
 		}
 }
 
-/* Write @p with schedule @trace and the mutant trailer to a new file (never clobbers). */
-static int write_repro(const char *dir, uint64_t seed, uint64_t run, const struct md_prog *p,
-		       const struct md_exec_result *res, unsigned mutant, char *path, size_t plen)
-{
-	static struct md_prog q;
-	static uint8_t buf[2 + 3 * MD_PROG_MAX_OPS + MD_PROG_MAX_SCHED + 64];
-	const char *name = mutant ? md_mutant_info(mutant)->name : "none";
-	size_t n, nl = strlen(name);
-	int fd;
+/* ---- the finder ---- */
 
-	q = *p;
-	q.nsched = res->ntrace < MD_PROG_MAX_SCHED ? res->ntrace : MD_PROG_MAX_SCHED;
-	memcpy(q.sched, res->trace, q.nsched);
-	n = md_prog_encode(&q, buf, sizeof(buf) - nl - 5);
-	memcpy(buf + n, name, nl);
-	buf[n + nl] = (uint8_t)nl;
-	memcpy(buf + n + nl + 1, TRAILER, 4);
-	n += nl + 5;
-	if (mkdir(dir, 0777) && errno != EEXIST)
-		return -1;
-	snprintf(path, plen, "%s/explore-%" PRIu64 "-%" PRIu64 ".bin", dir, seed, run);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
-	if (fd < 0)
-		return -1;
-	if (write(fd, buf, n) != (ssize_t)n) {
-		close(fd);
+/* @fd's program @p with the schedule @res took, encoded into @buf.  Signal-safe. */
+static size_t finding_encode(const struct md_finder *fd, const struct md_prog *p,
+			     const struct md_exec_result *res, uint8_t *buf, size_t cap)
+{
+	static struct md_repro r;
+
+	r.tg = fd->tg;
+	r.mutant = fd->mutant;
+	r.exact = 1;
+	r.p = *p;
+	r.p.nsched = res->ntrace < MD_PROG_MAX_SCHED ? res->ntrace : MD_PROG_MAX_SCHED;
+	memcpy(r.p.sched, res->trace, r.p.nsched);
+	return md_repro_encode(&r, buf, cap);
+}
+
+static void finding_stem(const struct md_finder *fd, char *stem, size_t cap)
+{
+	size_t off = 0;
+
+	md_crash_cat(stem, cap, &off, fd->kind);
+	md_crash_cat(stem, cap, &off, "-");
+	md_crash_cat_u(stem, cap, &off, fd->seed);
+	md_crash_cat(stem, cap, &off, "-");
+	md_crash_cat_u(stem, cap, &off, fd->run);
+}
+
+static int finding_write(const struct md_finder *fd, const struct md_prog *p,
+			 const struct md_exec_result *res, char *path, size_t plen)
+{
+	static uint8_t buf[MD_REPRO_MAX];
+	char stem[96];
+	size_t n = finding_encode(fd, p, res, buf, sizeof(buf));
+
+	finding_stem(fd, stem, sizeof(stem));
+	if (n == 0) {
+		errno = EOVERFLOW;
 		return -1;
 	}
-	return close(fd);
+	return md_repro_create(fd->dir, stem, buf, n, path, plen);
+}
+
+static struct md_finder *armed;
+
+/* The process is dying mid-run: keep the run, say so, leave with "failure found". */
+static void finder_crash(const char *why, void *arg)
+{
+	static struct md_exec_result res;
+	static char line[768], path[512];
+	const struct md_prog *p = md_exec_live(&res, why);
+	size_t off = 0;
+
+	(void)arg;
+	if (p == NULL || armed == NULL)
+		return;
+	md_crash_cat(line, sizeof(line), &off, "\nFAIL crash at step ");
+	md_crash_cat_u(line, sizeof(line), &off, res.fail.step);
+	md_crash_cat(line, sizeof(line), &off, " (run ");
+	md_crash_cat_u(line, sizeof(line), &off, armed->run);
+	md_crash_cat(line, sizeof(line), &off, "): ");
+	md_crash_cat(line, sizeof(line), &off, res.fail.msg);
+	md_crash_cat(line, sizeof(line), &off, "\n");
+	md_crash_say(line);
+	off = 0;
+	if (finding_write(armed, p, &res, path, sizeof(path))) {
+		md_crash_say("mdt: cannot write the reproducer\n");
+		_exit(MD_EXIT_ENV);
+	}
+	md_crash_cat(line, sizeof(line), &off, "repro: ./mdt --build ");
+	md_crash_cat(line, sizeof(line), &off, md_build_variant());
+	md_crash_cat(line, sizeof(line), &off, " repro ");
+	md_crash_cat(line, sizeof(line), &off, path);
+	md_crash_cat(line, sizeof(line), &off, "\n");
+	md_crash_say(line);
+	_exit(MD_EXIT_FAIL);
+}
+
+void md_finder_arm(struct md_finder *fd)
+{
+	armed = fd;
+	md_crash_arm(finder_crash, NULL);
+}
+
+int md_finder_keep(const struct md_finder *fd, const struct md_prog *p,
+		   const struct md_exec_result *res, char *path, size_t plen)
+{
+	if (finding_write(fd, p, res, path, plen)) {
+		int e = errno;
+
+		fprintf(stderr, "mdt: cannot write a reproducer in '%s': %s\n", fd->dir,
+			strerror(e));
+		errno = e;
+		return -1;
+	}
+	printf("repro: ./mdt --build %s repro %s\n", md_build_variant(), path);
+	return 0;
+}
+
+/* ---- explore ---- */
+
+struct explore {
+	const char *strategy, *mutant_name, *target_name, *artifacts, *seed_s, *json;
+	uint64_t threads, nops, runs, time_ms, depth, seed;
+	int keep_going, depth_set;
+	const struct md_target *tg;
+	int mutant;
+	/* results */
+	uint64_t done, failures;
+	double elapsed;
+	unsigned nkept;
+	char kept[MAX_KEPT][160];
+	struct md_failure kept_fail[MAX_KEPT];
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Names and the artifacts directory, checked before any run: fail early, lose nothing. */
+static int explore_check(struct explore *e)
+{
+	e->seed = e->seed_s ? strtoull(e->seed_s, NULL, 0) : (uint64_t)time(NULL);
+	e->mutant = md_mutant_lookup(e->mutant_name ? e->mutant_name : getenv("MDT_MUTANT"));
+	e->tg = md_target_find(e->target_name);
+	if (e->tg == NULL) {
+		fprintf(stderr, "mdt explore: unknown target '%s' (targets: %s)\n", e->target_name,
+			md_target_names());
+		return MD_EXIT_USAGE;
+	}
+	if (e->mutant < 0 || (strcmp(e->strategy, "random") && strcmp(e->strategy, "pct") &&
+			      strcmp(e->strategy, "mix"))) {
+		fprintf(stderr, "mdt explore: unknown %s '%s'\n",
+			e->mutant < 0 ? "mutant" : "strategy",
+			e->mutant < 0 ? e->mutant_name : e->strategy);
+		return MD_EXIT_USAGE;
+	}
+	if (!MD_RACE_POINTS_ON) {
+		fprintf(stderr, "mdt explore: this build has no race points, so no schedule to "
+				"explore (use ./mdt --build debug, tsan or asan)\n");
+		return MD_EXIT_USAGE;
+	}
+	if (e->mutant > 0 && !md_mutants_compiled()) {
+		fprintf(stderr, "mdt explore: this build has no mutants compiled in\n");
+		return MD_EXIT_USAGE;
+	}
+	if (md_repro_mkdir(e->artifacts) || access(e->artifacts, W_OK)) {
+		fprintf(stderr, "mdt explore: artifacts directory '%s' is not writable: %s\n",
+			e->artifacts, strerror(errno));
+		return MD_EXIT_ENV;
+	}
+	return 0;
+}
+
+static int explore_failed(struct explore *e, struct md_finder *fd, const struct md_prog *p,
+			  const struct md_exec_result *res)
+{
+	char path[160];
+
+	e->failures++;
+	printf("FAIL %s at step %" PRIu64 " (run %" PRIu64 "): %s\n",
+	       md_fail_kind_name(res->fail.kind), res->fail.step, fd->run, res->fail.msg);
+	if (md_finder_keep(fd, p, res, path, sizeof(path)))
+		return MD_EXIT_ENV;
+	if (e->nkept < MAX_KEPT) {
+		snprintf(e->kept[e->nkept], sizeof(e->kept[0]), "%s", path);
+		e->kept_fail[e->nkept++] = res->fail;
+	}
+	fflush(stdout);
+	return 0;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	fputc('"', f);
+}
+
+static void explore_json(const struct explore *e, FILE *f)
+{
+	fprintf(f,
+		"{\"seed\": %" PRIu64 ", \"target\": \"%s\", \"strategy\": \"%s\", \"depth\": "
+		"%" PRIu64 ", \"threads\": %" PRIu64 ", \"ops\": %" PRIu64
+		", \"mutant\": \"%s\", \"variant\": \"%s\", \"runs\": %" PRIu64
+		", \"failures\": %" PRIu64 ", \"elapsed_s\": %.3f, \"runs_per_s\": %.0f, "
+		"\"reproducers\": [",
+		e->seed, e->tg->name, e->strategy, e->depth, e->threads, e->nops,
+		e->mutant ? md_mutant_info((unsigned)e->mutant)->name : "none", md_build_variant(),
+		e->done, e->failures, e->elapsed,
+		e->elapsed > 0 ? (double)e->done / e->elapsed : 0.0);
+	for (unsigned i = 0; i < e->nkept; i++) {
+		fprintf(f, "%s{\"path\": ", i ? ", " : "");
+		json_str(f, e->kept[i]);
+		fprintf(f, ", \"kind\": \"%s\", \"step\": %" PRIu64 ", \"message\": ",
+			md_fail_kind_name(e->kept_fail[i].kind), e->kept_fail[i].step);
+		json_str(f, e->kept_fail[i].msg);
+		fputc('}', f);
+	}
+	fprintf(f, "]}\n");
+}
+
+static void explore_progress(const struct explore *e, double t0, double *last)
+{
+	double t = now_s();
+
+	if ((t - *last) * 1000 < PROGRESS_MS)
+		return;
+	*last = t;
+	fprintf(stderr, "mdt explore: %" PRIu64 " runs, %" PRIu64 " failures, %.0f runs/s\n",
+		e->done, e->failures, (double)e->done / (t - t0));
+}
+
+/* "mix" alternates: random switching finds short windows, PCT deep orderings. */
+static unsigned run_strategy(const char *strategy, uint64_t run)
+{
+	if (strcmp(strategy, "mix") == 0)
+		return run & 1 ? MD_SCHED_PCT : MD_SCHED_RANDOM;
+	return strategy[0] == 'p' ? MD_SCHED_PCT : MD_SCHED_RANDOM;
+}
+
+static int explore_loop(struct explore *e)
+{
+	static struct md_prog p;
+	static struct md_exec_result res;
+	struct md_finder fd = {e->artifacts, "explore", e->seed, 0, e->tg, (unsigned)e->mutant};
+	double t0 = now_s(), last = t0;
+	uint64_t avg_steps = 256; /* PCT spreads change points over a typical run's length */
+	int ret = 0;
+
+	md_finder_arm(&fd);
+	for (uint64_t run = 0; e->time_ms ? 1 : run < e->runs; run++) {
+		uint64_t rng = e->seed * 0x9e3779b97f4a7c15ull + run;
+		struct md_sched_source src = {
+		    .strategy = run_strategy(e->strategy, run),
+		    .seed = xrnd(&rng),
+		    .depth = (unsigned)(e->depth_set ? e->depth : 2 + run / 2 % 3),
+		    .horizon = (unsigned)(avg_steps < 16 ? 16 : avg_steps)};
+
+		gen_prog(&p, e->tg->ops, (unsigned)e->threads, (unsigned)e->nops, &rng);
+		fd.run = run;
+		e->done++;
+		if (md_exec_run(e->tg, &p, &src, (unsigned)e->mutant, BUDGET, &res) !=
+			MD_FAIL_NONE &&
+		    ((ret = explore_failed(e, &fd, &p, &res)) != 0 || !e->keep_going))
+			break;
+		if (res.steps < BUDGET)
+			avg_steps = (avg_steps * 15 + res.steps) / 16;
+		if ((run & 63) == 0) {
+			explore_progress(e, t0, &last);
+			if (e->time_ms && (now_s() - t0) * 1000 >= (double)e->time_ms)
+				break;
+		}
+	}
+	md_crash_disarm();
+	e->elapsed = now_s() - t0;
+	return ret;
+}
+
+static void explore_summary(const struct explore *e)
+{
+	printf("mdt explore: %" PRIu64 " runs, %" PRIu64 " failures in %.1fs (%.0f runs/s), seed "
+	       "%" PRIu64 "\n",
+	       e->done, e->failures, e->elapsed,
+	       e->elapsed > 0 ? (double)e->done / e->elapsed : 0.0, e->seed);
+	for (unsigned i = 0; i < e->nkept; i++)
+		printf("  %s: %s\n", e->kept[i], md_fail_kind_name(e->kept_fail[i].kind));
 }
 
 int md_explore_main(int argc, char **argv)
 {
-	const char *strategy = "random", *mutant_name = NULL, *artifacts = "artifacts",
-		   *seed_s = NULL;
-	uint64_t threads = 2, nops = 6, runs = 20000, time_ms = 0, depth = 3, seed;
+	static struct explore e = {.strategy = "mix",
+				   .target_name = "core",
+				   .artifacts = "artifacts",
+				   .threads = 3,
+				   .nops = 6,
+				   .runs = 20000};
 	const struct md_opt opts[] = {
-	    {"strategy", MD_OPT_STR, 0, 0, &strategy, "random or pct (default random)"},
-	    {"depth", MD_OPT_U64, 1, 8, &depth,
-	     "pct depth d: d-1 priority change points (default 3)"},
-	    {"threads", MD_OPT_U64, 1, MD_PROG_MAX_THREADS, &threads,
-	     "logical threads (default 2)"},
-	    {"ops", MD_OPT_U64, 1, 32, &nops, "ops per thread (default 6)"},
-	    {"runs", MD_OPT_U64, 1, UINT64_MAX, &runs, "programs to run (default 20000)"},
-	    {"time", MD_OPT_DURATION, 1, 1000ull * 3600 * 24, &time_ms,
-	     "stop after this long instead"},
-	    {"seed", MD_OPT_STR, 0, 0, &seed_s, "random seed (default: from the clock; printed)"},
-	    {"mutant", MD_OPT_STR, 0, 0, &mutant_name, "seeded bug to switch on"},
-	    {"artifacts", MD_OPT_STR, 0, 0, &artifacts,
-	     "where reproducers go (default artifacts/)"},
+	    {"target", MD_OPT_STR, 0, 0, &e.target_name, "system under test (default core)"},
+	    {"strategy", MD_OPT_STR, 0, 0, &e.strategy,
+	     "random, pct, or mix: alternate them (default mix)"},
+	    {"depth", MD_OPT_U64, 1, 8, &e.depth,
+	     "pct depth d: d-1 priority change points (default: 2, 3, 4 in turn)"},
+	    {"threads", MD_OPT_U64, 1, MD_PROG_MAX_THREADS, &e.threads, "logical threads (3)"},
+	    {"ops", MD_OPT_U64, 1, 32, &e.nops, "ops per thread (default 6)"},
+	    {"runs", MD_OPT_U64, 1, UINT64_MAX, &e.runs, "programs to run (default 20000)"},
+	    {"time", MD_OPT_DURATION, 1, 1000ull * 3600 * 24 * 7, &e.time_ms,
+	     "run for this long instead of --runs"},
+	    {"seed", MD_OPT_STR, 0, 0, &e.seed_s, "random seed (default: the clock; printed)"},
+	    {"mutant", MD_OPT_STR, 0, 0, &e.mutant_name, "seeded bug to switch on"},
+	    {"artifacts", MD_OPT_STR, 0, 0, &e.artifacts, "where reproducers go (artifacts/)"},
+	    {"keep-going", MD_OPT_FLAG, 0, 0, &e.keep_going, "do not stop at the first failure"},
+	    {"json", MD_OPT_STR, 0, 0, &e.json, "write a JSON summary to this file"},
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
-	static struct md_prog p;
-	static struct md_exec_result res;
-	const struct md_target *tg = &md_target_core;
-	struct timespec t0, t1;
-	int mutant, ret = md_opt_parse("mdt explore", opts, argc, argv);
-	uint64_t done = 0;
-	char path[512];
+	int ret = md_opt_parse("mdt explore", opts, argc, argv);
+	FILE *jf = NULL;
 
 	if (ret)
 		return ret < 0 ? MD_EXIT_OK : ret;
-	seed = seed_s ? strtoull(seed_s, NULL, 0) : (uint64_t)time(NULL);
-	mutant = md_mutant_lookup(mutant_name ? mutant_name : getenv("MDT_MUTANT"));
-	if (mutant < 0 || (strcmp(strategy, "random") && strcmp(strategy, "pct"))) {
-		fprintf(stderr, "mdt explore: unknown %s '%s'\n",
-			mutant < 0 ? "mutant" : "strategy", mutant < 0 ? mutant_name : strategy);
-		return MD_EXIT_USAGE;
+	e.depth_set = e.depth != 0;
+	if ((ret = explore_check(&e)) != 0)
+		return ret;
+	if (e.json && (jf = fopen(e.json, "w")) == NULL) {
+		fprintf(stderr, "mdt explore: cannot write '%s': %s\n", e.json, strerror(errno));
+		return MD_EXIT_ENV;
 	}
-	if (mutant > 0 && !md_mutants_compiled()) {
-		fprintf(stderr, "mdt explore: this build has no mutants compiled in\n");
-		return MD_EXIT_USAGE;
+	setvbuf(stdout, NULL, _IOLBF, 0); /* a crash handler writes with write(2) */
+	printf("mdt explore: seed %" PRIu64 ", target %s, %s, %" PRIu64 " threads x %" PRIu64
+	       " ops%s%s\n",
+	       e.seed, e.tg->name, e.strategy, e.threads, e.nops, e.mutant ? ", mutant " : "",
+	       e.mutant ? md_mutant_info((unsigned)e.mutant)->name : "");
+	ret = explore_loop(&e);
+	explore_summary(&e);
+	if (jf) {
+		explore_json(&e, jf);
+		fclose(jf);
 	}
-	printf("mdt explore: seed %" PRIu64 ", %s, %" PRIu64 " threads x %" PRIu64 " ops%s%s\n",
-	       seed, strategy, threads, nops, mutant ? ", mutant " : "",
-	       mutant ? md_mutant_info((unsigned)mutant)->name : "");
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (uint64_t run = 0; time_ms ? 1 : run < runs; run++) {
-		uint64_t rng = seed * 0x9e3779b97f4a7c15ull + run;
-		struct md_sched_source src = {strategy[0] == 'p' ? MD_SCHED_PCT : MD_SCHED_RANDOM,
-					      xrnd(&rng),
-					      (unsigned)depth,
-					      NULL,
-					      0,
-					      0};
-		double el;
-
-		gen_prog(&p, tg->ops, (unsigned)threads, (unsigned)nops, &rng);
-		done++;
-		if (md_exec_run(tg, &p, &src, (unsigned)mutant, BUDGET, &res) != MD_FAIL_NONE) {
-			printf("FAIL %s at step %" PRIu64 " (run %" PRIu64 "): %s\n",
-			       md_fail_kind_name(res.fail.kind), res.fail.step, run, res.fail.msg);
-			if (write_repro(artifacts, seed, run, &p, &res, (unsigned)mutant, path,
-					sizeof(path))) {
-				fprintf(stderr,
-					"mdt explore: cannot write a reproducer in '%s': %s\n",
-					artifacts, strerror(errno));
-				return MD_EXIT_ENV;
-			}
-			printf("repro: ./mdt --build %s repro %s\n", md_build_variant(), path);
-			return MD_EXIT_FAIL;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		el =
-		    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-		if (time_ms && el >= (double)time_ms)
-			break;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("mdt explore: %" PRIu64 " runs, no failure (%.0f runs/s)\n", done,
-	       (double)done /
-		   ((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9));
-	return MD_EXIT_OK;
-}
-
-/* Read @path; split off the trailer.  Return: bytes of program, -1 unreadable. */
-static long read_repro(const char *path, uint8_t *buf, size_t cap, char *mutant, size_t mlen,
-		       int *strict)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL)
-		return -1;
-	n = fread(buf, 1, cap, f);
-	if (ferror(f) || !feof(f)) { /* unreadable or larger than any program */
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	*strict = 0;
-	mutant[0] = '\0';
-	if (n >= 5 && memcmp(buf + n - 4, TRAILER, 4) == 0 && buf[n - 5] < mlen &&
-	    (size_t)buf[n - 5] + 5 <= n) {
-		size_t nl = buf[n - 5];
-
-		memcpy(mutant, buf + n - 5 - nl, nl);
-		mutant[nl] = '\0';
-		n -= nl + 5;
-		*strict = 1;
-	}
-	return (long)n;
-}
-
-static int repro_one(const char *path, const char *override)
-{
-	static uint8_t buf[2 + 3 * MD_PROG_MAX_OPS + MD_PROG_MAX_SCHED + 300];
-	static struct md_prog p;
-	static struct md_exec_result res;
-	char mname[64];
-	int strict, mutant;
-	long n = read_repro(path, buf, sizeof(buf), mname, sizeof(mname), &strict);
-	struct md_sched_source src;
-
-	if (n < 0) {
-		fprintf(stderr, "mdt repro: cannot read '%s': %s\n", path,
-			errno ? strerror(errno) : "not a reproducer");
-		return MD_EXIT_USAGE;
-	}
-	mutant = md_mutant_lookup(override ? override : mname);
-	if (mutant < 0 || (mutant > 0 && !md_mutants_compiled())) {
-		fprintf(stderr, "mdt repro: %s: mutant '%s' is %s\n", path,
-			override ? override : mname,
-			mutant < 0 ? "unknown" : "not compiled into this build");
-		return MD_EXIT_USAGE;
-	}
-	md_prog_decode(&p, md_target_core.ops, buf, (size_t)n);
-	/*
-	 * The recorded trace ends where the recorded failure happened: with the
-	 * recorded code, running out of it means the failure moved (diverged);
-	 * with another mutant (or none) the run goes on and is judged.
-	 */
-	src = (struct md_sched_source){
-	    strict ? MD_SCHED_REPLAY : MD_SCHED_BYTES, 0, 0, p.sched, p.nsched,
-	    override && strcmp(override, mname) != 0};
-	if (md_exec_run(&md_target_core, &p, &src, (unsigned)mutant, BUDGET, &res) ==
-	    MD_FAIL_NONE) {
-		printf("%s: PASS\n", path);
-		return MD_EXIT_OK;
-	}
-	if (res.fail.kind == MD_FAIL_DIVERGED)
-		printf("%s: DIVERGED at step %" PRIu64 ": the recorded schedule no longer fits "
-		       "(%s)\n",
-		       path, res.fail.step, res.fail.msg);
-	else
-		printf("%s: FAIL %s at step %" PRIu64 ": %s\n", path,
-		       md_fail_kind_name(res.fail.kind), res.fail.step, res.fail.msg);
-	return MD_EXIT_FAIL;
-}
-
-int md_repro_main(int argc, char **argv)
-{
-	const char *override = NULL;
-	int ret = MD_EXIT_OK, nfiles = 0;
-
-	for (int i = 1; i < argc; i++) { /* options first: they apply to every file */
-		if (strcmp(argv[i], "--mutant") == 0 && i + 1 < argc) {
-			override = argv[++i];
-		} else if (strncmp(argv[i], "--", 2) == 0) {
-			fprintf(stderr,
-				"mdt repro: unknown option '%s' (usage: mdt repro FILE... "
-				"[--mutant NAME|none])\n",
-				argv[i]);
-			return MD_EXIT_USAGE;
-		}
-	}
-	for (int i = 1; i < argc; i++) {
-		int r;
-
-		if (strcmp(argv[i], "--mutant") == 0) {
-			i++;
-			continue;
-		}
-		nfiles++;
-		r = repro_one(argv[i], override);
-		if (r == MD_EXIT_USAGE)
-			return r;
-		if (r == MD_EXIT_FAIL)
-			ret = MD_EXIT_FAIL;
-	}
-	if (nfiles == 0) {
-		fprintf(stderr, "mdt repro: no reproducer given (usage: mdt repro FILE...)\n");
-		return MD_EXIT_USAGE;
-	}
-	return ret;
+	return ret ? ret : e.failures ? MD_EXIT_FAIL : MD_EXIT_OK;
 }

@@ -1,18 +1,48 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * md_explore.h - `mdt explore` (generate programs, explore schedules, stop at
- * the first failure and write its reproducer) and `mdt repro` (replay
- * reproducers exactly).
+ * md_explore.h - the engine's commands: explore (generate programs, explore
+ * schedules, keep every failure as a reproducer), repro (replay exactly,
+ * or search schedules for one), explain (a failure as a timeline), minimize
+ * (smaller reproducer, same failure kind), compile and decompile.
  *
- * A reproducer is a program in the binary encoding whose schedule bytes are
- * the decisions the failing run took, followed by a trailer naming the
- * mutant: [name][name length]["MDT1"].  The decoder ignores nothing: a file
- * without the trailer (a raw fuzzer input) is replayed in bytes mode.
+ * Reproducer files are md_repro.h's format.
  */
 #ifndef MD_EXPLORE_H
 #define MD_EXPLORE_H
 
+#include <stdint.h>
+
+#include "md_exec.h"
+#include "md_repro.h"
+
 int md_explore_main(int argc, char **argv);
 int md_repro_main(int argc, char **argv);
+int md_explain_main(int argc, char **argv);
+int md_minimize_main(int argc, char **argv);
+int md_compile_main(int argc, char **argv);
+int md_decompile_main(int argc, char **argv);
+
+/* Where a driver's findings go; set before each run so a crash can be kept too. */
+struct md_finder {
+	const char *dir;    /* artifacts directory */
+	const char *kind;   /* file name stem: "explore", "search" */
+	uint64_t seed, run; /* name the file: KIND-SEED-RUN.bin */
+	const struct md_target *tg;
+	unsigned mutant;
+};
+
+/**
+ * md_finder_arm() - if the process dies during a run, write the run in
+ * progress as a reproducer, print the FAIL and repro lines, and _exit(1).
+ */
+void md_finder_arm(struct md_finder *fd);
+
+/**
+ * md_finder_keep() - write program @p with the schedule @res took as a new
+ * reproducer and print "repro: ./mdt --build V repro PATH".
+ * Return: 0 with the file in @path; -1 with errno set (message printed).
+ */
+int md_finder_keep(const struct md_finder *fd, const struct md_prog *p,
+		   const struct md_exec_result *res, char *path, size_t plen);
 
 #endif

@@ -82,6 +82,17 @@ size_t md_prog_encode(const struct md_prog *p, uint8_t *buf, size_t cap)
 	return n;
 }
 
+void md_prog_op_format(const struct md_op *o, const struct md_op_table *t, char *buf, size_t len)
+{
+	const struct md_op_desc *d = &t->op[o->code];
+	int n = snprintf(buf, len, "%s", d->name);
+
+	if (d->arg[0] && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, " %s=%u", d->arg[0], o->a);
+	if (d->arg[1] && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " %s=%u", d->arg[1], o->b);
+}
+
 void md_prog_print(const struct md_prog *p, const struct md_op_table *t, FILE *f)
 {
 	fprintf(f, "threads %u\n", p->nthreads);
@@ -89,16 +100,12 @@ void md_prog_print(const struct md_prog *p, const struct md_op_table *t, FILE *f
 		fprintf(f, "thread %u\n", th);
 		for (unsigned i = 0; i < p->nops; i++) {
 			const struct md_op *o = &p->op[i];
-			const struct md_op_desc *d = &t->op[o->code];
+			char line[96];
 
 			if (o->thread != th)
 				continue;
-			fprintf(f, "  %s", d->name);
-			if (d->arg[0])
-				fprintf(f, " %s=%u", d->arg[0], o->a);
-			if (d->arg[1])
-				fprintf(f, " %s=%u", d->arg[1], o->b);
-			fputc('\n', f);
+			md_prog_op_format(o, t, line, sizeof(line));
+			fprintf(f, "  %s\n", line);
 		}
 	}
 	if (p->nsched) {

@@ -29,6 +29,7 @@ struct md_op_desc {
 	const char *name;
 	const char *arg[2]; /* argument names, NULL when unused */
 	uint8_t max[2];	    /* an argument ranges over 0..max[i] */
+	uint8_t hot[2];	    /* generators draw from hot[i]..max[i] 3 times in 4 (0: uniform) */
 };
 
 struct md_op_table {
@@ -55,6 +56,9 @@ void md_prog_decode(struct md_prog *p, const struct md_op_table *t, const uint8_
 
 /** md_prog_encode() - the binary form; returns its length (<= @cap) or 0 if @cap is too small. */
 size_t md_prog_encode(const struct md_prog *p, uint8_t *buf, size_t cap);
+
+/** md_prog_op_format() - one op as its text line ("gup frame=3"). */
+void md_prog_op_format(const struct md_op *o, const struct md_op_table *t, char *buf, size_t len);
 
 /** md_prog_print() - the text form. */
 void md_prog_print(const struct md_prog *p, const struct md_op_table *t, FILE *f);

@@ -38,7 +38,7 @@ void __tsan_ignore_thread_end(void);
 #endif
 
 #define STACK_SIZE  (256u * 1024u)
-#define PCT_HORIZON 4000u /* steps over which PCT's change points are spread */
+#define PCT_HORIZON 4000u /* default steps over which PCT's change points are spread */
 /*
  * PCT priorities, highest runs: initial ones, above the d-1 change points,
  * above fibers that spun (a spinner yields below everyone, as PCT treats a
@@ -56,7 +56,7 @@ struct fiber {
 	struct md_thread *t;
 	md_fiber_fn *fn;
 	void *arg;
-	unsigned id, last_rp, prio;
+	unsigned id, last_rp, prio, tag;
 	int done, spinning;
 	uint64_t progress;    /* non-spin race points this fiber passed */
 	uint64_t seen_others; /* the others' progress when it last spun */
@@ -82,6 +82,7 @@ struct md_sched {
 	size_t ntrace, cap;
 	uint64_t change_at[MD_SCHED_MAX_FIBERS];
 	unsigned nchange, lowered;
+	uint64_t stay_mask; /* RANDOM: switch when (rnd & mask) == 0 */
 	enum md_sched_result result;
 };
 
@@ -184,7 +185,7 @@ static unsigned decide(struct md_sched *s)
 		}
 		return el[s->src.bytes[s->pos++]];
 	case MD_SCHED_RANDOM:
-		if (cur_ok && sched_rnd(s) % 4 != 0)
+		if (cur_ok && (sched_rnd(s) & s->stay_mask) != 0)
 			return s->cur;
 		return el[sched_rnd(s) % ne];
 	case MD_SCHED_PCT:
@@ -262,6 +263,21 @@ static void book_end(void)
 
 static void sched_hook_locked(struct md_thread *t, unsigned rp, unsigned flags);
 
+static void log_event(struct md_sched_log *l, const struct fiber *f, unsigned rp, unsigned flags)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 1024;
+		struct md_sched_event *ev = realloc(l->ev, cap * sizeof(*ev));
+
+		if (ev == NULL)
+			return; /* a shorter timeline, not a different run */
+		l->ev = ev;
+		l->cap = cap;
+	}
+	l->ev[l->n++] = (struct md_sched_event){(uint8_t)f->id, (flags & MD_RPF_SPIN) != 0,
+						(uint16_t)rp, (uint16_t)f->tag};
+}
+
 static void sched_hook(struct md_thread *t, unsigned rp, unsigned flags)
 {
 	book_begin();
@@ -275,6 +291,8 @@ static void sched_hook_locked(struct md_thread *t, unsigned rp, unsigned flags)
 	struct md_sched *s = f->s;
 
 	f->last_rp = rp;
+	if (s->src.log)
+		log_event(s->src.log, f, rp, flags);
 	if (++s->steps > s->budget) {
 		s->result = MD_SCHED_LIVELOCK;
 		switch_to(s, s->n, 0); /* never resumed */
@@ -345,7 +363,8 @@ static void pct_init(struct md_sched *s)
 	}
 	s->nchange = d - 1 < MD_SCHED_MAX_FIBERS ? d - 1 : MD_SCHED_MAX_FIBERS;
 	for (unsigned i = 0; i < s->nchange; i++)
-		s->change_at[i] = 1 + sched_rnd(s) % PCT_HORIZON;
+		s->change_at[i] =
+		    1 + sched_rnd(s) % (s->src.horizon ? s->src.horizon : PCT_HORIZON);
 	for (unsigned i = 1; i < s->nchange; i++) /* sorted, so change points fire in order */
 		for (unsigned j = i; j > 0 && s->change_at[j] < s->change_at[j - 1]; j--) {
 			uint64_t tmp = s->change_at[j];
@@ -405,6 +424,12 @@ struct md_sched *md_sched_create(unsigned n, struct md_thread **threads, md_fibe
 		}
 	if (src->strategy == MD_SCHED_PCT)
 		pct_init(s);
+	/*
+	 * Each random run draws its switch probability, 1/2 .. 1/64: short
+	 * windows need frequent switches, a window deep in a long op needs one
+	 * thread to run on undisturbed until it gets there.
+	 */
+	s->stay_mask = ((uint64_t)2 << (sched_rnd(s) % 6)) - 1;
 #ifdef MD_TSAN
 	s->main_tsan = __tsan_get_current_fiber();
 #endif
@@ -436,6 +461,19 @@ const uint8_t *md_sched_trace(const struct md_sched *s, size_t *len)
 {
 	*len = s->ntrace;
 	return s->trace;
+}
+
+void md_sched_tag(struct md_thread *t, unsigned tag)
+{
+	struct fiber *f = t->rp_arg;
+
+	if (f)
+		f->tag = tag;
+}
+
+unsigned md_sched_current(const struct md_sched *s)
+{
+	return s->cur;
 }
 
 uint64_t md_sched_steps(const struct md_sched *s)

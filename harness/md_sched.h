@@ -22,7 +22,8 @@
 
 enum md_sched_strategy {
 	MD_SCHED_BYTES,	 /* decision i picks eligible fiber bytes[i] % n; then a fixed fallback */
-	MD_SCHED_RANDOM, /* at each race point, switch with probability 1/4 to a random fiber */
+	MD_SCHED_RANDOM, /* at each race point, switch with probability 1/2^k (k = 1..6, drawn per
+			    run) to a random fiber */
 	MD_SCHED_PCT,	 /* Burckhardt et al.: random priorities, depth-1 change points */
 	MD_SCHED_REPLAY, /* a recorded trace, strictly: a choice out of range or an early end
 			    diverges */
@@ -36,6 +37,19 @@ enum md_sched_result {
 	MD_SCHED_DIVERGED, /* replay: the recorded decision does not fit this run */
 };
 
+/* One race point passed, for `mdt explain`'s timeline. */
+struct md_sched_event {
+	uint8_t fiber, spin; /* who passed it; inside a spin loop */
+	uint16_t rp;	     /* enum md_race_point */
+	uint16_t tag;	     /* the fiber's tag then (the executor's op index) */
+};
+
+/* Optional per-step log; grows with realloc (NULL ev on out of memory: stops logging). */
+struct md_sched_log {
+	struct md_sched_event *ev;
+	size_t n, cap;
+};
+
 struct md_sched_source {
 	unsigned strategy;    /* enum md_sched_strategy */
 	uint64_t seed;	      /* RANDOM, PCT */
@@ -43,6 +57,8 @@ struct md_sched_source {
 	const uint8_t *bytes; /* BYTES, REPLAY: decisions */
 	size_t len;
 	int lenient_end; /* REPLAY: past the trace, run on as BYTES does (else: diverged) */
+	struct md_sched_log *log; /* when set, every race point passed is appended */
+	unsigned horizon;	  /* PCT: change points fall in steps 1..horizon (0: 4000) */
 };
 
 struct md_sched;
@@ -70,6 +86,12 @@ void md_sched_stop(struct md_thread *t);
  * or MD_SCHED_BYTES it takes the same interleaving.
  */
 const uint8_t *md_sched_trace(const struct md_sched *s, size_t *len);
+
+/** md_sched_tag() - from a fiber: label what @t does next (logged with each event). */
+void md_sched_tag(struct md_thread *t, unsigned tag);
+
+/** md_sched_current() - the fiber running now (the fiber count when it is main). */
+unsigned md_sched_current(const struct md_sched *s);
 
 /** md_sched_steps() - race points passed. */
 uint64_t md_sched_steps(const struct md_sched *s);

@@ -28,9 +28,19 @@ struct md_target {
 	void (*destroy)(void *inst, int clean);
 };
 
-extern const struct md_target md_target_core;
+/* X(symbol): every target; adding one is a row here and its file */
+#define MD_TARGETS(X)                                                                              \
+	X(md_target_core)                                                                          \
+	X(md_target_stack)
 
-/** md_target_find() - the target called @name, or NULL. */
+#define MD_TARGET_DECL(sym) extern const struct md_target sym;
+MD_TARGETS(MD_TARGET_DECL)
+#undef MD_TARGET_DECL
+
+/** md_target_find() - the target called @name (NULL: the core), or NULL if none is. */
 const struct md_target *md_target_find(const char *name);
+
+/** md_target_names() - "core, stack", for usage messages. */
+const char *md_target_names(void);
 
 #endif

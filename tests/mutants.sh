@@ -46,6 +46,7 @@ isolate_twice||--frames 128 --mix migrate=40,file_alloc=10,index_remove=8
 zs_free_vs_migrate|asan|--mix zs_alloc=20,zs_free=18,zs_rw=20,migrate=20 --chaos 0.01
 buddy_check_unlocked||--mix compact=10,alloc=10,put=10,file_alloc=10,index_remove=5,lockframe=10 --chaos 0.01
 contig_ignore_pin||--mix contig=10,pin=30,unpin=5,file_alloc=20,put=10,alloc=5 --chaos 0.01
+stack_aba||explore --target stack --runs 20000
 '
 
 san=$("$MDT" version | sed -n 's/.*sanitize \([^,]*\),.*/\1/p')
@@ -105,15 +106,18 @@ while read -r name det; do
 	# first by the sanitizer of the build
 	want="$want 1 4"
 	[ "$det" = oracle ] && case $san in thread) want="$want 66" ;; *address*) want="$want 67" ;; esac
+	# a row's driver is stress, unless its arguments start with "explore"
+	drive="stress $BUDGET"
+	case $args in explore\ *) drive="explore --artifacts $TMP/art" args=${args#explore } ;; esac
 	hits=0
 	for r in $(seq 1 "$REPEAT"); do
 		# shellcheck disable=SC2086
-		timeout -k 5 120 "$MDT" stress $BUDGET $args --seed "$r" --mutant "$name" >"$TMP/out" 2>&1
+		timeout -k 5 120 "$MDT" $drive $args --seed "$r" --mutant "$name" >"$TMP/out" 2>&1
 		rc=$?
 		case " $want " in *" $rc "*) hits=$((hits + 1)) ;; esac
 	done
 	# shellcheck disable=SC2086
-	timeout -k 5 120 "$MDT" stress $BUDGET $args --seed 1 >"$TMP/clean" 2>&1
+	timeout -k 5 120 "$MDT" $drive $args --seed 1 >"$TMP/clean" 2>&1
 	clean=$?
 	if [ "$hits" -eq "$REPEAT" ] && [ "$clean" -eq 0 ]; then
 		echo "ok $n - $name caught by $(verdict "$rc"): $hits/$REPEAT; correct code passes"

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Smoke tests of the mdt binary: a short stress run, its summary and JSON,
-# option parsing and exit codes.  TAP output.  Usage: smoke_cli.sh MDT_BINARY
+# option parsing and exit codes, the engine's commands and reproducer files.
+# TAP output.  Usage: smoke_cli.sh MDT_BINARY SOURCE_ROOT
 set -u
 MDT=$1
+ROOT=$2
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 n=0
@@ -52,10 +54,42 @@ fi
 
 # the deterministic engine: clean on the correct code; a seeded bug yields a
 # reproducer that replays identically and passes without the bug
-run explore --runs 3000 --seed 1; rc=$?
-grep -q 'no failure' "$TMP/out"; check "explore: 3000 runs of the correct code are clean" 0 $rc $?
+if "$MDT" version | grep -q 'race points off'; then
+	run explore --runs 10; rc=$?
+	grep -q 'no race points' "$TMP/out"; check "explore without race points exits 2, saying why" "2 0" "$rc $?"
+else
+	run explore --runs 3000 --seed 1 --json "$TMP/x.json"; rc=$?
+	grep -q ' 0 failures' "$TMP/out"; g=$?
+	grep -q '"runs": 3000, "failures": 0' "$TMP/x.json"; check "explore: 3000 runs of the correct code are clean (JSON too)" "0 0 0" "$rc $g $?"
+	run explore --target stack --runs 3000 --seed 1; check "explore --target stack: correct code clean" 0 $?
+	run explore --target nosuch; rc=$?
+	grep -q 'targets: core, stack' "$TMP/out"; check "an unknown target exits 2 and lists the targets" "2 0" "$rc $?"
+	: >"$TMP/afile"
+	run explore --runs 10 --artifacts "$TMP/afile/sub"; rc=$?
+	grep -q 'not writable' "$TMP/out"; check "an unwritable artifacts dir exits 3 before any run" "3 0" "$rc $?"
+fi
+# reproducer files: binary -> text -> binary is exact; bad input is a clear error
+R="$ROOT/corpus/regressions/gup_no_recheck.bin"
+run decompile "$R"; rc=$?
+cp "$TMP/out" "$TMP/g.mdt"
+run compile "$TMP/g.mdt" -o "$TMP/g.bin"; c=$?
+cmp -s "$R" "$TMP/g.bin"; check "decompile then compile gives the same bytes" "0 0 0" "$rc $c $?"
+run compile "$TMP/g.mdt" -o "$TMP/g.bin"; rc=$?
+cmp -s "$R" "$TMP/g.bin"; check "compile never overwrites (exit 3, file intact)" "3 0" "$rc $?"
+printf 'threads 2\nthread 0\n  lookup frame=99\n' >"$TMP/bad.mdt"
+run compile "$TMP/bad.mdt" -o "$TMP/bad.bin"; rc=$?
+grep -q 'line 3, column' "$TMP/out"; check "a text error names line and column (exit 2)" "2 0" "$rc $?"
+head -c 7 "$R" >"$TMP/trunc.bin"
+run repro "$TMP/trunc.bin"; rc=$?
+case $rc in 0 | 1) ok=0 ;; *) ok=1 ;; esac
+check "a truncated reproducer still decodes and runs (exit $rc)" 0 $ok
 if "$MDT" version | grep -q 'mutants on'; then
-	run explore --runs 300000 --seed 1 --mutant gup_no_recheck --artifacts "$TMP/art"; rc=$?
+	run explain "$R"; rc=$?
+	grep -q '^>>> FAIL postcondition' "$TMP/out"; check "explain shows the timeline and the failure" "1 0" "$rc $?"
+	run minimize "$R" -o "$TMP/min.bin"; rc=$?
+	"$MDT" repro "$TMP/min.bin" >"$TMP/r1" 2>&1; check "minimize writes a reproducer that still fails" "0 1" "$rc $?"
+	run explore --target stack --mutant stack_aba --seed 1 --artifacts "$TMP/art"; check "explore finds stack_aba" 1 $?
+	run explore --runs 20000 --seed 1 --mutant gup_no_recheck --artifacts "$TMP/art"; rc=$?
 	repro=$(sed -n 's/^repro: .* repro //p' "$TMP/out")
 	check "explore finds gup_no_recheck and names a reproducer" 1 $rc "$([ -f "$repro" ]; echo $?)"
 	"$MDT" repro "$repro" >"$TMP/r1" 2>/dev/null; r1=$?

@@ -98,7 +98,7 @@ static void test_reproducible(uint64_t seed)
 {
 	static struct run x, y, z;
 	const unsigned modes[3] = {0, 0, 0};
-	struct md_sched_source src = {MD_SCHED_RANDOM, seed, 0, NULL, 0, 0};
+	struct md_sched_source src = {.strategy = MD_SCHED_RANDOM, .seed = seed};
 
 	run_it(&x, 3, modes, 50, &src);
 	run_it(&y, 3, modes, 50, &src);
@@ -113,7 +113,7 @@ static void test_reproducible(uint64_t seed)
 	md_sched_destroy(y.s);
 	md_sched_destroy(z.s);
 
-	src = (struct md_sched_source){MD_SCHED_PCT, seed, 3, NULL, 0, 0};
+	src = (struct md_sched_source){.strategy = MD_SCHED_PCT, .seed = seed, .depth = 3};
 	run_it(&x, 3, modes, 50, &src);
 	run_it(&y, 3, modes, 50, &src);
 	ok(x.res == MD_SCHED_DONE && x.sh.counter == 150 && same_trace(&x, &y),
@@ -127,7 +127,8 @@ static void test_bytes_and_replay(uint64_t seed)
 	static struct run x, y, z;
 	const unsigned modes[2] = {5, 5};
 	uint8_t bytes[64];
-	struct md_sched_source src = {MD_SCHED_BYTES, 0, 0, bytes, sizeof(bytes), 0};
+	struct md_sched_source src = {
+	    .strategy = MD_SCHED_BYTES, .bytes = bytes, .len = sizeof(bytes)};
 	int follows = 1;
 
 	for (unsigned i = 0; i < sizeof(bytes); i++)
@@ -138,7 +139,7 @@ static void test_bytes_and_replay(uint64_t seed)
 		follows &= x.trace[i] == bytes[i] % 2;
 	ok(x.res == MD_SCHED_DONE && follows && x.len > 16,
 	   "bytes: the first 16 decisions are the input bytes mod 2");
-	src = (struct md_sched_source){MD_SCHED_REPLAY, 0, 0, x.trace, x.len, 0};
+	src = (struct md_sched_source){.strategy = MD_SCHED_REPLAY, .bytes = x.trace, .len = x.len};
 	run_it(&y, 2, modes, 20, &src);
 	ok(y.res == MD_SCHED_DONE && same_trace(&x, &y), "replay of the recorded trace: identical");
 	src.len = x.len / 2;
@@ -155,7 +156,8 @@ static void test_deadlock_livelock_stop(void)
 	const unsigned abba[2] = {1, 2}, live[1] = {3}, stop[2] = {0, 4};
 	/* T0 takes a; T1 takes b; then each wants the other's */
 	uint8_t order[16] = {0, 0, 0, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1};
-	struct md_sched_source src = {MD_SCHED_BYTES, 0, 0, order, sizeof(order), 0};
+	struct md_sched_source src = {
+	    .strategy = MD_SCHED_BYTES, .bytes = order, .len = sizeof(order)};
 	int done;
 
 	run_it(&x, 2, abba, 1, &src);
@@ -164,7 +166,7 @@ static void test_deadlock_livelock_stop(void)
 	ok(md_sched_where(x.s, 0, &done) == MD_RP_ZONE_LOCK && !done, "where: T0 is stuck at %s",
 	   md_race_point_name(md_sched_where(x.s, 0, &done)));
 	md_sched_destroy(x.s);
-	src = (struct md_sched_source){MD_SCHED_RANDOM, 1, 0, NULL, 0, 0};
+	src = (struct md_sched_source){.strategy = MD_SCHED_RANDOM, .seed = 1};
 	run_it(&x, 1, live, 1, &src);
 	ok(x.res == MD_SCHED_LIVELOCK && md_sched_steps(x.s) > BUDGET,
 	   "an endless loop of race points: livelock after the %u-step budget", BUDGET);

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: MIT
+/*
+ * md_repro.c - reproducer files.
+ *
+ * Invariant: a file this module writes decodes back to the same target,
+ * mutant, replay mode and program; it is created with O_EXCL, so a finding
+ * never overwrites another.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "md_crash.h"
+#include "md_mutant.h"
+#include "md_repro.h"
+
+#define TRAILER "MDT1"
+
+static size_t put(uint8_t *buf, size_t off, size_t cap, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (off + n > cap)
+		return cap + 1;
+	memcpy(buf + off, s, n);
+	return off + n;
+}
+
+size_t md_repro_encode(const struct md_repro *r, uint8_t *buf, size_t cap)
+{
+	const struct md_mutant_info *m = md_mutant_info(r->mutant);
+	size_t n = md_prog_encode(&r->p, buf, cap), t;
+
+	if (n == 0)
+		return 0;
+	t = put(buf, n, cap, "target=");
+	t = put(buf, t, cap, r->tg->name);
+	t = put(buf, t, cap, " mutant=");
+	t = put(buf, t, cap, m ? m->name : "none");
+	if (!r->exact)
+		t = put(buf, t, cap, " replay=bytes");
+	if (t + 5 > cap || t - n > 255)
+		return 0;
+	buf[t] = (uint8_t)(t - n);
+	memcpy(buf + t + 1, TRAILER, 4);
+	return t + 5;
+}
+
+/* One "key=value" of the trailer into @r. */
+static int trailer_kv(struct md_repro *r, const char *kv, char *err, size_t elen)
+{
+	int m;
+
+	if (strncmp(kv, "target=", 7) == 0) {
+		r->tg = md_target_find(kv + 7);
+		if (r->tg == NULL)
+			goto unknown;
+	} else if (strncmp(kv, "mutant=", 7) == 0) {
+		m = md_mutant_lookup(kv + 7);
+		if (m < 0)
+			goto unknown;
+		r->mutant = (unsigned)m;
+	} else if (strcmp(kv, "replay=bytes") == 0) {
+		r->exact = 0;
+	} /* other keys: from a newer mdt; ignored */
+	return 0;
+unknown:
+	snprintf(err, elen, "unknown %s in the trailer", kv);
+	return -1;
+}
+
+static int parse_trailer(struct md_repro *r, const uint8_t *t, size_t n, char *err, size_t elen)
+{
+	char s[256], *save = NULL;
+
+	memcpy(s, t, n);
+	s[n] = '\0';
+	r->exact = 1;
+	for (char *kv = strtok_r(s, " ", &save); kv; kv = strtok_r(NULL, " ", &save))
+		if (trailer_kv(r, kv, err, elen))
+			return -1;
+	return 0;
+}
+
+int md_repro_decode(struct md_repro *r, const uint8_t *buf, size_t len, char *err, size_t elen)
+{
+	memset(r, 0, sizeof(*r));
+	r->tg = &md_target_core;
+	if (len >= 5 && memcmp(buf + len - 4, TRAILER, 4) == 0 && buf[len - 5] + 5u <= len) {
+		size_t tl = buf[len - 5];
+
+		len -= tl + 5;
+		if (parse_trailer(r, buf + len, tl, err, elen))
+			return -1;
+	}
+	md_prog_decode(&r->p, r->tg->ops, buf, len);
+	return 0;
+}
+
+static int is_text(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n >= 4 && strcmp(path + n - 4, ".mdt") == 0;
+}
+
+static long read_all(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, cap, f);
+	if (ferror(f) || !feof(f)) {
+		errno = ferror(f) ? EIO : EFBIG;
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	return (long)n;
+}
+
+/* "target X" / "mutant X" / "replay M": take it, and blank the line for md_prog_parse. */
+static int directive(struct md_repro *r, char *line, char *err, size_t elen)
+{
+	char kw[16], val[64];
+	int m;
+
+	if (sscanf(line, "%15s %63s", kw, val) != 2)
+		return 0;
+	if (strcmp(kw, "target") == 0) {
+		if ((r->tg = md_target_find(val)) == NULL)
+			return snprintf(err, elen, "unknown target '%s'", val), -1;
+	} else if (strcmp(kw, "mutant") == 0) {
+		if ((m = md_mutant_lookup(val)) < 0)
+			return snprintf(err, elen, "unknown mutant '%s'", val), -1;
+		r->mutant = (unsigned)m;
+	} else if (strcmp(kw, "replay") == 0) {
+		if (strcmp(val, "exact") && strcmp(val, "bytes"))
+			return snprintf(err, elen, "replay is 'exact' or 'bytes', not '%s'", val),
+			       -1;
+		r->exact = strcmp(val, "exact") == 0;
+	} else {
+		return 0;
+	}
+	line[0] = '#'; /* keeps line and column numbers for the parser's errors */
+	return 0;
+}
+
+static int load_text(struct md_repro *r, char *text, char *err, size_t elen)
+{
+	char msg[200];
+
+	r->exact = 1;
+	for (char *line = text; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		line += strspn(line, " \t");
+		if (directive(r, line, msg, sizeof(msg))) {
+			snprintf(err, elen, "%s", msg);
+			return -1;
+		}
+	}
+	if (md_prog_parse(&r->p, r->tg->ops, text, msg, sizeof(msg))) {
+		snprintf(err, elen, "%s", msg);
+		return -1;
+	}
+	return 0;
+}
+
+int md_repro_load(const char *path, struct md_repro *r, char *err, size_t elen)
+{
+	static char buf[64 * 1024];
+	char msg[200];
+	long n = read_all(path, buf, sizeof(buf) - 1);
+	int ret;
+
+	if (n < 0) {
+		snprintf(err, elen, "%s: %s", path,
+			 errno == EFBIG ? "too large for a reproducer" : strerror(errno));
+		return -1;
+	}
+	memset(r, 0, sizeof(*r));
+	r->tg = &md_target_core;
+	buf[n] = '\0';
+	if (is_text(path))
+		ret = load_text(r, buf, msg, sizeof(msg));
+	else
+		ret = md_repro_decode(r, (uint8_t *)buf, (size_t)n, msg, sizeof(msg));
+	if (ret)
+		snprintf(err, elen, "%s: %s", path, msg);
+	return ret;
+}
+
+void md_repro_print(const struct md_repro *r, FILE *f)
+{
+	const struct md_mutant_info *m = md_mutant_info(r->mutant);
+
+	fprintf(f, "target %s\nmutant %s\nreplay %s\n", r->tg->name, m ? m->name : "none",
+		r->exact ? "exact" : "bytes");
+	md_prog_print(&r->p, r->tg->ops, f);
+}
+
+int md_repro_write(const char *path, const uint8_t *buf, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	ssize_t w;
+
+	if (fd < 0)
+		return -1;
+	w = write(fd, buf, n);
+	if (w != (ssize_t)n) {
+		int e = w < 0 ? errno : ENOSPC;
+
+		close(fd);
+		unlink(path); /* a truncated reproducer would replay something else */
+		errno = e;
+		return -1;
+	}
+	return close(fd);
+}
+
+/* @dir/@stem[-k].bin into @path, without stdio. */
+static int make_name(char *path, size_t plen, const char *dir, const char *stem, unsigned k)
+{
+	size_t off = 0;
+
+	md_crash_cat(path, plen, &off, dir);
+	md_crash_cat(path, plen, &off, "/");
+	md_crash_cat(path, plen, &off, stem);
+	if (k) {
+		md_crash_cat(path, plen, &off, "-");
+		md_crash_cat_u(path, plen, &off, k);
+	}
+	md_crash_cat(path, plen, &off, ".bin");
+	return off + 1 < plen ? 0 : -1;
+}
+
+int md_repro_mkdir(const char *dir)
+{
+	char p[512];
+	size_t n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(p)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(p, dir, n + 1);
+	for (char *s = p + 1; *s; s++) { /* the parents first, like mkdir -p */
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	return mkdir(p, 0777) && errno != EEXIST ? -1 : 0;
+}
+
+int md_repro_create(const char *dir, const char *stem, const uint8_t *buf, size_t n, char *path,
+		    size_t plen)
+{
+	if (md_repro_mkdir(dir))
+		return -1;
+	for (unsigned k = 0; k < 1000; k++) {
+		if (make_name(path, plen, dir, stem, k)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (md_repro_write(path, buf, n) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+struct md_sched_source md_repro_source(const struct md_repro *r)
+{
+	return (struct md_sched_source){.strategy = r->exact ? MD_SCHED_REPLAY : MD_SCHED_BYTES,
+					.bytes = r->p.sched,
+					.len = r->p.nsched};
+}

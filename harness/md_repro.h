@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * md_repro.h - reproducer files: one format for explore's findings, the
+ * fuzzers' crash files and the corpus.
+ *
+ * Binary (*.bin and anything not named *.mdt): a program in md_prog's
+ * binary encoding, then an optional trailer
+ *	"target=core mutant=gup_no_recheck" [length byte] "MDT1"
+ * (plus " replay=bytes" when the schedule bytes are not a recorded trace).
+ * Without the trailer (a raw fuzzer input) the target is the core, the
+ * mutant none, and the schedule bytes are replayed in bytes mode.
+ *
+ * Text (*.mdt): "target NAME", "mutant NAME" and "replay exact|bytes"
+ * lines, then md_prog's text form.  Binary -> text -> binary is exact.
+ */
+#ifndef MD_REPRO_H
+#define MD_REPRO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "md_prog.h"
+#include "md_sched.h"
+#include "md_target.h"
+
+#define MD_REPRO_MAX (2u + 3u * MD_PROG_MAX_OPS + MD_PROG_MAX_SCHED + 96u)
+
+struct md_repro {
+	const struct md_target *tg;
+	unsigned mutant; /* enum md_mutant_id */
+	int exact;	 /* the schedule is a recorded trace: replay it strictly */
+	struct md_prog p;
+};
+
+/**
+ * md_repro_encode() - @r in the binary form; no allocation, signal-safe.
+ * Return: its length, or 0 if @cap is too small.
+ */
+size_t md_repro_encode(const struct md_repro *r, uint8_t *buf, size_t cap);
+
+/**
+ * md_repro_decode() - split @len bytes into program and trailer.
+ * Return: 0; -1 with the reason in @err (unknown target or mutant).
+ */
+int md_repro_decode(struct md_repro *r, const uint8_t *buf, size_t len, char *err, size_t elen);
+
+/**
+ * md_repro_load() - read @path (*.mdt: text, else binary).
+ * Return: 0; -1 with "PATH: reason" in @err (unreadable, too large, parse
+ * error with line and column).
+ */
+int md_repro_load(const char *path, struct md_repro *r, char *err, size_t elen);
+
+/** md_repro_print() - the text form. */
+void md_repro_print(const struct md_repro *r, FILE *f);
+
+/**
+ * md_repro_create() - write @n bytes to a new file; never replaces one.
+ * @dir: created if missing; @stem: the name without ".bin".  When the name
+ * is taken, "-1", "-2", ... are appended.  Signal-safe (no stdio).
+ * Return: 0 with the name in @path; -1 with errno set.
+ */
+int md_repro_create(const char *dir, const char *stem, const uint8_t *buf, size_t n, char *path,
+		    size_t plen);
+
+/** md_repro_mkdir() - create @dir and its parents.  Return: 0, or -1 with errno set. */
+int md_repro_mkdir(const char *dir);
+
+/**
+ * md_repro_write() - write @n bytes to exactly @path (O_EXCL: an existing
+ * file is an error, EEXIST).  Return: 0, or -1 with errno set.
+ */
+int md_repro_write(const char *path, const uint8_t *buf, size_t n);
+
+/** md_repro_source() - the schedule source that replays @r. */
+struct md_sched_source md_repro_source(const struct md_repro *r);
+
+#endif

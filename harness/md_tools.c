@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: MIT
+/*
+ * md_tools.c - the commands that work on reproducer files: repro (and
+ * --search), explain, minimize, compile, decompile.
+ *
+ * Replays run in a child process (md_exec_isolated) so that a failure that
+ * kills the process - a sanitizer report, a signal - is reported like any
+ * other, with the step it happened at.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../cli/md_opt.h"
+#include "md_crash.h"
+#include "md_explore.h"
+#include "md_mutant.h"
+
+#define BUDGET	 200000
+#define MAX_POS	 256
+#define SEARCHES 1000000
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The mutant to run @r with: the file's, or @override ("none" for the correct code). */
+static int pick_mutant(const char *cmd, const char *path, struct md_repro *r, const char *override)
+{
+	int m = override ? md_mutant_lookup(override) : (int)r->mutant;
+
+	if (m < 0 || (m > 0 && !md_mutants_compiled())) {
+		fprintf(stderr, "%s: %s: mutant '%s' is %s\n", cmd, path,
+			override ? override : md_mutant_info(r->mutant)->name,
+			m < 0 ? "unknown" : "not compiled into this build (use --build debug)");
+		return -1;
+	}
+	return m;
+}
+
+static int load(const char *cmd, const char *path, struct md_repro *r)
+{
+	char err[512];
+
+	if (md_repro_load(path, r, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "%s: %s\n", cmd, err);
+	return -1;
+}
+
+/*
+ * Replay @r with @mutant.  The recorded schedule is strict with the code it
+ * was recorded on; with other code (--mutant none) the run may take other
+ * paths, so its decisions are followed as far as they fit (bytes mode).
+ */
+static struct md_sched_source replay_source(const struct md_repro *r, unsigned mutant)
+{
+	struct md_sched_source src = md_repro_source(r);
+
+	if (mutant != r->mutant)
+		src.strategy = MD_SCHED_BYTES;
+	return src;
+}
+
+static unsigned replay(const struct md_repro *r, unsigned mutant, struct md_exec_result *res)
+{
+	struct md_sched_source src = replay_source(r, mutant);
+
+	return md_exec_isolated(r->tg, &r->p, &src, mutant, BUDGET, res);
+}
+
+static void report(const char *path, const struct md_exec_result *res)
+{
+	if (res->fail.kind == MD_FAIL_NONE)
+		printf("%s: PASS\n", path);
+	else if (res->fail.kind == MD_FAIL_DIVERGED)
+		printf("%s: DIVERGED at step %" PRIu64 ": the recorded schedule no longer fits "
+		       "(%s)\n",
+		       path, res->fail.step, res->fail.msg);
+	else
+		printf("%s: FAIL %s at step %" PRIu64 ": %s\n", path,
+		       md_fail_kind_name(res->fail.kind), res->fail.step, res->fail.msg);
+}
+
+/* ---- repro --search ---- */
+
+/*
+ * Explore schedules of @r's program (random and PCT of depth 2..4 in turn,
+ * change points spread over @steps, the length of the replayed run) until
+ * one fails or @ms pass; keep the first as a new exact reproducer.
+ */
+static int search(const char *path, struct md_repro *r, unsigned mutant, uint64_t ms,
+		  const char *dir, uint64_t steps)
+{
+	static struct md_exec_result res;
+	struct md_finder fd = {dir, "search", (uint64_t)time(NULL), 0, r->tg, mutant};
+	double t0 = now_s();
+	char out[512];
+
+	md_finder_arm(&fd);
+	for (fd.run = 0; fd.run < SEARCHES && (now_s() - t0) * 1000 < (double)ms; fd.run++) {
+		struct md_sched_source src = {.strategy =
+						  fd.run & 1 ? MD_SCHED_PCT : MD_SCHED_RANDOM,
+					      .seed = fd.seed * 7919 + fd.run,
+					      .depth = 2 + (unsigned)(fd.run / 2 % 3),
+					      .horizon = (unsigned)(steps < 16 ? 16 : steps)};
+
+		if (md_exec_run(r->tg, &r->p, &src, mutant, BUDGET, &res) == MD_FAIL_NONE ||
+		    res.fail.kind == MD_FAIL_DIVERGED)
+			continue;
+		md_crash_disarm();
+		printf("%s: search found FAIL %s at step %" PRIu64 " after %" PRIu64
+		       " schedules: %s\n",
+		       path, md_fail_kind_name(res.fail.kind), res.fail.step, fd.run + 1,
+		       res.fail.msg);
+		return md_finder_keep(&fd, &r->p, &res, out, sizeof(out)) ? MD_EXIT_ENV
+									  : MD_EXIT_FAIL;
+	}
+	md_crash_disarm();
+	printf("%s: search: no failing schedule in %" PRIu64 " tries (%.1fs)\n", path, fd.run,
+	       now_s() - t0);
+	return MD_EXIT_OK;
+}
+
+static int repro_one(const char *path, const char *override, uint64_t search_ms, const char *dir)
+{
+	static struct md_repro r;
+	static struct md_exec_result res;
+	int mutant;
+
+	if (load("mdt repro", path, &r) ||
+	    (mutant = pick_mutant("mdt repro", path, &r, override)) < 0)
+		return MD_EXIT_USAGE;
+	replay(&r, (unsigned)mutant, &res);
+	report(path, &res);
+	if (res.fail.kind != MD_FAIL_NONE && res.fail.kind != MD_FAIL_DIVERGED)
+		return MD_EXIT_FAIL;
+	if (search_ms)
+		return search(path, &r, (unsigned)mutant, search_ms, dir, res.steps);
+	return res.fail.kind == MD_FAIL_DIVERGED ? MD_EXIT_FAIL : MD_EXIT_OK;
+}
+
+int md_repro_main(int argc, char **argv)
+{
+	const char *override = NULL, *dir = "artifacts", *pos[MAX_POS];
+	uint64_t search_ms = 0;
+	const struct md_opt opts[] = {
+	    {"mutant", MD_OPT_STR, 0, 0, &override,
+	     "run with this seeded bug instead of the file's ('none': the correct code)"},
+	    {"search", MD_OPT_DURATION, 1, 1000ull * 3600 * 24, &search_ms,
+	     "if the file does not fail, search schedules for this long"},
+	    {"artifacts", MD_OPT_STR, 0, 0, &dir, "where --search writes (artifacts/)"},
+	    {NULL, 0, 0, 0, NULL, NULL},
+	};
+	int ret = md_opt_parse_args("mdt repro FILE...", opts, argc, argv, pos, MAX_POS, &argc);
+
+	if (ret)
+		return ret < 0 ? MD_EXIT_OK : ret;
+	if (argc == 0) {
+		fprintf(stderr, "mdt repro: no reproducer given (usage: mdt repro FILE...)\n");
+		return MD_EXIT_USAGE;
+	}
+	for (int i = 0; i < argc; i++) {
+		int r = repro_one(pos[i], override, search_ms, dir);
+
+		if (r == MD_EXIT_USAGE || r == MD_EXIT_ENV)
+			return r;
+		if (r == MD_EXIT_FAIL)
+			ret = MD_EXIT_FAIL;
+	}
+	return ret;
+}
+
+/* ---- explain ---- */
+
+#define COLW 26
+
+struct explain {
+	const struct md_repro *r;
+	struct md_sched_log log;
+};
+
+static void explain_row(uint64_t step, unsigned fiber, const char *text)
+{
+	printf("%6" PRIu64 "  %*s%s\n", step, (int)(fiber * COLW), "", text);
+}
+
+static void explain_timeline(const struct explain *x)
+{
+	unsigned last_tag[MD_PROG_MAX_THREADS];
+	char buf[128], op[96];
+
+	memset(last_tag, 0xff, sizeof(last_tag));
+	printf("\ntimeline: one row per race point passed, a column per thread\n  step  ");
+	for (unsigned i = 0; i < x->r->p.nthreads; i++)
+		printf("t%-*u", COLW - 1, i);
+	printf("\n");
+	for (size_t i = 0; i < x->log.n; i++) {
+		const struct md_sched_event *e = &x->log.ev[i];
+
+		if (e->tag != last_tag[e->fiber] && e->tag < x->r->p.nops) {
+			last_tag[e->fiber] = e->tag;
+			md_prog_op_format(&x->r->p.op[e->tag], x->r->tg->ops, op, sizeof(op));
+			snprintf(buf, sizeof(buf), "[op %u: %s]", e->tag, op);
+			explain_row(i, e->fiber, buf);
+		}
+		snprintf(buf, sizeof(buf), "%s%s", md_race_point_name(e->rp),
+			 e->spin ? " (spin)" : "");
+		explain_row(i, e->fiber, buf);
+	}
+}
+
+static void explain_verdict(const struct explain *x, const struct md_exec_result *res)
+{
+	const struct md_failure *f = &res->fail;
+	char op[96] = "";
+
+	if (f->kind == MD_FAIL_NONE) {
+		printf("\nPASS after %" PRIu64 " steps\n", res->steps);
+		return;
+	}
+	if ((f->kind == MD_FAIL_POSTCOND || f->kind == MD_FAIL_CRASH) && f->op_index < x->r->p.nops)
+		md_prog_op_format(&x->r->p.op[f->op_index], x->r->tg->ops, op, sizeof(op));
+	printf("\n>>> FAIL %s at step %" PRIu64, md_fail_kind_name(f->kind), f->step);
+	if (f->kind == MD_FAIL_POSTCOND)
+		printf(" in t%u, op %u (%s)", f->thread, f->op_index, op);
+	printf(": %s\n", f->msg);
+}
+
+static struct explain *explaining;
+
+/* Dying mid-run: the timeline so far, then the crash (best effort: stdio in a handler). */
+static void explain_crash(const char *why, void *arg)
+{
+	static struct md_exec_result res;
+
+	(void)arg;
+	if (md_exec_live(&res, why) == NULL || explaining == NULL)
+		return;
+	explain_timeline(explaining);
+	explain_verdict(explaining, &res);
+	fflush(stdout);
+	_exit(MD_EXIT_FAIL);
+}
+
+int md_explain_main(int argc, char **argv)
+{
+	static struct md_repro r;
+	static struct md_exec_result res;
+	static struct explain x;
+	const char *override = NULL, *path;
+	const struct md_opt opts[] = {
+	    {"mutant", MD_OPT_STR, 0, 0, &override, "run with this seeded bug (or 'none')"},
+	    {NULL, 0, 0, 0, NULL, NULL},
+	};
+	struct md_sched_source src;
+	int ret = md_opt_parse_args("mdt explain FILE", opts, argc, argv, &path, 1, &argc);
+	int mutant;
+
+	if (ret)
+		return ret < 0 ? MD_EXIT_OK : ret;
+	if (argc != 1) {
+		fprintf(stderr, "mdt explain: one reproducer, please (usage: mdt explain FILE)\n");
+		return MD_EXIT_USAGE;
+	}
+	if (load("mdt explain", path, &r) ||
+	    (mutant = pick_mutant("mdt explain", path, &r, override)) < 0)
+		return MD_EXIT_USAGE;
+	printf("# %s\n", path);
+	md_repro_print(&r, stdout);
+	x.r = &r;
+	src = replay_source(&r, (unsigned)mutant);
+	src.log = &x.log;
+	explaining = &x;
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	md_crash_arm(explain_crash, NULL);
+	md_exec_run(r.tg, &r.p, &src, (unsigned)mutant, BUDGET, &res);
+	md_crash_disarm();
+	explain_timeline(&x);
+	explain_verdict(&x, &res);
+	free(x.log.ev);
+	return res.fail.kind == MD_FAIL_NONE ? MD_EXIT_OK : MD_EXIT_FAIL;
+}
+
+/* ---- minimize ---- */
+
+struct mini {
+	struct md_repro r; /* the smallest failing so far; its schedule is the realized trace */
+	unsigned kind, mutant;
+	unsigned rp; /* a crash must stay at the same race point (or after the run) */
+	int in_run;
+	uint64_t tries, max_tries;
+	double deadline;
+};
+
+static int mini_out_of_time(const struct mini *m)
+{
+	return m->tries >= m->max_tries || now_s() >= m->deadline;
+}
+
+/* One schedule for @cand; on the same failure kind, @cand with the trace taken becomes the best. */
+static int mini_run(struct mini *m, struct md_prog *cand, const struct md_sched_source *src)
+{
+	static struct md_exec_result res;
+
+	m->tries++;
+	if (md_exec_isolated(m->r.tg, cand, src, m->mutant, BUDGET, &res) != m->kind)
+		return 0;
+	if (m->kind == MD_FAIL_CRASH &&
+	    (res.fail.rp != m->rp || (res.fail.thread < cand->nthreads) != m->in_run))
+		return 0; /* another crash, not a smaller one */
+	m->r.p = *cand;
+	m->r.p.nsched = res.ntrace < MD_PROG_MAX_SCHED ? res.ntrace : MD_PROG_MAX_SCHED;
+	memcpy(m->r.p.sched, res.trace, m->r.p.nsched);
+	return 1;
+}
+
+/* Does @cand still fail the same way: under its schedule bytes, or a few PCT schedules? */
+static int mini_try(struct mini *m, struct md_prog *cand, int pct)
+{
+	struct md_sched_source src = {
+	    .strategy = MD_SCHED_BYTES, .bytes = cand->sched, .len = cand->nsched};
+
+	if (mini_out_of_time(m))
+		return 0;
+	if (mini_run(m, cand, &src))
+		return 1;
+	for (unsigned k = 0; k < (unsigned)pct && !mini_out_of_time(m); k++) {
+		src = (struct md_sched_source){
+		    .strategy = MD_SCHED_PCT, .seed = m->tries * 31 + k, .depth = 1 + k % 3};
+		if (mini_run(m, cand, &src))
+			return 1;
+	}
+	return 0;
+}
+
+static void drop_op(struct md_prog *p, unsigned i)
+{
+	memmove(&p->op[i], &p->op[i + 1], (p->nops - i - 1) * sizeof(p->op[0]));
+	p->nops--;
+}
+
+static int mini_ops(struct mini *m)
+{
+	static struct md_prog cand;
+	int changed = 0;
+
+	for (unsigned i = m->r.p.nops; i-- > 0;) {
+		cand = m->r.p;
+		drop_op(&cand, i);
+		changed |= mini_try(m, &cand, 8);
+	}
+	return changed;
+}
+
+static int mini_threads(struct mini *m)
+{
+	static struct md_prog cand;
+	int changed = 0;
+
+	for (unsigned th = m->r.p.nthreads; th-- > 0 && m->r.p.nthreads > 1;) {
+		cand = m->r.p;
+		for (unsigned i = cand.nops; i-- > 0;)
+			if (cand.op[i].thread == th)
+				drop_op(&cand, i);
+			else if (cand.op[i].thread > th)
+				cand.op[i].thread--;
+		cand.nthreads--;
+		changed |= mini_try(m, &cand, 8);
+	}
+	return changed;
+}
+
+static int mini_args(struct mini *m)
+{
+	static struct md_prog cand;
+	int changed = 0;
+
+	for (unsigned i = 0; i < m->r.p.nops; i++)
+		for (unsigned k = 0; k < 2; k++) {
+			cand = m->r.p;
+			if ((k ? cand.op[i].b : cand.op[i].a) == 0)
+				continue;
+			*(k ? &cand.op[i].b : &cand.op[i].a) = 0;
+			changed |= mini_try(m, &cand, 4);
+		}
+	return changed;
+}
+
+/*
+ * The schedule: the shortest prefix of decisions that still fails (the rest
+ * runs on without preemption), then zeroed chunks (the lowest thread first).
+ */
+static void mini_sched(struct mini *m)
+{
+	static struct md_prog cand;
+	size_t lo = 0, hi = m->r.p.nsched;
+
+	while (lo < hi && !mini_out_of_time(m)) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		cand = m->r.p;
+		cand.nsched = mid;
+		if (mini_try(m, &cand, 0))
+			hi = mid < m->r.p.nsched ? mid : m->r.p.nsched;
+		else
+			lo = mid + 1;
+	}
+	for (size_t chunk = m->r.p.nsched / 2; chunk >= 1 && !mini_out_of_time(m); chunk /= 2)
+		for (size_t at = 0; at + chunk <= m->r.p.nsched; at += chunk) {
+			int nonzero = 0;
+
+			cand = m->r.p;
+			for (size_t j = at; j < at + chunk; j++)
+				nonzero |= cand.sched[j], cand.sched[j] = 0;
+			if (nonzero)
+				mini_try(m, &cand, 0);
+		}
+}
+
+static size_t repro_size(const struct md_repro *r)
+{
+	static uint8_t buf[MD_REPRO_MAX];
+
+	return md_repro_encode(r, buf, sizeof(buf));
+}
+
+static int mini_write(const struct mini *m, const char *out)
+{
+	static uint8_t buf[MD_REPRO_MAX];
+	size_t n = md_repro_encode(&m->r, buf, sizeof(buf));
+
+	if (md_repro_write(out, buf, n) == 0)
+		return 0;
+	fprintf(stderr, "mdt minimize: cannot write '%s': %s\n", out,
+		errno == EEXIST ? "it exists (not overwritten)" : strerror(errno));
+	return -1;
+}
+
+int md_minimize_main(int argc, char **argv)
+{
+	static struct mini m;
+	static struct md_exec_result res;
+	const char *override = NULL, *out = NULL, *path;
+	uint64_t time_ms = 120000, max_tries = 20000;
+	const struct md_opt opts[] = {
+	    {"o", MD_OPT_STR, 0, 0, &out, "the smaller reproducer (a new file)"},
+	    {"mutant", MD_OPT_STR, 0, 0, &override, "run with this seeded bug (or 'none')"},
+	    {"time", MD_OPT_DURATION, 1, 1000ull * 3600 * 24, &time_ms, "give up after (120s)"},
+	    {"tries", MD_OPT_U64, 1, 10000000, &max_tries, "runs at most (20000)"},
+	    {NULL, 0, 0, 0, NULL, NULL},
+	};
+	int ret = md_opt_parse_args("mdt minimize FILE -o OUT", opts, argc, argv, &path, 1, &argc);
+	unsigned ops0, th0;
+	uint64_t steps0;
+	size_t size0;
+	int mutant;
+
+	if (ret)
+		return ret < 0 ? MD_EXIT_OK : ret;
+	if (argc != 1 || out == NULL) {
+		fprintf(stderr, "mdt minimize: usage: mdt minimize FILE -o OUT\n");
+		return MD_EXIT_USAGE;
+	}
+	if (load("mdt minimize", path, &m.r) ||
+	    (mutant = pick_mutant("mdt minimize", path, &m.r, override)) < 0)
+		return MD_EXIT_USAGE;
+	m.mutant = (unsigned)mutant;
+	m.kind = replay(&m.r, m.mutant, &res);
+	if (m.kind == MD_FAIL_NONE || m.kind == MD_FAIL_DIVERGED) {
+		report(path, &res);
+		fprintf(stderr, "mdt minimize: %s does not fail: nothing to keep failing\n", path);
+		return MD_EXIT_FAIL;
+	}
+	m.r.mutant = m.mutant;
+	m.rp = res.fail.rp;
+	m.in_run = res.fail.thread < m.r.p.nthreads;
+	m.max_tries = max_tries;
+	m.deadline = now_s() + (double)time_ms / 1000;
+	ops0 = m.r.p.nops, th0 = m.r.p.nthreads, steps0 = res.steps, size0 = repro_size(&m.r);
+	while ((mini_ops(&m) | mini_threads(&m)) && !mini_out_of_time(&m))
+		;
+	mini_args(&m);
+	mini_sched(&m);
+	m.r.exact = 1;
+	if (replay(&m.r, m.mutant, &res) != m.kind) { /* the file must replay exactly */
+		report(out, &res);
+		fprintf(stderr, "mdt minimize: the result does not replay; nothing written\n");
+		return MD_EXIT_FAIL;
+	}
+	if (mini_write(&m, out))
+		return MD_EXIT_ENV;
+	printf("mdt minimize: %s (%s) -> %s in %" PRIu64 " runs\n"
+	       "  ops %u -> %u, threads %u -> %u, steps %" PRIu64 " -> %" PRIu64
+	       ", bytes %zu -> %zu\n",
+	       path, md_fail_kind_name(m.kind), out, m.tries, ops0, m.r.p.nops, th0, m.r.p.nthreads,
+	       steps0, res.steps, size0, repro_size(&m.r));
+	report(out, &res);
+	return MD_EXIT_OK;
+}
+
+/* ---- compile / decompile ---- */
+
+int md_compile_main(int argc, char **argv)
+{
+	static struct md_repro r;
+	static uint8_t buf[MD_REPRO_MAX];
+	const char *out = NULL, *path;
+	const struct md_opt opts[] = {
+	    {"o", MD_OPT_STR, 0, 0, &out, "the binary reproducer to write (a new file)"},
+	    {NULL, 0, 0, 0, NULL, NULL},
+	};
+	int ret =
+	    md_opt_parse_args("mdt compile FILE.mdt -o OUT", opts, argc, argv, &path, 1, &argc);
+	size_t n;
+
+	if (ret)
+		return ret < 0 ? MD_EXIT_OK : ret;
+	if (argc != 1 || out == NULL) {
+		fprintf(stderr, "mdt compile: usage: mdt compile FILE.mdt -o FILE.bin\n");
+		return MD_EXIT_USAGE;
+	}
+	if (load("mdt compile", path, &r))
+		return MD_EXIT_USAGE;
+	n = md_repro_encode(&r, buf, sizeof(buf));
+	if (md_repro_write(out, buf, n)) {
+		fprintf(stderr, "mdt compile: cannot write '%s': %s\n", out,
+			errno == EEXIST ? "it exists (not overwritten)" : strerror(errno));
+		return MD_EXIT_ENV;
+	}
+	return MD_EXIT_OK;
+}
+
+int md_decompile_main(int argc, char **argv)
+{
+	static struct md_repro r;
+	const char *path;
+	const struct md_opt opts[] = {{NULL, 0, 0, 0, NULL, NULL}};
+	int ret = md_opt_parse_args("mdt decompile FILE", opts, argc, argv, &path, 1, &argc);
+
+	if (ret)
+		return ret < 0 ? MD_EXIT_OK : ret;
+	if (argc != 1) {
+		fprintf(stderr, "mdt decompile: usage: mdt decompile FILE.bin\n");
+		return MD_EXIT_USAGE;
+	}
+	if (load("mdt decompile", path, &r))
+		return MD_EXIT_USAGE;
+	md_repro_print(&r, stdout);
+	return MD_EXIT_OK;
+}
