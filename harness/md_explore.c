@@ -285,13 +285,17 @@ static void json_str(FILE *f, const char *s)
 
 static void explore_json(const struct explore *e, FILE *f)
 {
+	char depth[32] = "[2, 3, 4]"; /* PCT depths used, in turn */
+
+	if (e->depth_set)
+		snprintf(depth, sizeof(depth), "[%" PRIu64 "]", e->depth);
 	fprintf(f,
 		"{\"seed\": %" PRIu64 ", \"target\": \"%s\", \"strategy\": \"%s\", \"depth\": "
-		"%" PRIu64 ", \"threads\": %" PRIu64 ", \"ops\": %" PRIu64
+		"%s, \"threads\": %" PRIu64 ", \"ops\": %" PRIu64
 		", \"mutant\": \"%s\", \"variant\": \"%s\", \"runs\": %" PRIu64
 		", \"failures\": %" PRIu64 ", \"elapsed_s\": %.3f, \"runs_per_s\": %.0f, "
 		"\"reproducers\": [",
-		e->seed, e->tg->name, e->strategy, e->depth, e->threads, e->nops,
+		e->seed, e->tg->name, e->strategy, depth, e->threads, e->nops,
 		e->mutant ? md_mutant_info((unsigned)e->mutant)->name : "none", md_build_variant(),
 		e->done, e->failures, e->elapsed,
 		e->elapsed > 0 ? (double)e->done / e->elapsed : 0.0);
