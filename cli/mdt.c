@@ -12,6 +12,7 @@
 #include "md_config.h"
 #include "md_mutant.h"
 #include "md_opt.h"
+#include "../harness/md_crash.h"
 #include "../harness/md_explore.h"
 #include "../stress/stress.h"
 
@@ -98,7 +99,7 @@ int main(int argc, char **argv)
 		 * the exit code stays "failure found".
 		 */
 		if (ret == MD_EXIT_FAIL || ret == MD_EXIT_STALL)
-			_exit(ret);
+			md_exit_now(ret);
 		return ret;
 	}
 	fprintf(stderr, "mdt: unknown command '%s' (try: mdt help)\n", cmd);

@@ -30,6 +30,13 @@ void md_crash_arm(md_crash_fn *fn, void *arg);
 /** md_crash_disarm() - no function is called any more. */
 void md_crash_disarm(void);
 
+/**
+ * md_exit_now() - leave at once with @code: no exit hooks, no leak check, and
+ * no sanitizer finalization (TSan's would sleep for, or trip over, threads
+ * and fibers that are stuck or abandoned).  Flush stdio first.
+ */
+__attribute__((noreturn)) void md_exit_now(int code);
+
 /** md_crash_cat() - append @s to the string @buf (size @cap) at *@off; signal-safe. */
 void md_crash_cat(char *buf, size_t cap, size_t *off, const char *s);
 

@@ -224,8 +224,7 @@ unsigned md_exec_isolated(const struct md_target *tg, const struct md_prog *p,
 		 * hooks; and TSan's _exit interceptor would sleep a second for
 		 * the abandoned fibers (atexit_sleep_ms): leave by the syscall.
 		 */
-		syscall(SYS_exit_group, 0);
-		_exit(0);
+		md_exit_now(0);
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {

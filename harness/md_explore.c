@@ -161,7 +161,7 @@ static void finder_crash(const char *why, void *arg)
 	off = 0;
 	if (finding_write(armed, p, &res, path, sizeof(path))) {
 		md_crash_say("mdt: cannot write the reproducer\n");
-		_exit(MD_EXIT_ENV);
+		md_exit_now(MD_EXIT_ENV);
 	}
 	md_crash_cat(line, sizeof(line), &off, "repro: ./mdt --build ");
 	md_crash_cat(line, sizeof(line), &off, md_build_variant());
@@ -169,7 +169,7 @@ static void finder_crash(const char *why, void *arg)
 	md_crash_cat(line, sizeof(line), &off, path);
 	md_crash_cat(line, sizeof(line), &off, "\n");
 	md_crash_say(line);
-	_exit(MD_EXIT_FAIL);
+	md_exit_now(MD_EXIT_FAIL);
 }
 
 void md_finder_arm(struct md_finder *fd)

@@ -248,7 +248,7 @@ static void explain_crash(const char *why, void *arg)
 	explain_timeline(explaining);
 	explain_verdict(explaining, &res);
 	fflush(stdout);
-	_exit(MD_EXIT_FAIL);
+	md_exit_now(MD_EXIT_FAIL);
 }
 
 int md_explain_main(int argc, char **argv)

@@ -54,7 +54,8 @@
 	X(UNPIN, "unpin", 3, op_unpin)                                                             \
 	X(ZS_ALLOC, "zs_alloc", 5, op_zs_alloc)                                                    \
 	X(ZS_FREE, "zs_free", 5, op_zs_free)                                                       \
-	X(ZS_RW, "zs_rw", 6, op_zs_rw)
+	X(ZS_RW, "zs_rw", 6, op_zs_rw)                                                             \
+	X(SELFTEST_HANG, "selftest_hang", 0, op_selftest_hang)
 
 enum op_id {
 #define OP_ENUM(id, name, w, fn) OP_##id,
@@ -80,6 +81,7 @@ static const unsigned op_default_weights[] = {
 #define PINS_MAX    4
 #define ZS_MAX	    32
 #define MAX_WORKERS 64
+#define MAX_BG	    9 /* background threads: up to 8 compactors and a migrator */
 
 struct stress;
 
@@ -100,7 +102,11 @@ struct worker {
 	uint64_t chaos_rng, chaos_cut; /* a race point delays when rnd < chaos_cut */
 	uint64_t progress;	       /* ops completed (ck_pr): the watchdog reads it */
 	int done;		       /* the worker has returned (ck_pr) */
+	int is_parked;		       /* paused by the reporter: not a stall (ck_pr) */
+	uint64_t retries;	       /* published every 32 ops for the live line (ck_pr) */
 	unsigned cur_op;	       /* op in flight (ck_pr) */
+	int fixed_op;		       /* background thread: its one op (else -1: the mix) */
+	unsigned pace_us;	       /* background thread: pause between its ops */
 	uint64_t ops[OP__COUNT];       /* written by the worker (ck_pr), read by the reporter */
 	uint64_t stats[MD_ST__COUNT];  /* copied at exit */
 };
@@ -111,6 +117,8 @@ struct stress_opts {
 	double chaos; /* probability of a delay at each race point */
 	uint64_t chaos_sleep_us;
 	uint64_t stall_ms;
+	uint64_t check_every_ms, stutter_ms, compactors;
+	const char *chaos_kinds;
 	int argc;
 	char **argv;
 	int mutant_given; /* --mutant on the command line (not MDT_MUTANT) */
@@ -129,7 +137,16 @@ struct stress {
 	unsigned mutant;
 	unsigned weights[OP__COUNT];	/* the op mix: defaults or --mix */
 	uint8_t chaos_rp[MD_RP__COUNT]; /* race points where chaos applies */
+	unsigned chaos_kinds;		/* CHAOS_* bits */
+	/* pausing the workers (checkpoints, stutter): all under park_lock */
+	pthread_mutex_t park_lock;
+	pthread_cond_t park_cond;
+	int pause;	 /* also read without the lock as a hint (ck_pr) */
+	unsigned parked; /* workers waiting for resume, or finished */
+	uint64_t checkpoints, stalls;
 };
+
+enum { CHAOS_YIELD = 1, CHAOS_SPIN = 2, CHAOS_SLEEP = 4, CHAOS_ALL = 7 };
 
 static uint64_t rnd(uint64_t *s)
 {
@@ -167,6 +184,32 @@ __attribute__((format(printf, 2, 3))) static int fail(struct worker *w, const ch
 	return -1;
 }
 
+/* The @r-th enabled kind of delay (the kinds are never all off). */
+static unsigned chaos_kind(unsigned kinds, uint64_t r)
+{
+	unsigned n = (unsigned)__builtin_popcount(kinds), k = (unsigned)(r % n);
+
+	for (unsigned bit = 1;; bit <<= 1)
+		if ((kinds & bit) && k-- == 0)
+			return bit;
+}
+
+static void chaos_delay(struct worker *w, unsigned kind)
+{
+	switch (kind) {
+	case CHAOS_YIELD:
+		sched_yield();
+		break;
+	case CHAOS_SPIN:
+		for (unsigned i = 0; i < 200; i++)
+			ck_pr_stall();
+		break;
+	default: /* another thread finishes a split, a grace period */
+		usleep((useconds_t)w->s->o.chaos_sleep_us);
+		break;
+	}
+}
+
 /*
  * Chaos: at a race point, with the configured probability, give the other
  * threads a window: yield the CPU or spin a little.  Spin loops always yield,
@@ -186,19 +229,7 @@ static void chaos_hook(struct md_thread *t, unsigned rp, unsigned flags)
 	r = rnd(&w->chaos_rng);
 	if (r >= w->chaos_cut)
 		return;
-	switch (r % 3) {
-	case 0:
-		sched_yield();
-		break;
-	case 1:
-		for (unsigned i = 0; i < 200; i++)
-			ck_pr_stall();
-		break;
-	default:
-		usleep((useconds_t)w->s->o
-			   .chaos_sleep_us); /* another thread finishes a split, a grace period */
-		break;
-	}
+	chaos_delay(w, chaos_kind(w->s->chaos_kinds, r));
 }
 
 /* ---- the ops: each returns 0, or -1 after fail() ---- */
@@ -591,6 +622,17 @@ static int op_zs_rw(struct worker *w)
 	return 0;
 }
 
+/*
+ * The watchdog's self-test: an op that never finishes, as a lost wakeup or a
+ * leaked lock bit would.  Weight 0: it runs only when --mix names it.
+ */
+static int op_selftest_hang(struct worker *w)
+{
+	(void)w;
+	for (;;)
+		sleep(1);
+}
+
 static int (*const op_fns[OP__COUNT])(struct worker *) = {
 #define OP_FN(id, name, w, fn) fn,
     STRESS_OPS(OP_FN)
@@ -608,6 +650,47 @@ static unsigned pick_op(struct worker *w, unsigned total)
 	return i;
 }
 
+/*
+ * Wait while the reporter has the workers paused (a checkpoint, a stutter
+ * pause).  Outside any epoch section and holding no lock: the checker may
+ * read this worker's held[] until it resumes; park_lock orders both ways.
+ */
+static void park(struct worker *w)
+{
+	struct stress *s = w->s;
+
+	pthread_mutex_lock(&s->park_lock);
+	s->parked++;
+	ck_pr_store_int(&w->is_parked, 1);
+	pthread_cond_broadcast(&s->park_cond);
+	while (s->pause && !ck_pr_load_int(&s->stop))
+		pthread_cond_wait(&s->park_cond, &s->park_lock);
+	ck_pr_store_int(&w->is_parked, 0);
+	s->parked--;
+	pthread_mutex_unlock(&s->park_lock);
+}
+
+/* The live line's retry count: the core's counters are the worker's own (plain). */
+static void publish_retries(struct worker *w)
+{
+	const uint64_t *st = w->t.stats;
+
+	ck_pr_store_64(&w->retries, st[MD_ST_TRYGET_ZERO] + st[MD_ST_REVALIDATE] +
+					st[MD_ST_LOCK_RECHECK] + st[MD_ST_EAGAIN]);
+}
+
+/* A finished worker counts as parked for good. */
+static void leave(struct worker *w)
+{
+	struct stress *s = w->s;
+
+	pthread_mutex_lock(&s->park_lock);
+	s->parked++;
+	ck_pr_store_int(&w->done, 1);
+	pthread_cond_broadcast(&s->park_cond);
+	pthread_mutex_unlock(&s->park_lock);
+}
+
 static void *worker_main(void *p)
 {
 	struct worker *w = p;
@@ -618,19 +701,25 @@ static void *worker_main(void *p)
 	for (unsigned i = 0; i < OP__COUNT; i++)
 		total += s->weights[i];
 	while (!ck_pr_load_int(&s->stop)) {
-		unsigned op = pick_op(w, total);
+		unsigned op = w->fixed_op >= 0 ? (unsigned)w->fixed_op : pick_op(w, total);
 
+		if (ck_pr_load_int(&s->pause))
+			park(w);
 		ck_pr_store_uint(&w->cur_op, op);
 		if (op_fns[op](w))
 			break;
 		ck_pr_store_64(&w->progress, n + 1);
 		ck_pr_store_64(&w->ops[op], w->ops[op] + 1);
-		if (++n % 32 == 0)
+		if (++n % 32 == 0) {
 			md_epoch_poll(&w->t);
+			publish_retries(w);
+		}
+		if (w->pace_us)
+			usleep(w->pace_us);
 	}
 	memcpy(w->stats, w->t.stats, sizeof(w->stats));
 	md_epoch_barrier(&w->t);
-	ck_pr_store_int(&w->done, 1);
+	leave(w);
 	return NULL;
 }
 
@@ -698,19 +787,25 @@ static void held_free(struct held_set *h)
 	free(h->pins);
 }
 
-static unsigned run_check(struct stress *s, const char *when, md_expect_refs_fn *fn, void *arg)
+static void print_report(const char *when, const struct md_report *r, unsigned n)
 {
-	struct md_report r;
 	char line[256];
-	unsigned n = md_check_quiescent(s->c, fn, arg, &r);
 
 	printf("check (%s): %s\n", when, n ? "VIOLATIONS" : "clean");
 	for (unsigned i = 0; i < n && i < MD_REPORT_MAX; i++) {
-		md_violation_format(&r.v[i], line, sizeof(line));
+		md_violation_format(&r->v[i], line, sizeof(line));
 		printf("  %s\n", line);
 	}
 	if (n > MD_REPORT_MAX)
 		printf("  ... %u more\n", n - MD_REPORT_MAX);
+}
+
+static unsigned run_check(struct stress *s, const char *when, md_expect_refs_fn *fn, void *arg)
+{
+	struct md_report r;
+	unsigned n = md_check_quiescent(s->c, fn, arg, &r);
+
+	print_report(when, &r, n);
 	return n;
 }
 
@@ -803,13 +898,17 @@ static void totals(struct stress *s, uint64_t *ops, uint64_t *all)
 static void progress(struct stress *s, uint64_t elapsed, uint64_t *last_all, uint64_t *last_t,
 		     int tty)
 {
-	uint64_t ops[OP__COUNT], all, dt = elapsed - *last_t;
+	uint64_t ops[OP__COUNT], all, dt = elapsed - *last_t, retries = 0;
 
 	totals(s, ops, &all);
-	printf("%s[%5.1fs/%.0fs] %10" PRIu64 " ops %9.0f ops/s  failures %u%s", tty ? "\r" : "",
-	       (double)elapsed / 1000, (double)s->o.duration_ms / 1000, all,
+	for (unsigned i = 0; i < s->nw; i++)
+		retries += ck_pr_load_64(&s->w[i].retries);
+	printf("%s[%5.1fs/%.0fs] %10" PRIu64 " ops %9.0f ops/s  failures %u  checkpoints %" PRIu64
+	       "  retries %" PRIu64 "%s",
+	       tty ? "\r" : "", (double)elapsed / 1000, (double)s->o.duration_ms / 1000, all,
 	       dt ? (double)(all - *last_all) * 1000.0 / (double)dt : 0.0,
-	       ck_pr_load_uint(&s->nfailures), tty ? "   " : "\n");
+	       ck_pr_load_uint(&s->nfailures), ck_pr_load_64(&s->checkpoints), retries,
+	       tty ? "   " : "\n");
 	fflush(stdout);
 	*last_all = all;
 	*last_t = elapsed;
@@ -851,8 +950,10 @@ static int write_json(struct stress *s, FILE *f, double secs, unsigned violation
 
 	totals(s, ops, &all);
 	stat_totals(s, st);
-	fprintf(f, "{\n  \"seed\": %" PRIu64 ",\n  \"threads\": %u,\n  \"duration_s\": %.3f,\n",
-		s->o.seed, s->nw, secs);
+	fprintf(f,
+		"{\n  \"seed\": %" PRIu64 ",\n  \"threads\": %" PRIu64
+		",\n  \"compactors\": %" PRIu64 ",\n  \"duration_s\": %.3f,\n",
+		s->o.seed, s->o.threads, s->o.compactors, secs);
 	fprintf(f, "  \"variant\": \"%s\",\n  \"frames\": %" PRIu64 ",\n  \"mutant\": \"%s\",\n",
 		md_build_variant(), s->o.frames,
 		s->mutant ? md_mutant_info(s->mutant)->name : "none");
@@ -868,14 +969,15 @@ static int write_json(struct stress *s, FILE *f, double secs, unsigned violation
 	for (unsigned k = 0; k < MD_ST__COUNT; k++)
 		fprintf(f, "%s\"%s\": %" PRIu64, k ? ", " : "", md_stat_name(k), st[k]);
 	fprintf(f, "},\n");
-	fprintf(f, "  \"checkpoints\": 0,\n  \"violations\": %u,\n  \"failures\": [", violations);
+	fprintf(f, "  \"checkpoints\": %" PRIu64 ",\n  \"violations\": %u,\n  \"failures\": [",
+		s->checkpoints, violations);
 	if (s->nfailures) {
 		fputc('"', f);
 		for (const char *p = s->failure; *p; p++)
 			fprintf(f, (*p == '"' || *p == '\\') ? "\\%c" : "%c", *p);
 		fputc('"', f);
 	}
-	fprintf(f, "],\n  \"stalls\": 0\n}\n");
+	fprintf(f, "],\n  \"stalls\": %" PRIu64 "\n}\n", s->stalls);
 	return fclose(f) == 0 ? 0 : -1;
 }
 
@@ -908,6 +1010,14 @@ static int parse(struct stress *s, int argc, char **argv)
 	     "race points where chaos applies, e.g. lookup.tryget,split.build (default: all)"},
 	    {"chaos", MD_OPT_PROB, 0, 0, &s->o.chaos,
 	     "probability of a delay (yield, spin or a 20us sleep) at each race point (default 0)"},
+	    {"chaos-kinds", MD_OPT_STR, 0, 0, &s->o.chaos_kinds,
+	     "which delays chaos uses: yield,spin,sleep (default all three)"},
+	    {"check-every", MD_OPT_DURATION, 10, 1000ull * 3600, &s->o.check_every_ms,
+	     "pause all workers this often and run the full invariant check (default off)"},
+	    {"stutter", MD_OPT_DURATION, 10, 1000ull * 3600, &s->o.stutter_ms,
+	     "alternate load and pause phases of this length (default off)"},
+	    {"compactors", MD_OPT_U64, 0, MAX_BG - 1, &s->o.compactors,
+	     "background compactor threads, plus one migrator when > 0 (default 1)"},
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 	int ret;
@@ -917,6 +1027,7 @@ static int parse(struct stress *s, int argc, char **argv)
 	s->o.frames = 2048;
 	s->o.chaos_sleep_us = 20;
 	s->o.stall_ms = 10000;
+	s->o.compactors = 1;
 	s->o.argc = argc;
 	s->o.argv = argv;
 	s->o.seed = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid();
@@ -992,6 +1103,35 @@ bad:
 	return MD_EXIT_USAGE;
 }
 
+/* --chaos-kinds yield,spin,sleep */
+static int parse_chaos_kinds(struct stress *s)
+{
+	static const char *const names[] = {"yield", "spin", "sleep"};
+	char buf[64], *save = NULL, *tok;
+
+	s->chaos_kinds = s->o.chaos_kinds ? 0 : CHAOS_ALL;
+	if (s->o.chaos_kinds == NULL)
+		return 0;
+	if (strlen(s->o.chaos_kinds) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, s->o.chaos_kinds);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned k = 0;
+
+		while (k < 3 && strcmp(names[k], tok) != 0)
+			k++;
+		if (k == 3)
+			goto bad;
+		s->chaos_kinds |= 1u << k;
+	}
+	if (s->chaos_kinds)
+		return 0;
+bad:
+	fprintf(stderr, "mdt stress: bad --chaos-kinds '%s' (some of yield,spin,sleep)\n",
+		s->o.chaos_kinds);
+	return MD_EXIT_USAGE;
+}
+
 /* --chaos-at: race point names; without it chaos applies everywhere. */
 static int parse_chaos_at(struct stress *s)
 {
@@ -1048,6 +1188,25 @@ static int resolve_mutant(struct stress *s)
 	return 0;
 }
 
+/*
+ * Workers past --threads run in the background like the kernel's: the
+ * compactors a compaction pass every 10 ms (kcompactd), the migrator one
+ * frame every millisecond (NUMA balancing, memory hotplug).
+ */
+static void background_role(struct stress *s, struct worker *w, unsigned i)
+{
+	w->fixed_op = -1;
+	if (i < s->o.threads)
+		return;
+	if (i + 1 < s->nw) {
+		w->fixed_op = OP_COMPACT;
+		w->pace_us = 10000;
+	} else {
+		w->fixed_op = OP_MIGRATE;
+		w->pace_us = 1000;
+	}
+}
+
 static int start(struct stress *s)
 {
 	struct md_core_config cfg;
@@ -1058,7 +1217,7 @@ static int start(struct stress *s)
 	cfg.mapping_slots = (unsigned)(s->o.frames / 8 < 64 ? 64 : s->o.frames / 8);
 	if (md_core_create(&cfg, &s->c))
 		return MD_EXIT_ENV;
-	s->nw = (unsigned)s->o.threads;
+	s->nw = (unsigned)(s->o.threads + (s->o.compactors ? s->o.compactors + 1 : 0));
 	s->w = calloc(s->nw, sizeof(*s->w));
 	if (s->w == NULL)
 		return MD_EXIT_ENV;
@@ -1066,6 +1225,7 @@ static int start(struct stress *s)
 		struct worker *w = &s->w[i];
 
 		w->s = s;
+		background_role(s, w, i);
 		w->rng = s->o.seed * 0x9e3779b97f4a7c15ull + i + 1;
 		w->chaos_rng = w->rng ^ 0x5deece66dull;
 		if (md_thread_init(&w->t, s->c, i))
@@ -1094,7 +1254,7 @@ static int watchdog(struct stress *s, uint64_t now, uint64_t *seen, uint64_t *si
 	for (unsigned i = 0; i < s->nw; i++) {
 		uint64_t p = ck_pr_load_64(&s->w[i].progress);
 
-		if (p != seen[i] || since[i] == 0) {
+		if (p != seen[i] || since[i] == 0 || ck_pr_load_int(&s->w[i].is_parked)) {
 			seen[i] = p;
 			since[i] = now;
 		} else if (now - since[i] >= s->o.stall_ms) {
@@ -1103,6 +1263,7 @@ static int watchdog(struct stress *s, uint64_t now, uint64_t *seen, uint64_t *si
 	}
 	if (!stalled)
 		return 0;
+	s->stalls++;
 	printf("\nSTALL: a worker made no progress for %.1fs\n", (double)s->o.stall_ms / 1000);
 	for (unsigned i = 0; i < s->nw; i++)
 		printf("  t%u: op %s, last race point %s, %" PRIu64 " ops done, idle %.1fs\n", i,
@@ -1112,27 +1273,152 @@ static int watchdog(struct stress *s, uint64_t now, uint64_t *seen, uint64_t *si
 	return 1;
 }
 
+struct watch {
+	uint64_t seen[MAX_WORKERS + MAX_BG], since[MAX_WORKERS + MAX_BG];
+};
+
+/*
+ * Park every worker (they finish their op first).
+ * Return: 0 all parked; 1 the run stopped meanwhile; MD_EXIT_STALL.
+ */
+static int pause_all(struct stress *s, struct watch *wd)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&s->park_lock);
+	ck_pr_store_int(&s->pause, 1);
+	while (s->parked < s->nw && ret == 0) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 20000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&s->park_cond, &s->park_lock, &ts);
+		if (ck_pr_load_int(&s->stop))
+			ret = 1;
+		else if (watchdog(s, now_ms(), wd->seen, wd->since))
+			ret = MD_EXIT_STALL;
+	}
+	pthread_mutex_unlock(&s->park_lock);
+	return ret;
+}
+
+static void resume_all(struct stress *s)
+{
+	pthread_mutex_lock(&s->park_lock);
+	ck_pr_store_int(&s->pause, 0);
+	pthread_cond_broadcast(&s->park_cond);
+	pthread_mutex_unlock(&s->park_lock);
+}
+
+/* All workers parked: the quiescent check with what they hold; a violation ends the run. */
+static void checkpoint_check(struct stress *s)
+{
+	static struct md_report r;
+	struct held_set h;
+	char when[64];
+	unsigned n;
+
+	/*
+	 * The workers are parked (park_lock handed their state over): finish
+	 * their deferred frees on their behalf, so the retire accounting is
+	 * quiescent too.
+	 */
+	for (unsigned i = 0; i < s->nw; i++)
+		if (!ck_pr_load_int(&s->w[i].done))
+			md_epoch_barrier(&s->w[i].t);
+	if (held_build(s, &h)) {
+		held_free(&h);
+		return;
+	}
+	snprintf(when, sizeof(when), "checkpoint %" PRIu64, s->checkpoints + 1);
+	ck_pr_store_64(&s->checkpoints, s->checkpoints + 1);
+	n = md_check_quiescent(s->c, held_refs, &h, &r);
+	held_free(&h);
+	if (n == 0)
+		return;
+	printf("\n");
+	print_report(when, &r, n);
+	pthread_mutex_lock(&s->fail_lock);
+	if (s->nfailures++ == 0)
+		snprintf(s->failure, sizeof(s->failure), "%s: %u invariant violations", when, n);
+	pthread_mutex_unlock(&s->fail_lock);
+	ck_pr_store_int(&s->stop, 1);
+}
+
+/* --check-every: pause, check, resume (already paused by stutter: just check). */
+static int checkpoint(struct stress *s, struct watch *wd, int paused)
+{
+	int r = paused ? 0 : pause_all(s, wd);
+
+	if (r == 0)
+		checkpoint_check(s);
+	if (!paused)
+		resume_all(s);
+	return r == MD_EXIT_STALL ? r : 0;
+}
+
+/* --stutter: flip between running and paused. */
+static int stutter(struct stress *s, struct watch *wd, int *paused)
+{
+	if (*paused) {
+		resume_all(s);
+		*paused = 0;
+		return 0;
+	}
+	*paused = 1;
+	return pause_all(s, wd) == MD_EXIT_STALL ? MD_EXIT_STALL : 0;
+}
+
+struct clock {
+	uint64_t t0, next_check, next_stutter, last_print, last_all, last_t;
+	int tty, stuttering;
+};
+
+/* One tick of the reporter.  Return: 0 go on, 1 done, MD_EXIT_STALL. */
+static int tick(struct stress *s, struct watch *wd, struct clock *k)
+{
+	uint64_t el = now_ms() - k->t0;
+	int r = 0;
+
+	if (el >= s->o.duration_ms || ck_pr_load_int(&s->stop))
+		return 1;
+	if (!k->stuttering && watchdog(s, now_ms(), wd->seen, wd->since))
+		return MD_EXIT_STALL;
+	if (el >= k->next_check) {
+		r = checkpoint(s, wd, k->stuttering);
+		k->next_check = el + s->o.check_every_ms;
+	}
+	if (r == 0 && el >= k->next_stutter) {
+		r = stutter(s, wd, &k->stuttering);
+		k->next_stutter = el + s->o.stutter_ms;
+	}
+	if (el - k->last_print >= (k->tty ? 500u : 5000u)) {
+		progress(s, el, &k->last_all, &k->last_t, k->tty);
+		k->last_print = el;
+	}
+	return r;
+}
+
 /* Return: 0, or MD_EXIT_STALL (the workers are left running: they are stuck). */
 static int run(struct stress *s, double *secs)
 {
-	int tty = isatty(STDOUT_FILENO);
-	uint64_t t0 = now_ms(), last_print = 0, last_all = 0, last_t = 0, every = tty ? 500 : 5000;
-	uint64_t seen[MAX_WORKERS] = {0}, since[MAX_WORKERS] = {0};
+	static struct watch wd;
+	struct clock k = {.t0 = now_ms(), .tty = isatty(STDOUT_FILENO)};
+	uint64_t *seen = wd.seen, *since = wd.since;
+	int r;
 
-	for (;;) {
-		uint64_t el = now_ms() - t0;
-
-		if (el >= s->o.duration_ms || ck_pr_load_int(&s->stop))
-			break;
-		if (watchdog(s, now_ms(), seen, since))
-			return MD_EXIT_STALL;
-		if (el - last_print >= every) {
-			progress(s, el, &last_all, &last_t, tty);
-			last_print = el;
-		}
+	k.next_check = s->o.check_every_ms ? s->o.check_every_ms : UINT64_MAX;
+	k.next_stutter = s->o.stutter_ms ? s->o.stutter_ms : UINT64_MAX;
+	while ((r = tick(s, &wd, &k)) == 0)
 		usleep(20000);
-	}
+	if (r == MD_EXIT_STALL)
+		return r;
 	ck_pr_store_int(&s->stop, 1);
+	resume_all(s); /* parked workers see stop */
 	/* a stuck worker never sees stop: keep watching while they wind down */
 	for (unsigned i = 0; i < s->nw; i++) {
 		while (!ck_pr_load_int(&s->w[i].done)) {
@@ -1142,9 +1428,9 @@ static int run(struct stress *s, double *secs)
 		}
 		pthread_join(s->w[i].th, NULL);
 	}
-	*secs = (double)(now_ms() - t0) / 1000;
-	progress(s, now_ms() - t0, &last_all, &last_t, tty);
-	if (tty)
+	*secs = (double)(now_ms() - k.t0) / 1000;
+	progress(s, now_ms() - k.t0, &k.last_all, &k.last_t, k.tty);
+	if (k.tty)
 		printf("\n");
 	return 0;
 }
@@ -1175,7 +1461,9 @@ static void teardown(struct stress *s)
 
 int md_stress_main(int argc, char **argv)
 {
-	struct stress s = {.fail_lock = PTHREAD_MUTEX_INITIALIZER};
+	struct stress s = {.fail_lock = PTHREAD_MUTEX_INITIALIZER,
+			   .park_lock = PTHREAD_MUTEX_INITIALIZER,
+			   .park_cond = PTHREAD_COND_INITIALIZER};
 	FILE *json = NULL;
 	unsigned violations = 0;
 	double secs = 0;
@@ -1191,6 +1479,8 @@ int md_stress_main(int argc, char **argv)
 	ret = parse_mix(&s);
 	if (ret == 0)
 		ret = parse_chaos_at(&s);
+	if (ret == 0)
+		ret = parse_chaos_kinds(&s);
 	if (ret)
 		return ret;
 	ret = resolve_mutant(&s);
@@ -1201,9 +1491,11 @@ int md_stress_main(int argc, char **argv)
 			strerror(errno));
 		return MD_EXIT_ENV;
 	}
-	printf("mdt stress: seed %" PRIu64 ", %" PRIu64 " threads, %" PRIu64 " frames, %.1fs%s%s\n",
-	       s.o.seed, s.o.threads, s.o.frames, (double)s.o.duration_ms / 1000,
-	       s.mutant ? ", mutant " : "", s.mutant ? md_mutant_info(s.mutant)->name : "");
+	printf("mdt stress: seed %" PRIu64 ", %" PRIu64 " threads + %" PRIu64
+	       " compactors%s, %" PRIu64 " frames, %.1fs%s%s\n",
+	       s.o.seed, s.o.threads, s.o.compactors, s.o.compactors ? " + 1 migrator" : "",
+	       s.o.frames, (double)s.o.duration_ms / 1000, s.mutant ? ", mutant " : "",
+	       s.mutant ? md_mutant_info(s.mutant)->name : "");
 	fflush(stdout);
 	ret = start(&s);
 	if (ret) {
@@ -1211,6 +1503,8 @@ int md_stress_main(int argc, char **argv)
 		goto out;
 	}
 	if (run(&s, &secs) == MD_EXIT_STALL) {
+		if (json)
+			write_json(&s, json, (double)s.o.duration_ms / 1000, 0);
 		print_rerun(&s);
 		printf("mdt stress: STALL\n");
 		return MD_EXIT_STALL; /* stuck workers: no summary, no teardown */

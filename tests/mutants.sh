@@ -28,7 +28,7 @@ done
 . "$ROOT/sanitizers/env.sh"
 md_sanitizer_env "$ROOT"
 
-BUDGET="--threads 2 --duration 4s --stall 3s --frames 256"
+BUDGET="--threads 2 --compactors 0 --duration 4s --stall 3s --frames 256"
 # name | extra accepted verdicts | stress arguments for the racing pair
 TABLE='
 tryget_plain_inc||--mix alloc=10,put=10,lookup=30,lockframe=20,gup_read=10 --chaos 0.01

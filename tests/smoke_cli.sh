@@ -43,6 +43,13 @@ run stress --mutant no_such_bug; check "unknown mutant exits 2" 2 $?
 run stress --duration 1s --json "$TMP/no/such/dir/x.json"; check "unwritable --json exits 3" 3 $?
 run nonsense; check "unknown command exits 2" 2 $?
 run stress --help; check "--help exits 0" 0 $?
+run stress --chaos-kinds yield,nap; check "bad --chaos-kinds exits 2" 2 $?
+# the watchdog fires on a worker that never finishes its op (the self-test op)
+run stress --duration 30s --threads 2 --mix selftest_hang=1,lookup=10 --stall 500ms; rc=$?
+grep -q 't0: op selftest_hang, last race point' "$TMP/out"; check "the watchdog reports a hang: every thread's op, exit 4" "4 0" "$rc $?"
+run stress --duration 2s --threads 2 --check-every 200ms --stutter 300ms --json "$TMP/c.json"; rc=$?
+c=$(sed -n 's/.*"checkpoints": \([0-9]*\).*/\1/p' "$TMP/c.json")
+check "checkpoints and stutter on the correct code: clean ($c checkpoints)" "0 0" "$rc $([ "${c:-0}" -ge 2 ]; echo $?)"
 run mutants; rc=$?
 grep -q gup_no_recheck "$TMP/out"; check "mutants lists the registry" 0 $rc $?
 if "$MDT" version | grep -q 'mutants off'; then
@@ -96,6 +103,12 @@ if "$MDT" version | grep -q 'mutants on'; then
 	"$MDT" repro "$repro" >"$TMP/r2" 2>/dev/null; r2=$?
 	cmp -s "$TMP/r1" "$TMP/r2"; check "the reproducer fails the same way twice" "1 1 0" "$r1 $r2 $?"
 	"$MDT" repro "$repro" --mutant none >"$TMP/out" 2>&1; check "it passes with --mutant none" 0 $?
+fi
+if "$MDT" version | grep -q 'mutants on'; then
+	# isolate_twice breaks an invariant no op checks: a checkpoint must catch it mid-run
+	run stress --duration 20s --threads 2 --check-every 200ms --mutant isolate_twice \
+		--mix migrate=40,file_alloc=10,index_remove=8 --compactors 0 --frames 128 --seed 1; rc=$?
+	grep -q '^FAIL: checkpoint [0-9]*: ' "$TMP/out"; check "a checkpoint catches a seeded invariant break" "1 0" "$rc $?"
 fi
 run repro "$TMP/no-such-file"; check "repro of a missing file exits 2" 2 $?
 
