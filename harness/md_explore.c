@@ -73,8 +73,8 @@ static unsigned swarm(const struct md_op_table *t, unsigned *codes, uint64_t *rn
 	return n;
 }
 
-static void gen_prog(struct md_prog *p, const struct md_op_table *t, unsigned nthreads,
-		     unsigned nops, uint64_t *rng)
+void md_explore_gen(struct md_prog *p, const struct md_op_table *t, unsigned nthreads,
+		    unsigned nops, uint64_t *rng)
 {
 	uint8_t focus[2] = {(uint8_t)xrnd(rng), (uint8_t)xrnd(rng)};
 	unsigned codes[MD_PROG_MAX_CODES], ncodes = swarm(t, codes, rng);
@@ -347,7 +347,7 @@ static int explore_loop(struct explore *e)
 		    .depth = (unsigned)(e->depth_set ? e->depth : 2 + run / 2 % 3),
 		    .horizon = (unsigned)(avg_steps < 16 ? 16 : avg_steps)};
 
-		gen_prog(&p, e->tg->ops, (unsigned)e->threads, (unsigned)e->nops, &rng);
+		md_explore_gen(&p, e->tg->ops, (unsigned)e->threads, (unsigned)e->nops, &rng);
 		fd.run = run;
 		e->done++;
 		if (md_exec_run(e->tg, &p, &src, (unsigned)e->mutant, BUDGET, &res) !=

@@ -22,6 +22,24 @@ int md_minimize_main(int argc, char **argv);
 int md_compile_main(int argc, char **argv);
 int md_decompile_main(int argc, char **argv);
 
+/**
+ * md_explore_gen() - a random valid program of @nthreads x @nops ops for
+ * the op table @t (swarm: a random half of the ops; arguments meet on two
+ * focus values in their hot ranges).  Deterministic in *@rng.
+ */
+void md_explore_gen(struct md_prog *p, const struct md_op_table *t, unsigned nthreads,
+		    unsigned nops, uint64_t *rng);
+
+/**
+ * md_repro_search() - explore schedules of @r's program with @mutant (random
+ * and PCT, change points over @steps) for up to @ms; the first failure is
+ * written to @dir as an exact reproducer and its repro line printed.
+ * Return: MD_EXIT_FAIL when found, MD_EXIT_OK when not, MD_EXIT_ENV when it
+ * cannot be written.  @path only labels the output.
+ */
+int md_repro_search(const char *path, struct md_repro *r, unsigned mutant, uint64_t ms,
+		    const char *dir, uint64_t steps);
+
 /* Where a driver's findings go; set before each run so a crash can be kept too. */
 struct md_finder {
 	const char *dir;    /* artifacts directory */

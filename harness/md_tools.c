@@ -97,8 +97,8 @@ static void report(const char *path, const struct md_exec_result *res)
  * change points spread over @steps, the length of the replayed run) until
  * one fails or @ms pass; keep the first as a new exact reproducer.
  */
-static int search(const char *path, struct md_repro *r, unsigned mutant, uint64_t ms,
-		  const char *dir, uint64_t steps)
+int md_repro_search(const char *path, struct md_repro *r, unsigned mutant, uint64_t ms,
+		    const char *dir, uint64_t steps)
 {
 	static struct md_exec_result res;
 	struct md_finder fd = {dir, "search", (uint64_t)time(NULL), 0, r->tg, mutant};
@@ -144,7 +144,7 @@ static int repro_one(const char *path, const char *override, uint64_t search_ms,
 	if (res.fail.kind != MD_FAIL_NONE && res.fail.kind != MD_FAIL_DIVERGED)
 		return MD_EXIT_FAIL;
 	if (search_ms)
-		return search(path, &r, (unsigned)mutant, search_ms, dir, res.steps);
+		return md_repro_search(path, &r, (unsigned)mutant, search_ms, dir, res.steps);
 	return res.fail.kind == MD_FAIL_DIVERGED ? MD_EXIT_FAIL : MD_EXIT_OK;
 }
 

@@ -2,12 +2,11 @@
 /*
  * target_core.c - the descriptor core as an engine target.
  *
- * A small instance (64 frames, one 16-slot mapping) so that a handful of ops
+ * A small instance (16 frames, one 16-slot mapping) so that a handful of ops
  * collide.  Programs name folios through 8 shared handle slots; a slot holds
  * one reference.  An op borrows a slot's folio by taking it out of the slot
- * (no race point between the read and the clear: fibers switch only at race
- * points) and puts it back when done, so a concurrent op on the same slot
- * finds it empty instead of racing on the reference.
+ * (an atomic exchange) and puts it back when done, so a concurrent op on the
+ * same slot finds it empty instead of racing on the reference.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -109,28 +108,26 @@ static struct md_thread *core_thread(void *inst, unsigned i)
 /*
  * Borrow the folio in @slot (NULL if empty); give it back with slot_put().
  * A slot hands a folio from one logical thread to another, so it is a
- * release/acquire pair (declared to TSan like every ck_pr access); fibers
- * switch only at race points, so a take or put is atomic among them.
+ * release/acquire pair (declared to TSan like every ck_pr access).  Take is
+ * an exchange and put a CAS from empty, so the target is also correct on
+ * real threads (stress --rounds); neither has a race point, so schedules
+ * are the same as with plain accesses.
  */
 static struct md_folio *slot_take(struct inst *x, unsigned slot)
 {
-	struct md_folio *f = ck_pr_load_ptr(&x->slot[slot]);
+	struct md_folio *f = ck_pr_fas_ptr(&x->slot[slot], NULL); /* one taker, also on real threads */
 
-	ck_pr_fence_acquire();
+	ck_pr_fence_acquire(); /* pairs with slot_put()'s release */
 	md_tsan_acquire(&x->slot[slot]);
-	ck_pr_store_ptr(&x->slot[slot], NULL);
 	return f;
 }
 
 static void slot_put(struct inst *x, struct md_thread *t, unsigned slot, struct md_folio *f)
 {
-	if (ck_pr_load_ptr(&x->slot[slot]) != NULL) {
-		md_folio_put(t, f); /* somebody refilled it meanwhile */
-		return;
-	}
 	md_tsan_release(&x->slot[slot]);
-	ck_pr_fence_release();
-	ck_pr_store_ptr(&x->slot[slot], f);
+	ck_pr_fence_release(); /* the folio's setup before it is visible in the slot */
+	if (!ck_pr_cas_ptr(&x->slot[slot], NULL, f))
+		md_folio_put(t, f); /* somebody refilled it meanwhile */
 }
 
 #define FAIL(...) (snprintf(msg, len, __VA_ARGS__), 1)

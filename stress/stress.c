@@ -29,6 +29,7 @@
 #include "md_walk.h"
 #include "md_zpool.h"
 #include "../cli/md_opt.h"
+#include "rounds.h"
 #include "stress.h"
 
 /* X(ID, "name", default weight, function) */
@@ -117,8 +118,8 @@ struct stress_opts {
 	double chaos; /* probability of a delay at each race point */
 	uint64_t chaos_sleep_us;
 	uint64_t stall_ms;
-	uint64_t check_every_ms, stutter_ms, compactors;
-	const char *chaos_kinds;
+	uint64_t check_every_ms, stutter_ms, compactors, rounds, search_ms;
+	const char *chaos_kinds, *artifacts;
 	int argc;
 	char **argv;
 	int mutant_given; /* --mutant on the command line (not MDT_MUTANT) */
@@ -1018,6 +1019,12 @@ static int parse(struct stress *s, int argc, char **argv)
 	     "alternate load and pause phases of this length (default off)"},
 	    {"compactors", MD_OPT_U64, 0, MAX_BG - 1, &s->o.compactors,
 	     "background compactor threads, plus one migrator when > 0 (default 1)"},
+	    {"rounds", MD_OPT_U64, 1, UINT64_MAX, &s->o.rounds,
+	     "instead: up to N short generated programs, each on a fresh core (see README)"},
+	    {"search-time", MD_OPT_DURATION, 1, 1000ull * 3600, &s->o.search_ms,
+	     "rounds: how long to search a failing round's schedules (default 10s)"},
+	    {"artifacts", MD_OPT_STR, 0, 0, &s->o.artifacts,
+	     "rounds: where failing programs and reproducers go (default artifacts/)"},
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 	int ret;
@@ -1028,6 +1035,8 @@ static int parse(struct stress *s, int argc, char **argv)
 	s->o.chaos_sleep_us = 20;
 	s->o.stall_ms = 10000;
 	s->o.compactors = 1;
+	s->o.search_ms = 10000;
+	s->o.artifacts = "artifacts";
 	s->o.argc = argc;
 	s->o.argv = argv;
 	s->o.seed = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid();
@@ -1459,6 +1468,35 @@ static void teardown(struct stress *s)
 	free(s->w);
 }
 
+/* --rounds: the engine's programs on real threads, a fresh core each round. */
+static int stress_rounds(struct stress *s)
+{
+	struct md_rounds_cfg cfg = {.seed = s->o.seed,
+				    .rounds = s->o.rounds,
+				    .duration_ms = s->o.duration_ms,
+				    .threads = s->o.threads,
+				    .stall_ms = s->o.stall_ms,
+				    .search_ms = s->o.search_ms,
+				    .mutant = s->mutant,
+				    .chaos = s->o.chaos,
+				    .artifacts = s->o.artifacts};
+	int ret;
+
+	printf("mdt stress: seed %" PRIu64 ", rounds: up to %" PRIu64 " in %.1fs, %" PRIu64
+	       " threads%s%s\n",
+	       s->o.seed, s->o.rounds, (double)s->o.duration_ms / 1000, s->o.threads,
+	       s->mutant ? ", mutant " : "", s->mutant ? md_mutant_info(s->mutant)->name : "");
+	fflush(stdout);
+	ret = md_stress_rounds(&cfg);
+	if (ret == MD_EXIT_FAIL || ret == MD_EXIT_STALL)
+		print_rerun(s);
+	printf("mdt stress: %s\n", ret == MD_EXIT_OK	      ? "PASS"
+				   : ret == MD_EXIT_STALL ? "STALL"
+				   : ret == MD_EXIT_FAIL  ? "FAIL"
+							  : "ERROR");
+	return ret;
+}
+
 int md_stress_main(int argc, char **argv)
 {
 	struct stress s = {.fail_lock = PTHREAD_MUTEX_INITIALIZER,
@@ -1486,6 +1524,8 @@ int md_stress_main(int argc, char **argv)
 	ret = resolve_mutant(&s);
 	if (ret)
 		return ret;
+	if (s.o.rounds)
+		return stress_rounds(&s);
 	if (s.o.json && (json = fopen(s.o.json, "w")) == NULL) {
 		fprintf(stderr, "mdt stress: cannot write --json file '%s': %s\n", s.o.json,
 			strerror(errno));

@@ -109,7 +109,15 @@ if "$MDT" version | grep -q 'mutants on'; then
 	run stress --duration 20s --threads 2 --check-every 200ms --mutant isolate_twice \
 		--mix migrate=40,file_alloc=10,index_remove=8 --compactors 0 --frames 128 --seed 1; rc=$?
 	grep -q '^FAIL: checkpoint [0-9]*: ' "$TMP/out"; check "a checkpoint catches a seeded invariant break" "1 0" "$rc $?"
+	# a real-thread round fails; its schedules are searched for an exact reproducer
+	run stress --rounds 1000000 --duration 60s --threads 3 --seed 1 --chaos 0.05 \
+		--mutant isolate_twice --artifacts "$TMP/rounds" --search-time 20s; rc=$?
+	repro=$(sed -n 's/^repro: .* repro //p' "$TMP/out")
+	"$MDT" repro "$repro" >"$TMP/r1" 2>&1
+	check "stress --rounds: a failing round becomes an exact reproducer" "1 1" "$rc $?"
 fi
+run stress --rounds 100000 --duration 2s --threads 3 --seed 1; rc=$?
+grep -q 'rounds of 3 threads x 6 ops, no failure' "$TMP/out"; check "stress --rounds on the correct code: clean" "0 0" "$rc $?"
 run repro "$TMP/no-such-file"; check "repro of a missing file exits 2" 2 $?
 
 echo "1..$n"
