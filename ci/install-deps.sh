@@ -9,7 +9,7 @@
 set -eu
 
 PKGS="clang-19 libclang-rt-19-dev libfuzzer-19-dev llvm-19 libck-dev \
-meson ninja-build afl++ pkgconf gnuplot-nox"
+meson ninja-build afl++ pkgconf gnuplot-nox zip"
 
 missing=""
 for p in $PKGS; do

@@ -38,6 +38,7 @@ void __tsan_ignore_thread_end(void);
 #endif
 
 #define STACK_SIZE  (256u * 1024u)
+#define SLICE	    64u	  /* fallback time slice, in race points */
 #define PCT_HORIZON 4000u /* default steps over which PCT's change points are spread */
 /*
  * PCT priorities, highest runs: initial ones, above the d-1 change points,
@@ -83,6 +84,7 @@ struct md_sched {
 	uint64_t change_at[MD_SCHED_MAX_FIBERS];
 	unsigned nchange, lowered;
 	uint64_t stay_mask; /* RANDOM: switch when (rnd & mask) == 0 */
+	unsigned slice;	    /* fallback: steps the current fiber has run on */
 	enum md_sched_result result;
 };
 
@@ -161,6 +163,23 @@ static unsigned pick_pct(struct md_sched *s)
 	return best;
 }
 
+/*
+ * Past the schedule bytes: a time-slice scheduler.  The current fiber runs
+ * on for up to SLICE steps, then the next eligible one (by id, cyclically)
+ * gets the CPU, so a retry loop waiting on another fiber lets it run, as a
+ * real scheduler's preemption would; few switches, deterministic.
+ */
+static unsigned fallback(struct md_sched *s, const unsigned *el, unsigned ne, int cur_ok)
+{
+	if (cur_ok && ++s->slice < SLICE)
+		return s->cur;
+	s->slice = 0;
+	for (unsigned i = 0; i < ne; i++)
+		if (s->cur >= s->n || el[i] > s->cur)
+			return el[i];
+	return el[0];
+}
+
 /* The next fiber to run, or s->n when none can (deadlock / divergence set). */
 static unsigned decide(struct md_sched *s)
 {
@@ -175,10 +194,10 @@ static unsigned decide(struct md_sched *s)
 	case MD_SCHED_BYTES:
 		if (s->pos < s->src.len)
 			return el[s->src.bytes[s->pos++] % ne];
-		return cur_ok ? s->cur : el[0]; /* exhausted: run on, lowest id next */
+		return fallback(s, el, ne, cur_ok);
 	case MD_SCHED_REPLAY:
 		if (s->pos >= s->src.len && s->src.lenient_end)
-			return cur_ok ? s->cur : el[0]; /* past the trace: the bytes fallback */
+			return fallback(s, el, ne, cur_ok); /* past the trace: as bytes mode does */
 		if (s->pos >= s->src.len || s->src.bytes[s->pos] >= ne) {
 			s->result = MD_SCHED_DIVERGED; /* ends early, or that choice is not there */
 			return s->n;
@@ -238,9 +257,29 @@ static unsigned plan(struct md_sched *s)
 	return next;
 }
 
+static uint8_t *cov_map;
+static size_t cov_len;
+
+void md_sched_coverage(uint8_t *cov, size_t len)
+{
+	cov_map = len ? cov : NULL;
+	cov_len = len;
+}
+
+/* The pair (race point left, race point resumed) of a switch between fibers. */
+static void count_switch(struct md_sched *s, unsigned next)
+{
+	size_t i = (size_t)s->f[s->cur].last_rp * MD_RP__COUNT + s->f[next].last_rp;
+
+	cov_map[i % cov_len]++;
+}
+
 static void reschedule(struct md_sched *s, int exiting)
 {
 	unsigned next = plan(s);
+
+	if (cov_map && next != s->cur && next < s->n && s->cur < s->n)
+		count_switch(s, next);
 
 	if (next != s->cur)
 		switch_to(s, next, exiting);
@@ -374,6 +413,27 @@ static void pct_init(struct md_sched *s)
 		}
 }
 
+/*
+ * Fiber stacks are kept for the next run of this OS thread: a fuzzer or
+ * explore runs thousands of programs a second, and under ASan every
+ * malloc/free of a stack is an mmap/munmap.
+ */
+static _Thread_local void *stack_cache[MD_SCHED_MAX_FIBERS];
+static _Thread_local unsigned stack_cached;
+
+static void *stack_get(void)
+{
+	return stack_cached ? stack_cache[--stack_cached] : malloc(STACK_SIZE);
+}
+
+static void stack_put(void *stack)
+{
+	if (stack && stack_cached < MD_SCHED_MAX_FIBERS)
+		stack_cache[stack_cached++] = stack;
+	else
+		free(stack);
+}
+
 static int fiber_init(struct md_sched *s, unsigned i, struct md_thread *t, md_fiber_fn *fn,
 		      void *arg)
 {
@@ -385,7 +445,7 @@ static int fiber_init(struct md_sched *s, unsigned i, struct md_thread *t, md_fi
 	f->fn = fn;
 	f->arg = arg;
 	f->id = i;
-	f->stack = malloc(STACK_SIZE);
+	f->stack = stack_get();
 	if (f->stack == NULL || getcontext(&f->ctx))
 		return -1;
 	f->ctx.uc_stack.ss_sp = f->stack;
@@ -507,7 +567,7 @@ void md_sched_destroy(struct md_sched *s)
 		if (s->f[i].stack)
 			ASAN_UNPOISON_MEMORY_REGION(s->f[i].stack, STACK_SIZE);
 #endif
-		free(s->f[i].stack);
+		stack_put(s->f[i].stack);
 	}
 	free(s->trace);
 	free(s);

@@ -21,7 +21,7 @@
 #define MD_SCHED_MAX_FIBERS 8u
 
 enum md_sched_strategy {
-	MD_SCHED_BYTES,	 /* decision i picks eligible fiber bytes[i] % n; then a fixed fallback */
+	MD_SCHED_BYTES,	 /* decision i picks eligible fiber bytes[i] % n; then time slices of 64 */
 	MD_SCHED_RANDOM, /* at each race point, switch with probability 1/2^k (k = 1..6, drawn per
 			    run) to a random fiber */
 	MD_SCHED_PCT,	 /* Burckhardt et al.: random priorities, depth-1 change points */
@@ -98,6 +98,13 @@ uint64_t md_sched_steps(const struct md_sched *s);
 
 /** md_sched_where() - what fiber @i was doing: its last race point, and whether it finished. */
 unsigned md_sched_where(const struct md_sched *s, unsigned i, int *done);
+
+/**
+ * md_sched_coverage() - count interleavings for a fuzzer: at every switch
+ * from one fiber to another, bump @cov[(race point left * MD_RP__COUNT +
+ * race point resumed) % @len].  Process-wide; NULL turns it off.
+ */
+void md_sched_coverage(uint8_t *cov, size_t len);
 
 /** md_sched_destroy() - free the fibers' stacks (fibers need not have finished). */
 void md_sched_destroy(struct md_sched *s);

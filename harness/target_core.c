@@ -115,7 +115,8 @@ static struct md_thread *core_thread(void *inst, unsigned i)
  */
 static struct md_folio *slot_take(struct inst *x, unsigned slot)
 {
-	struct md_folio *f = ck_pr_fas_ptr(&x->slot[slot], NULL); /* one taker, also on real threads */
+	struct md_folio *f =
+	    ck_pr_fas_ptr(&x->slot[slot], NULL); /* one taker, also on real threads */
 
 	ck_pr_fence_acquire(); /* pairs with slot_put()'s release */
 	md_tsan_acquire(&x->slot[slot]);

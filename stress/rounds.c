@@ -91,8 +91,8 @@ static void *round_thread(void *arg)
 		if (rt->p->op[i].thread != rt->id)
 			continue;
 		ck_pr_store_uint(&rt->op_index, i);
-		rt->failed = rt->tg->run_op(rt->inst, rt->id, &rt->p->op[i], rt->msg,
-					    sizeof(rt->msg)) != 0;
+		rt->failed =
+		    rt->tg->run_op(rt->inst, rt->id, &rt->p->op[i], rt->msg, sizeof(rt->msg)) != 0;
 	}
 	ck_pr_store_int(&rt->done, 1);
 	return NULL;
@@ -121,13 +121,17 @@ static int round_wait(struct rthread *rt, unsigned n, uint64_t stall_ms)
 	return 1;
 }
 
-static void round_setup(const struct md_rounds_cfg *cfg, struct rthread *rt, unsigned i,
-			void *inst, const struct md_prog *p, pthread_barrier_t *start)
+static void round_setup(const struct md_rounds_cfg *cfg, struct rthread *rt, unsigned i, void *inst,
+			const struct md_prog *p, pthread_barrier_t *start)
 {
 	struct md_thread *t = md_target_core.thread(inst, i);
 
-	rt[i] = (struct rthread){.tg = &md_target_core, .p = p, .inst = inst, .id = i,
-				 .start = start, .rng = cfg->seed ^ (0x51ed27ull * (i + 1)),
+	rt[i] = (struct rthread){.tg = &md_target_core,
+				 .p = p,
+				 .inst = inst,
+				 .id = i,
+				 .start = start,
+				 .rng = cfg->seed ^ (0x51ed27ull * (i + 1)),
 				 .chaos = cfg->chaos};
 	if (cfg->chaos > 0) {
 		t->rp_hook = round_chaos;
@@ -135,12 +139,8 @@ static void round_setup(const struct md_rounds_cfg *cfg, struct rthread *rt, uns
 	}
 }
 
-/*
- * One round of @p on real threads.  Return: 0 clean, 1 failed (@msg says
- * how), MD_EXIT_STALL, MD_EXIT_ENV.
- */
-static int round_run(const struct md_rounds_cfg *cfg, const struct md_prog *p, char *msg,
-		     size_t len)
+int md_rounds_run_one(const struct md_rounds_cfg *cfg, const struct md_prog *p, char *msg,
+		      size_t len)
 {
 	struct rthread rt[MD_PROG_MAX_THREADS];
 	pthread_t th[MD_PROG_MAX_THREADS];
@@ -203,8 +203,8 @@ int md_stress_rounds(const struct md_rounds_cfg *cfg)
 {
 	static struct md_prog p;
 	uint64_t t0 = now_ms(), last = t0, r;
-	unsigned n = cfg->threads < MD_PROG_MAX_THREADS ? (unsigned)cfg->threads
-							: MD_PROG_MAX_THREADS;
+	unsigned n =
+	    cfg->threads < MD_PROG_MAX_THREADS ? (unsigned)cfg->threads : MD_PROG_MAX_THREADS;
 	char msg[256];
 	int ret = 0;
 
@@ -212,7 +212,7 @@ int md_stress_rounds(const struct md_rounds_cfg *cfg)
 		uint64_t rng = cfg->seed * 0x9e3779b97f4a7c15ull + r;
 
 		md_explore_gen(&p, md_target_core.ops, n, ROUND_OPS, &rng);
-		ret = round_run(cfg, &p, msg, sizeof(msg));
+		ret = md_rounds_run_one(cfg, &p, msg, sizeof(msg));
 		if (now_ms() - last >= 5000) {
 			last = now_ms();
 			printf("[%5.1fs] %" PRIu64 " rounds, %.0f rounds/s\n",

@@ -5,7 +5,10 @@
 #ifndef MD_ROUNDS_H
 #define MD_ROUNDS_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+struct md_prog;
 
 struct md_rounds_cfg {
 	uint64_t seed, rounds, duration_ms, threads, stall_ms, search_ms;
@@ -23,5 +26,14 @@ struct md_rounds_cfg {
  * MD_EXIT_ENV.
  */
 int md_stress_rounds(const struct md_rounds_cfg *cfg);
+
+/**
+ * md_rounds_run_one() - one round: @p on a fresh core instance, a real
+ * thread per logical thread (uses @cfg's mutant, chaos, seed, stall).
+ * Return: 0 clean, 1 failed (@msg says how), MD_EXIT_STALL (threads left
+ * stuck, reported), MD_EXIT_ENV.
+ */
+int md_rounds_run_one(const struct md_rounds_cfg *cfg, const struct md_prog *p, char *msg,
+		      size_t len);
 
 #endif

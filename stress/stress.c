@@ -1490,7 +1490,7 @@ static int stress_rounds(struct stress *s)
 	ret = md_stress_rounds(&cfg);
 	if (ret == MD_EXIT_FAIL || ret == MD_EXIT_STALL)
 		print_rerun(s);
-	printf("mdt stress: %s\n", ret == MD_EXIT_OK	      ? "PASS"
+	printf("mdt stress: %s\n", ret == MD_EXIT_OK	  ? "PASS"
 				   : ret == MD_EXIT_STALL ? "STALL"
 				   : ret == MD_EXIT_FAIL  ? "FAIL"
 							  : "ERROR");

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fuzz_sched.c - the input is a program and its schedule decisions
+ * (md_repro.h's format), run by the deterministic scheduler: the same input
+ * always takes the same path.  A failure aborts, so the engine keeps it.
+ */
+#include "md_fuzz.h"
+#include "md_repro.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	md_fuzz_init();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct md_repro r;
+	static struct md_exec_result res;
+	struct md_sched_source src;
+	unsigned mutant = md_fuzz_init();
+	char err[160];
+
+	if (md_repro_decode(&r, data, size, err, sizeof(err)))
+		return -1; /* a trailer naming what this build lacks: not an input for it */
+	/*
+	 * Bytes mode: a recorded trace replays the same in it, and a mutated
+	 * one never diverges (past its end the run goes on without switching).
+	 */
+	src = md_repro_source(&r);
+	src.strategy = MD_SCHED_BYTES;
+	if (md_exec_run(r.tg, &r.p, &src, r.mutant ? r.mutant : mutant, MD_FUZZ_BUDGET, &res) ==
+	    MD_FAIL_NONE)
+		return 0;
+	md_fuzz_fail(&res);
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+/*
+ * md_fuzz.c - shared by the fuzz targets.
+ *
+ * The interleaving counters live in __libfuzzer_extra_counters, which
+ * libFuzzer reads as coverage: a new (race point left, race point resumed)
+ * pair at a context switch is progress even when the code coverage is not.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "md_fuzz.h"
+#include "md_mutant.h"
+#include "md_sched.h"
+
+__attribute__((section("__libfuzzer_extra_counters"),
+	       used)) static uint8_t md_fuzz_pairs[MD_RP__COUNT * MD_RP__COUNT];
+
+unsigned md_fuzz_init(void)
+{
+	static int done;
+	static unsigned mutant;
+	const char *name = getenv("MDT_MUTANT"), *pairs = getenv("MDT_FUZZ_PAIRS");
+	int m;
+
+	if (done)
+		return mutant;
+	done = 1;
+	m = md_mutant_lookup(name);
+	if (m < 0 || (m > 0 && !md_mutants_compiled())) {
+		fprintf(stderr, "fuzz: MDT_MUTANT='%s' is %s\n", name,
+			m < 0 ? "unknown" : "not compiled into this build");
+		exit(2);
+	}
+	mutant = (unsigned)m;
+	if (pairs == NULL || strcmp(pairs, "0") != 0)
+		md_sched_coverage(md_fuzz_pairs, sizeof(md_fuzz_pairs));
+	return mutant;
+}
+
+void md_fuzz_fail(const struct md_exec_result *res)
+{
+	fprintf(stderr, "FAIL %s at step %llu: %s\n", md_fail_kind_name(res->fail.kind),
+		(unsigned long long)res->fail.step, res->fail.msg);
+	fflush(NULL);
+	abort();
+}

@@ -1,0 +1,59 @@
+#!/bin/sh
+# triage.sh ROOT VARIANT TARGET WORK MUTANT - replay, deduplicate, minimize
+# and keep the crashes of a campaign (see campaign.sh).  Exit 1 when there
+# were crashes, 0 when none.
+set -u
+ROOT=$1 VARIANT=$2 TARGET=$3 WORK=$4 MUTANT=$5
+MDT=$ROOT/build/$VARIANT/cli/mdt
+BIN=$ROOT/build/$VARIANT/fuzz/$TARGET
+REPORT=$WORK/triage.md
+SEEN=$WORK/signatures
+: >"$SEEN"
+rm -f "$WORK/rows"
+n=0
+{
+	echo "# $TARGET campaign triage (mutant $MUTANT)"
+	echo
+	echo "| signature | count | first seen | reproducer | replay |"
+	echo "|---|---|---|---|---|"
+} >"$REPORT"
+for f in "$WORK"/crashes/*; do
+	[ -f "$f" ] || continue
+	n=$((n + 1))
+	if [ "$TARGET" = fuzz_decode ]; then
+		line="FAIL decode: $("$BIN" "$f" 2>&1 | grep -m1 '^FAIL' | sed 's/^FAIL decode: //')"
+	else
+		line=$("$MDT" repro "$f" --mutant "$MUTANT" 2>/dev/null | head -n 1 | sed 's/^[^:]*: //')
+	fi
+	sig=$(printf '%s' "$line" | sed 's/[0-9][0-9]*/N/g')
+	if grep -qxF "$sig" "$SEEN"; then
+		echo "$sig" >>"$SEEN"
+		continue
+	fi
+	echo "$sig" >>"$SEEN"
+	kind=$(printf '%s' "$line" | awk '{ print $2 }')
+	id=$(printf '%s' "$sig" | cksum | cut -c1-8)
+	keep=$ROOT/corpus/crashers/$TARGET-${kind:-unknown}-$id.bin
+	if [ -e "$keep" ]; then
+		note="known: $(basename "$keep")"
+	elif [ "$TARGET" = fuzz_sched ] && "$MDT" minimize "$f" -o "$keep" --mutant "$MUTANT" >"$WORK/minimize.log" 2>&1; then
+		note=$(sed -n 's/^  //p' "$WORK/minimize.log" | head -n 1)
+	elif [ "$TARGET" = fuzz_parallel ] && "$MDT" repro "$f" --mutant "$MUTANT" --search 60s --artifacts "$WORK/search" >"$WORK/search.log" 2>&1; [ "$TARGET" = fuzz_parallel ] && grep -q '^repro:' "$WORK/search.log"; then
+		cp "$(sed -n 's/^repro: .* repro //p' "$WORK/search.log")" "$keep"
+		note="exact schedule found by search"
+	else
+		cp "$f" "$keep"
+		note="kept as found"
+	fi
+	printf '%s\t%s\t%s\t%s\n' "$sig" "$(basename "$f")" "$(basename "$keep")" "$note" >>"$WORK/rows"
+	echo "mdt fuzz: new crash: $line"
+	echo "  kept: corpus/crashers/$(basename "$keep") ($note)"
+	echo "  replay: ./mdt --build $VARIANT repro corpus/crashers/$(basename "$keep")"
+done
+# one row per signature, with how often it was hit
+[ -f "$WORK/rows" ] && while IFS="$(printf '\t')" read -r sig first keep note; do
+	c=$(grep -cxF "$sig" "$SEEN")
+	echo "| \`$sig\` | $c | $first | corpus/crashers/$keep | \`./mdt --build $VARIANT repro corpus/crashers/$keep\` ($note) |" >>"$REPORT"
+done <"$WORK/rows"
+echo "mdt fuzz: $n crash file(s), $(sort -u "$SEEN" | grep -c .) distinct; triage in $REPORT"
+[ "$n" -eq 0 ]
