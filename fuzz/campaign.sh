@@ -21,7 +21,7 @@ usage() {
 [ $# -ge 1 ] || usage
 TARGET=$1
 shift
-TIME=10m JOBS=1 MUTANT=${MDT_MUTANT:-} OUT=""
+TIME=10m JOBS=1 MUTANT=${MDT_MUTANT:-} OUT="" ENGINE=libfuzzer
 while [ $# -gt 0 ]; do
 	[ $# -ge 2 ] || usage
 	case $1 in
@@ -29,12 +29,15 @@ while [ $# -gt 0 ]; do
 	--jobs) JOBS=$2 ;;
 	--mutant) MUTANT=$2 ;;
 	--out) OUT=$2 ;;
-	--engine) [ "$2" = libfuzzer ] || { echo "mdt fuzz: engine '$2' is not available in this build" >&2; exit 2; } ;;
+	--engine) ENGINE=$2 ;;
 	*) usage ;;
 	esac
 	shift 2
 done
 case $TARGET in fuzz_sched | fuzz_decode | fuzz_parallel) ;; *) usage ;; esac
+case $ENGINE:$VARIANT in libfuzzer:fuzz | libfuzzer:fuzz-tsan | afl:afl) ;;
+*) echo "mdt fuzz: engine '$ENGINE' does not go with build/$VARIANT (libfuzzer: fuzz, fuzz-tsan; afl: afl)" >&2; exit 2 ;;
+esac
 case $JOBS in '' | *[!0-9]* | 0) echo "mdt fuzz: --jobs wants a positive integer" >&2; exit 2 ;; esac
 secs=$(echo "$TIME" | awk '/^[0-9]+s?$/ { print $0 + 0; next } /^[0-9]+m$/ { print $0 * 60; next }
 	/^[0-9]+h$/ { print $0 * 3600; next } { print "" }')
@@ -53,20 +56,24 @@ export MDT_MUTANT="$MUTANT"
 # cost of a run, and the core's objects live on the heap anyway
 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_stack_use_after_return=0"
 export ASAN_OPTIONS
-set -- -max_total_time="$secs" -artifact_prefix="$WORK/crashes/" -print_final_stats=1
-[ -f "$ROOT/fuzz/mdt.dict" ] && set -- "$@" -dict="$ROOT/fuzz/mdt.dict"
-[ "$JOBS" -gt 1 ] && set -- "$@" -fork="$JOBS" -ignore_crashes=1
-echo "mdt fuzz: $TARGET (build/$VARIANT, libFuzzer), $TIME, $JOBS job(s), mutant ${MUTANT:-none}; work dir $WORK"
-"$BIN" "$@" "$WORK/corpus" >"$WORK/fuzz.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null' INT TERM
-while kill -0 $pid 2>/dev/null; do
-	sleep 10
-	line=$(grep -E '^#[0-9]+' "$WORK/fuzz.log" | tail -n 1 | cut -c1-100)
-	[ -n "$line" ] && echo "  $line"
-done
-wait $pid
-echo "mdt fuzz: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$WORK/fuzz.log" | tail -n 1), $(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$WORK/fuzz.log" | tail -n 1)"
-"$BIN" -merge=1 "$WORK/merged" "$WORK/corpus" >"$WORK/merge.log" 2>&1 &&
-	echo "mdt fuzz: corpus merged: $(ls "$WORK/merged" | wc -l) inputs in $WORK/merged"
+echo "mdt fuzz: $TARGET (build/$VARIANT, $ENGINE), $TIME, $JOBS job(s), mutant ${MUTANT:-none}; work dir $WORK"
+if [ "$ENGINE" = afl ]; then
+	sh "$ROOT/fuzz/afl.sh" "$ROOT" "$BIN" "$WORK" "$secs" "$JOBS" || exit $?
+else
+	set -- -max_total_time="$secs" -artifact_prefix="$WORK/crashes/" -print_final_stats=1
+	[ -f "$ROOT/fuzz/mdt.dict" ] && set -- "$@" -dict="$ROOT/fuzz/mdt.dict"
+	[ "$JOBS" -gt 1 ] && set -- "$@" -fork="$JOBS" -ignore_crashes=1
+	"$BIN" "$@" "$WORK/corpus" >"$WORK/fuzz.log" 2>&1 &
+	pid=$!
+	trap 'kill $pid 2>/dev/null' INT TERM
+	while kill -0 $pid 2>/dev/null; do
+		sleep 10
+		line=$(grep -E '^#[0-9]+' "$WORK/fuzz.log" | tail -n 1 | cut -c1-100)
+		[ -n "$line" ] && echo "  $line"
+	done
+	wait $pid
+	echo "mdt fuzz: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$WORK/fuzz.log" | tail -n 1), $(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$WORK/fuzz.log" | tail -n 1)"
+	"$BIN" -merge=1 "$WORK/merged" "$WORK/corpus" >"$WORK/merge.log" 2>&1 &&
+		echo "mdt fuzz: corpus merged: $(ls "$WORK/merged" | wc -l) inputs in $WORK/merged"
+fi
 sh "$ROOT/fuzz/triage.sh" "$ROOT" "$VARIANT" "$TARGET" "$WORK" "${MUTANT:-none}"

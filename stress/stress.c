@@ -994,7 +994,7 @@ static int parse(struct stress *s, int argc, char **argv)
 	    {"threads", MD_OPT_U64, 1, MAX_WORKERS, &s->o.threads,
 	     "worker threads (default: CPUs, at least 2)"},
 	    {"frames", MD_OPT_U64, 64, (uint64_t)1 << 24, &s->o.frames,
-	     "frames in the pool, a multiple of 64 (default 2048: small pools collide more)"},
+	     "frames in the pool, a multiple of 64 (default 256: small pools collide more)"},
 	    {"seed", MD_OPT_STR, 0, 0, &seed,
 	     "random seed (default: from the clock; always printed)"},
 	    {"mutant", MD_OPT_STR, 0, 0, &s->o.mutant, "seeded bug to switch on (see mdt mutants)"},
@@ -1031,7 +1031,7 @@ static int parse(struct stress *s, int argc, char **argv)
 
 	s->o.duration_ms = 30000;
 	s->o.threads = ncpu < 2 ? 2 : (uint64_t)ncpu;
-	s->o.frames = 2048;
+	s->o.frames = 256;
 	s->o.chaos_sleep_us = 20;
 	s->o.stall_ms = 10000;
 	s->o.compactors = 1;

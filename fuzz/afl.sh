@@ -1,0 +1,52 @@
+#!/bin/sh
+# afl.sh ROOT BIN WORK SECONDS JOBS - the AFL++ half of `mdt fuzz`: a main
+# instance (-M) and JOBS-1 secondaries (-S) on one sync dir, persistent mode
+# (the libFuzzer-style harness linked with AFL++'s driver), the
+# structure-aware custom mutator and the dictionary.  Crashes are copied to
+# WORK/crashes for triage; the main instance's stability and exec/s are
+# printed.
+set -u
+ROOT=$1 BIN=$2 WORK=$3 SECS=$4 JOBS=$5
+mkdir -p "$WORK/afl" "$WORK/seeds"
+cp "$WORK/corpus"/* "$WORK/seeds/" 2>/dev/null
+# afl-fuzz needs one input at least: an empty program is one
+ls "$WORK/seeds" | grep -q . || printf '\000\000' >"$WORK/seeds/empty"
+export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
+# the afl build has no sanitizer; afl-fuzz refuses sanitizer options it did not set
+unset ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
+export AFL_CUSTOM_MUTATOR_LIBRARY="$(dirname "$BIN")/libmdt_afl_mutator.so"
+[ -f "$AFL_CUSTOM_MUTATOR_LIBRARY" ] || { echo "mdt fuzz: $AFL_CUSTOM_MUTATOR_LIBRARY is missing" >&2; exit 3; }
+set -- -i "$WORK/seeds" -o "$WORK/afl" -V "$SECS" -x "$ROOT/fuzz/mdt.dict"
+pids=""
+afl-fuzz "$@" -M main -- "$BIN" >"$WORK/afl-main.log" 2>&1 &
+pids="$pids $!"
+i=1
+while [ $i -lt "$JOBS" ]; do
+	afl-fuzz "$@" -S "s$i" -- "$BIN" >"$WORK/afl-s$i.log" 2>&1 &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+trap 'kill $pids 2>/dev/null' INT TERM
+stats=$WORK/afl/main/fuzzer_stats
+while :; do
+	alive=0
+	for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1; done
+	[ $alive -eq 1 ] || break
+	sleep 10
+	[ -f "$stats" ] && echo "  afl: $(grep -E '^(execs_done|execs_per_sec|corpus_count|saved_crashes|stability)' "$stats" | tr -s ' ' | tr '\n' ' ')"
+done
+for p in $pids; do wait "$p"; done
+if [ ! -f "$stats" ]; then
+	echo "mdt fuzz: afl-fuzz did not start:" >&2
+	tail -n 20 "$WORK/afl-main.log" >&2
+	exit 3
+fi
+echo "mdt fuzz: afl main: $(grep -E '^(execs_done|execs_per_sec|stability|saved_crashes)' "$stats" | tr -s ' ' | tr '\n' ' ')"
+n=0
+for f in "$WORK"/afl/*/crashes/id:*; do
+	[ -f "$f" ] || continue
+	n=$((n + 1))
+	cp "$f" "$WORK/crashes/afl-crash-$n"
+done
+cp "$WORK"/afl/main/queue/id:* "$WORK/merged/" 2>/dev/null
+exit 0
