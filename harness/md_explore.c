@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "md_rand.h"
 #include "../cli/md_opt.h"
 #include "md_config.h"
 #include "md_crash.h"
@@ -25,15 +26,6 @@
 #define MAX_KEPT    64	 /* reproducers listed in the summary and the JSON */
 #define PROGRESS_MS 5000 /* a progress line on stderr this often */
 
-static uint64_t xrnd(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 /* A random valid program: @nthreads threads of @nops ops each. */
 /*
  * An argument: uniform one time in four; else, for an argument with a hot
@@ -42,7 +34,7 @@ static uint64_t xrnd(uint64_t *s)
  */
 static uint8_t gen_arg(const struct md_op_desc *d, unsigned i, const uint8_t *focus, uint64_t *rng)
 {
-	uint64_t r = xrnd(rng);
+	uint64_t r = md_rand(rng);
 	unsigned span;
 
 	if (d->arg[i] == NULL)
@@ -62,7 +54,7 @@ static uint8_t gen_arg(const struct md_op_desc *d, unsigned i, const uint8_t *fo
  */
 static unsigned swarm(const struct md_op_table *t, unsigned *codes, uint64_t *rng)
 {
-	uint64_t mask = xrnd(rng);
+	uint64_t mask = md_rand(rng);
 	unsigned n = 0;
 
 	for (unsigned c = 0; c < t->nops; c++)
@@ -76,7 +68,7 @@ static unsigned swarm(const struct md_op_table *t, unsigned *codes, uint64_t *rn
 void md_explore_gen(struct md_prog *p, const struct md_op_table *t, unsigned nthreads,
 		    unsigned nops, uint64_t *rng)
 {
-	uint8_t focus[2] = {(uint8_t)xrnd(rng), (uint8_t)xrnd(rng)};
+	uint8_t focus[2] = {(uint8_t)md_rand(rng), (uint8_t)md_rand(rng)};
 	unsigned codes[MD_PROG_MAX_CODES], ncodes = swarm(t, codes, rng);
 
 	memset(p, 0, sizeof(*p));
@@ -87,7 +79,7 @@ void md_explore_gen(struct md_prog *p, const struct md_op_table *t, unsigned nth
 			const struct md_op_desc *d;
 
 			o->thread = (uint8_t)th;
-			o->code = (uint8_t)codes[xrnd(rng) % ncodes];
+			o->code = (uint8_t)codes[md_rand(rng) % ncodes];
 			d = &t->op[o->code];
 			o->a = gen_arg(d, 0, focus, rng);
 			o->b = gen_arg(d, 1, focus, rng);
@@ -343,7 +335,7 @@ static int explore_loop(struct explore *e)
 		uint64_t rng = e->seed * 0x9e3779b97f4a7c15ull + run;
 		struct md_sched_source src = {
 		    .strategy = run_strategy(e->strategy, run),
-		    .seed = xrnd(&rng),
+		    .seed = md_rand(&rng),
 		    .depth = (unsigned)(e->depth_set ? e->depth : 2 + run / 2 % 3),
 		    .horizon = (unsigned)(avg_steps < 16 ? 16 : avg_steps)};
 

@@ -8,28 +8,20 @@
  */
 #include <string.h>
 
+#include "md_rand.h"
 #include "md_mutate.h"
-
-static uint64_t rnd(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
 
 static uint8_t rand_arg(const struct md_op_desc *d, unsigned i, uint64_t *rng)
 {
-	return d->arg[i] ? (uint8_t)(rnd(rng) % (d->max[i] + 1u)) : 0;
+	return d->arg[i] ? (uint8_t)(md_rand(rng) % (d->max[i] + 1u)) : 0;
 }
 
 static void rand_op(struct md_op *o, const struct md_op_table *t, unsigned nthreads, uint64_t *rng)
 {
 	const struct md_op_desc *d;
 
-	o->thread = (uint8_t)(rnd(rng) % nthreads);
-	o->code = (uint8_t)(rnd(rng) % t->nops);
+	o->thread = (uint8_t)(md_rand(rng) % nthreads);
+	o->code = (uint8_t)(md_rand(rng) % t->nops);
 	d = &t->op[o->code];
 	o->a = rand_arg(d, 0, rng);
 	o->b = rand_arg(d, 1, rng);
@@ -41,7 +33,7 @@ static int insert_op(struct md_prog *p, const struct md_op_table *t, uint64_t *r
 
 	if (p->nops == MD_PROG_MAX_OPS)
 		return -1;
-	at = (unsigned)(rnd(rng) % (p->nops + 1));
+	at = (unsigned)(md_rand(rng) % (p->nops + 1));
 	memmove(&p->op[at + 1], &p->op[at], (p->nops - at) * sizeof(p->op[0]));
 	rand_op(&p->op[at], t, p->nthreads, rng);
 	p->nops++;
@@ -54,7 +46,7 @@ static int delete_op(struct md_prog *p, uint64_t *rng)
 
 	if (p->nops == 0)
 		return -1;
-	at = (unsigned)(rnd(rng) % p->nops);
+	at = (unsigned)(md_rand(rng) % p->nops);
 	memmove(&p->op[at], &p->op[at + 1], (p->nops - at - 1) * sizeof(p->op[0]));
 	p->nops--;
 	return 0;
@@ -67,8 +59,8 @@ static int swap_ops(struct md_prog *p, uint64_t *rng)
 
 	if (p->nops < 2)
 		return -1;
-	i = (unsigned)(rnd(rng) % p->nops);
-	j = (unsigned)(rnd(rng) % p->nops);
+	i = (unsigned)(md_rand(rng) % p->nops);
+	j = (unsigned)(md_rand(rng) % p->nops);
 	tmp = p->op[i];
 	p->op[i] = p->op[j];
 	p->op[j] = tmp;
@@ -82,7 +74,7 @@ static int replace_op(struct md_prog *p, const struct md_op_table *t, uint64_t *
 
 	if (p->nops == 0)
 		return -1;
-	o = &p->op[rnd(rng) % p->nops];
+	o = &p->op[md_rand(rng) % p->nops];
 	th = o->thread;
 	rand_op(o, t, p->nthreads, rng);
 	o->thread = th; /* same thread, another op */
@@ -94,7 +86,7 @@ static int change_arg(struct md_prog *p, const struct md_op_table *t, uint64_t *
 {
 	const struct md_op_desc *d;
 	struct md_op *o;
-	uint64_t r = rnd(rng);
+	uint64_t r = md_rand(rng);
 	unsigned i = (unsigned)(r & 1), span;
 	uint8_t *v;
 
@@ -125,7 +117,7 @@ static int move_op(struct md_prog *p, uint64_t *rng)
 {
 	if (p->nops == 0 || p->nthreads < 2)
 		return -1;
-	p->op[rnd(rng) % p->nops].thread = (uint8_t)(rnd(rng) % p->nthreads);
+	p->op[md_rand(rng) % p->nops].thread = (uint8_t)(md_rand(rng) % p->nthreads);
 	return 0;
 }
 
@@ -133,20 +125,20 @@ static int add_thread(struct md_prog *p, uint64_t *rng)
 {
 	if (p->nthreads == MD_PROG_MAX_THREADS || p->nops == 0)
 		return -1;
-	p->op[rnd(rng) % p->nops].thread = (uint8_t)p->nthreads++;
+	p->op[md_rand(rng) % p->nops].thread = (uint8_t)p->nthreads++;
 	return 0;
 }
 
 /* Flip, insert, delete or zero a run of schedule decisions. */
 static void mutate_sched(struct md_prog *p, uint64_t *rng)
 {
-	uint64_t r = rnd(rng);
+	uint64_t r = md_rand(rng);
 	size_t at = p->nsched ? (size_t)(r >> 8) % p->nsched : 0, n;
 
 	switch (r % 4) {
 	case 0:
 		if (p->nsched) {
-			p->sched[at] = (uint8_t)rnd(rng);
+			p->sched[at] = (uint8_t)md_rand(rng);
 			break;
 		}
 		/* fall through: nothing to flip, grow instead */
@@ -154,7 +146,7 @@ static void mutate_sched(struct md_prog *p, uint64_t *rng)
 		if (p->nsched == MD_PROG_MAX_SCHED)
 			break;
 		memmove(&p->sched[at + 1], &p->sched[at], p->nsched - at);
-		p->sched[at] = (uint8_t)rnd(rng);
+		p->sched[at] = (uint8_t)md_rand(rng);
 		p->nsched++;
 		break;
 	case 2:
@@ -164,10 +156,10 @@ static void mutate_sched(struct md_prog *p, uint64_t *rng)
 		p->nsched--;
 		break;
 	default:
-		n = 1 + (size_t)(rnd(rng) % 16);
+		n = 1 + (size_t)(md_rand(rng) % 16);
 		if (at + n > p->nsched)
 			n = p->nsched - at;
-		memset(&p->sched[at], (int)(rnd(rng) & 1), n);
+		memset(&p->sched[at], (int)(md_rand(rng) & 1), n);
 	}
 }
 
@@ -183,7 +175,7 @@ static unsigned pick(uint64_t *rng)
 
 	for (unsigned i = 0; i < MD_MUT_OP__COUNT; i++)
 		total += w[i];
-	r = rnd(rng) % total;
+	r = md_rand(rng) % total;
 	while (r >= w[k])
 		r -= w[k++];
 	return k;
@@ -226,7 +218,7 @@ unsigned md_mutate(struct md_prog *p, const struct md_op_table *t, uint64_t *rng
 void md_crossover(struct md_prog *out, const struct md_prog *a, const struct md_prog *b,
 		  uint64_t *rng)
 {
-	unsigned cut = (unsigned)(rnd(rng) % (a->nthreads + 1u)), nb = 0;
+	unsigned cut = (unsigned)(md_rand(rng) % (a->nthreads + 1u)), nb = 0;
 	size_t keep;
 
 	memset(out, 0, sizeof(*out));
@@ -244,7 +236,7 @@ void md_crossover(struct md_prog *out, const struct md_prog *a, const struct md_
 		nb = th + 1 > nb ? th + 1 : nb;
 	}
 	out->nthreads = nb > cut ? nb : cut ? cut : 1;
-	keep = a->nsched ? (size_t)(rnd(rng) % (a->nsched + 1)) : 0;
+	keep = a->nsched ? (size_t)(md_rand(rng) % (a->nsched + 1)) : 0;
 	memcpy(out->sched, a->sched, keep);
 	out->nsched = keep;
 	if (b->nsched > keep) {

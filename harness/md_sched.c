@@ -22,6 +22,7 @@
 
 #include <ck_pr.h>
 
+#include "md_rand.h"
 #include "../sanitizers/md_asan.h"
 #include "../sanitizers/md_tsan.h"
 #include "md_sched.h"
@@ -90,11 +91,7 @@ struct md_sched {
 
 static uint64_t sched_rnd(struct md_sched *s)
 {
-	uint64_t z = (s->rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return md_rand(&s->rng);
 }
 
 /* ---- context switching with sanitizer annotations ---- */

@@ -21,6 +21,7 @@
 
 #include <ck_pr.h>
 
+#include "md_rand.h"
 #include "../cli/md_opt.h"
 #include "md_crash.h"
 #include "md_explore.h"
@@ -42,15 +43,6 @@ struct rthread {
 	char msg[256];
 };
 
-static uint64_t rnd(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -70,7 +62,7 @@ static void round_chaos(struct md_thread *t, unsigned rp, unsigned flags)
 		sched_yield();
 		return;
 	}
-	r = rnd(&rt->rng);
+	r = md_rand(&rt->rng);
 	if ((double)(r >> 11) / 9007199254740992.0 >= rt->chaos)
 		return;
 	if (r % 3 == 0)

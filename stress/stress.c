@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "md_rand.h"
 #include "md_buddy.h"
 #include "md_check.h"
 #include "md_epoch.h"
@@ -149,15 +150,6 @@ struct stress {
 
 enum { CHAOS_YIELD = 1, CHAOS_SPIN = 2, CHAOS_SLEEP = 4, CHAOS_ALL = 7 };
 
-static uint64_t rnd(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -227,7 +219,7 @@ static void chaos_hook(struct md_thread *t, unsigned rp, unsigned flags)
 	}
 	if (!w->s->chaos_rp[rp])
 		return;
-	r = rnd(&w->chaos_rng);
+	r = md_rand(&w->chaos_rng);
 	if (r >= w->chaos_cut)
 		return;
 	chaos_delay(w, chaos_kind(w->s->chaos_kinds, r));
@@ -238,11 +230,12 @@ static void chaos_hook(struct md_thread *t, unsigned rp, unsigned flags)
 static int op_alloc(struct worker *w)
 {
 	struct md_folio *f;
-	unsigned order = (unsigned)(rnd(&w->rng) % 4);
+	unsigned order = (unsigned)(md_rand(&w->rng) % 4);
 
 	if (w->nheld == HELD_MAX)
 		return 0;
-	if (md_folio_alloc(&w->t, order, rnd(&w->rng) % 8 ? MD_MT_MOVABLE : MD_MT_UNMOVABLE, &f))
+	if (md_folio_alloc(&w->t, order, md_rand(&w->rng) % 8 ? MD_MT_MOVABLE : MD_MT_UNMOVABLE,
+			   &f))
 		return 0; /* -ENOMEM is a legal outcome */
 	w->held[w->nheld++] = f;
 	return 0;
@@ -252,7 +245,7 @@ static struct md_folio *pick_held(struct worker *w, unsigned *slot)
 {
 	if (w->nheld == 0)
 		return NULL;
-	*slot = (unsigned)(rnd(&w->rng) % w->nheld);
+	*slot = (unsigned)(md_rand(&w->rng) % w->nheld);
 	return w->held[*slot];
 }
 
@@ -280,14 +273,14 @@ static int op_write(struct worker *w)
 	if (md_folio_verify(&w->t, f, NULL))
 		ret = fail(w, "write: folio %p (frame %" PRIu64 ") lost its data before the write",
 			   (void *)f, f->d.pfn);
-	md_folio_write(&w->t, f, rnd(&w->rng));
+	md_folio_write(&w->t, f, md_rand(&w->rng));
 	md_folio_unlock(&w->t, f);
 	return ret;
 }
 
 static int op_lookup(struct worker *w)
 {
-	uint64_t pfn = rnd(&w->rng) % w->s->c->nr_frames;
+	uint64_t pfn = md_rand(&w->rng) % w->s->c->nr_frames;
 	struct md_desc *d;
 	int ret = 0;
 
@@ -304,7 +297,7 @@ static int op_lookup(struct worker *w)
 
 static int op_lockframe(struct worker *w)
 {
-	uint64_t pfn = rnd(&w->rng) % w->s->c->nr_frames;
+	uint64_t pfn = md_rand(&w->rng) % w->s->c->nr_frames;
 	struct md_desc *d;
 	int ret = 0;
 
@@ -323,8 +316,8 @@ static int op_lockframe(struct worker *w)
 
 static void pick_slot(struct worker *w, unsigned *m, uint64_t *idx)
 {
-	*m = (unsigned)(rnd(&w->rng) % w->s->c->cfg.nr_mappings);
-	*idx = rnd(&w->rng) % w->s->c->cfg.mapping_slots;
+	*m = (unsigned)(md_rand(&w->rng) % w->s->c->cfg.nr_mappings);
+	*idx = md_rand(&w->rng) % w->s->c->cfg.mapping_slots;
 }
 
 static int op_index_insert(struct worker *w)
@@ -402,7 +395,7 @@ static int op_slab_free(struct worker *w)
 
 	if (w->nobjs == 0)
 		return 0;
-	k = (unsigned)(rnd(&w->rng) % w->nobjs);
+	k = (unsigned)(md_rand(&w->rng) % w->nobjs);
 	h = w->objs[k];
 	w->objs[k] = w->objs[--w->nobjs];
 	if (md_slab_obj_verify(&w->t, h))
@@ -415,7 +408,7 @@ static int op_slab_free(struct worker *w)
 /* GUP-fast: reference by frame, read the payload without the lock. */
 static int op_gup_read(struct worker *w)
 {
-	uint64_t pfn = rnd(&w->rng) % w->s->c->nr_frames;
+	uint64_t pfn = md_rand(&w->rng) % w->s->c->nr_frames;
 	struct md_desc *d;
 	int ret = 0;
 
@@ -435,7 +428,7 @@ static int op_file_alloc(struct worker *w)
 	unsigned m;
 	uint64_t idx;
 
-	if (md_folio_alloc(&w->t, (unsigned)(rnd(&w->rng) % 3), MD_MT_MOVABLE, &f))
+	if (md_folio_alloc(&w->t, (unsigned)(md_rand(&w->rng) % 3), MD_MT_MOVABLE, &f))
 		return 0;
 	pick_slot(w, &m, &idx);
 	idx &= ~(md_desc_nr(md_folio_desc(f)) - 1);
@@ -459,7 +452,7 @@ static int op_index_write(struct worker *w)
 	if (md_folio_verify(&w->t, f, NULL))
 		ret =
 		    fail(w, "index_write(%u, %" PRIu64 "): folio data is not its owner's", m, idx);
-	md_folio_write(&w->t, f, rnd(&w->rng));
+	md_folio_write(&w->t, f, md_rand(&w->rng));
 	md_folio_unlock(&w->t, f);
 	md_folio_put(&w->t, f);
 	return ret;
@@ -502,7 +495,7 @@ static int split_held(struct worker *w)
  */
 static int split_any(struct worker *w)
 {
-	uint64_t pfn = rnd(&w->rng) % w->s->c->nr_frames;
+	uint64_t pfn = md_rand(&w->rng) % w->s->c->nr_frames;
 	struct md_folio *kids[1u << 6], *f;
 	struct md_desc *d;
 	unsigned n;
@@ -528,18 +521,18 @@ static int split_any(struct worker *w)
 
 static int op_split(struct worker *w)
 {
-	return rnd(&w->rng) & 1 ? split_held(w) : split_any(w);
+	return md_rand(&w->rng) & 1 ? split_held(w) : split_any(w);
 }
 
 static int op_migrate(struct worker *w)
 {
-	md_migrate_frame(&w->t, rnd(&w->rng) % w->s->c->nr_frames);
+	md_migrate_frame(&w->t, md_rand(&w->rng) % w->s->c->nr_frames);
 	return 0; /* -EAGAIN, -EBUSY, -ENOENT: legal outcomes, counted by the core */
 }
 
 static int op_compact(struct worker *w)
 {
-	md_compact(&w->t, rnd(&w->rng) % (w->s->c->nr_frames / 2), 8, &w->compact);
+	md_compact(&w->t, md_rand(&w->rng) % (w->s->c->nr_frames / 2), 8, &w->compact);
 	return 0;
 }
 
@@ -547,7 +540,8 @@ static int op_contig(struct worker *w)
 {
 	struct md_folio *f;
 
-	if (w->nheld == HELD_MAX || md_contig_alloc(&w->t, 4 + (unsigned)(rnd(&w->rng) % 3), &f))
+	if (w->nheld == HELD_MAX ||
+	    md_contig_alloc(&w->t, 4 + (unsigned)(md_rand(&w->rng) % 3), &f))
 		return 0;
 	w->held[w->nheld++] = f;
 	return 0;
@@ -555,7 +549,7 @@ static int op_contig(struct worker *w)
 
 static int op_pin(struct worker *w)
 {
-	uint64_t pfn = rnd(&w->rng) % w->s->c->nr_frames;
+	uint64_t pfn = md_rand(&w->rng) % w->s->c->nr_frames;
 	struct md_folio *f;
 	int ret = 0;
 
@@ -575,7 +569,7 @@ static int op_unpin(struct worker *w)
 
 	if (w->npins == 0)
 		return 0;
-	k = (unsigned)(rnd(&w->rng) % w->npins);
+	k = (unsigned)(md_rand(&w->rng) % w->npins);
 	f = w->pins[k];
 	w->pins[k] = w->pins[--w->npins];
 	/* a long-term pin keeps the folio where it is: nothing may migrate it */
@@ -602,7 +596,7 @@ static int op_zs_free(struct worker *w)
 
 	if (w->nzs == 0)
 		return 0;
-	k = (unsigned)(rnd(&w->rng) % w->nzs);
+	k = (unsigned)(md_rand(&w->rng) % w->nzs);
 	h = w->zs[k];
 	w->zs[k] = w->zs[--w->nzs];
 	if (md_zs_verify(&w->t, h) || md_zs_free(&w->t, h))
@@ -616,10 +610,10 @@ static int op_zs_rw(struct worker *w)
 
 	if (w->nzs == 0)
 		return 0;
-	h = w->zs[rnd(&w->rng) % w->nzs];
+	h = w->zs[md_rand(&w->rng) % w->nzs];
 	if (md_zs_verify(&w->t, h))
 		return fail(w, "zs_rw: object %u does not hold what was written", h);
-	md_zs_write(&w->t, h, rnd(&w->rng));
+	md_zs_write(&w->t, h, md_rand(&w->rng));
 	return 0;
 }
 
@@ -643,7 +637,7 @@ static int (*const op_fns[OP__COUNT])(struct worker *) = {
 static unsigned pick_op(struct worker *w, unsigned total)
 {
 	const unsigned *wt = w->s->weights;
-	uint64_t r = rnd(&w->rng) % total;
+	uint64_t r = md_rand(&w->rng) % total;
 	unsigned i = 0;
 
 	while (r >= wt[i])
