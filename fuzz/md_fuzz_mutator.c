@@ -17,17 +17,21 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *d1, size_t s1, const uint8_t *d2
 				 uint8_t *out, size_t max_out, unsigned int seed);
 
 /*
- * @r with its program changed, as an input: its target kept in the trailer,
- * replayed in bytes mode; the schedule cut to fit @cap.
+ * @r with its program changed, as an input, the schedule cut to fit @cap:
+ * raw for the core with no mutant of its own (the campaign's MDT_MUTANT
+ * applies; inputs stay short), else with the trailer naming its target.
  */
 static size_t emit(struct md_repro *r, uint8_t *out, size_t cap)
 {
-	size_t head = 2 + 3 * (size_t)r->p.nops + 96;
+	int raw = r->tg == &md_target_core && r->mutant == 0;
+	size_t head = 2 + 3 * (size_t)r->p.nops + (raw ? 0 : 96);
 
 	if (head > cap)
 		return 0;
 	if (head + r->p.nsched > cap)
 		r->p.nsched = cap - head;
+	if (raw)
+		return md_prog_encode(&r->p, out, cap);
 	r->exact = 0;
 	return md_repro_encode(r, out, cap);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * md_sched.c - fibers (ucontext) switched only at race points.
+ * md_sched.c - fibers (md_ctx) switched only at race points.
  *
  * Invariants: exactly one fiber (or the scheduler's main context) runs at a
  * time; trace[i] is the fiber that ran after the i-th decision; a fiber
@@ -18,13 +18,13 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <ucontext.h>
 
 #include <ck_pr.h>
 
 #include "md_rand.h"
 #include "../sanitizers/md_asan.h"
 #include "../sanitizers/md_tsan.h"
+#include "md_ctx.h"
 #include "md_sched.h"
 
 #ifdef MD_TSAN
@@ -38,7 +38,11 @@ void __tsan_ignore_thread_end(void);
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-#define STACK_SIZE  (256u * 1024u)
+/*
+ * 64 KiB: the deepest path (a failure report's snprintf under ASan) uses a
+ * fraction of it.
+ */
+#define STACK_SIZE  (64u * 1024u)
 #define SLICE	    64u	  /* fallback time slice, in race points */
 #define PCT_HORIZON 4000u /* default steps over which PCT's change points are spread */
 /*
@@ -52,7 +56,7 @@ void __tsan_ignore_thread_end(void);
 #define PRIO_YIELD   (1u << 28)
 
 struct fiber {
-	ucontext_t ctx;
+	struct md_ctx ctx;
 	void *stack;
 	struct md_sched *s;
 	struct md_thread *t;
@@ -67,7 +71,7 @@ struct fiber {
 };
 
 struct md_sched {
-	ucontext_t main;
+	struct md_ctx main;
 	void *main_tsan;
 	void *main_asan_fake;
 	const void *main_stack_bottom;
@@ -104,19 +108,23 @@ static void *tsan_of(struct md_sched *s, unsigned to)
 static void switch_to(struct md_sched *s, unsigned to, int exiting)
 {
 	unsigned from = s->cur;
-	ucontext_t *fc = from == s->n ? &s->main : &s->f[from].ctx;
-	ucontext_t *tc = to == s->n ? &s->main : &s->f[to].ctx;
+	struct md_ctx *fc = from == s->n ? &s->main : &s->f[from].ctx;
+	struct md_ctx *tc = to == s->n ? &s->main : &s->f[to].ctx;
 	void **fake = from == s->n ? &s->main_asan_fake : &s->f[from].asan_fake;
 
 	/* the hand-over itself: invisible to TSan, like the CPU's own context switch */
 	ck_pr_store_uint(&s->prev, from);
 	ck_pr_store_uint(&s->cur, to);
 #ifdef MD_TSAN
-	if (from != s->n)
-		__tsan_release(
-		    &s->f[from]); /* for main's join at the end only; no fiber acquires it */
-	__tsan_switch_to_fiber(tsan_of(s, to),
-			       from == s->n || to == s->n ? 0 : __tsan_switch_to_fiber_no_sync);
+	{
+		/* everything read before the release, which main's final join covers */
+		void *tf = tsan_of(s, to);
+		unsigned flags = from == s->n || to == s->n ? 0 : __tsan_switch_to_fiber_no_sync;
+
+		if (from != s->n) /* for main's join at the end only; no fiber acquires it */
+			__tsan_release(&s->f[from]);
+		__tsan_switch_to_fiber(tf, flags);
+	}
 #else
 	(void)tsan_of;
 #endif
@@ -130,7 +138,7 @@ static void switch_to(struct md_sched *s, unsigned to, int exiting)
 	(void)fake;
 	(void)exiting;
 #endif
-	swapcontext(fc, tc);
+	md_ctx_switch(fc, tc);
 #ifdef MD_ASAN
 	/* back in @from: finish the switch that resumed us; learn main's stack from it */
 	__sanitizer_finish_switch_fiber(*fake, s->prev == s->n ? &s->main_stack_bottom : NULL,
@@ -357,9 +365,9 @@ static void sched_hook_locked(struct md_thread *t, unsigned rp, unsigned flags)
 	reschedule(s, 0);
 }
 
-static void trampoline(unsigned hi, unsigned lo)
+static void trampoline(void *arg)
 {
-	struct fiber *f = (struct fiber *)(((uintptr_t)hi << 32) | lo);
+	struct fiber *f = arg;
 	struct md_sched *s = f->s;
 	unsigned next;
 
@@ -435,7 +443,6 @@ static int fiber_init(struct md_sched *s, unsigned i, struct md_thread *t, md_fi
 		      void *arg)
 {
 	struct fiber *f = &s->f[i];
-	uintptr_t p = (uintptr_t)f;
 
 	f->s = s;
 	f->t = t;
@@ -443,13 +450,8 @@ static int fiber_init(struct md_sched *s, unsigned i, struct md_thread *t, md_fi
 	f->arg = arg;
 	f->id = i;
 	f->stack = stack_get();
-	if (f->stack == NULL || getcontext(&f->ctx))
+	if (f->stack == NULL || md_ctx_make(&f->ctx, f->stack, STACK_SIZE, trampoline, f))
 		return -1;
-	f->ctx.uc_stack.ss_sp = f->stack;
-	f->ctx.uc_stack.ss_size = STACK_SIZE;
-	f->ctx.uc_link = NULL;
-	makecontext(&f->ctx, (void (*)(void))trampoline, 2, (unsigned)(p >> 32),
-		    (unsigned)(p & 0xffffffffu));
 #ifdef MD_TSAN
 	f->tsan_fiber = __tsan_create_fiber(0);
 #endif
