@@ -20,9 +20,14 @@ set -- -i "$WORK/seeds" -o "$WORK/afl" -V "$SECS" -x "$ROOT/fuzz/mdt.dict"
 pids=""
 afl-fuzz "$@" -M main -- "$BIN" >"$WORK/afl-main.log" 2>&1 &
 pids="$pids $!"
+# the first secondary adds CMPLOG (input-to-state) from the afl-cmplog build
+CMPLOG=$ROOT/build/afl-cmplog/fuzz/$(basename "$BIN")
 i=1
 while [ $i -lt "$JOBS" ]; do
-	afl-fuzz "$@" -S "s$i" -- "$BIN" >"$WORK/afl-s$i.log" 2>&1 &
+	c=""
+	[ $i -eq 1 ] && [ -x "$CMPLOG" ] && c="-c $CMPLOG"
+	# shellcheck disable=SC2086
+	afl-fuzz "$@" -S "s$i" $c -- "$BIN" >"$WORK/afl-s$i.log" 2>&1 &
 	pids="$pids $!"
 	i=$((i + 1))
 done
