@@ -18,6 +18,8 @@ const char *md_build_variant(void)
 		return "tsan";
 	if (strstr(MD_SANITIZE, "address"))
 		return "asan";
+	if (strstr(MD_SANITIZE, "undefined"))
+		return "ubsan";
 	return MD_RACE_POINTS_ON ? "debug" : "release";
 }
 

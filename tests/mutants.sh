@@ -9,7 +9,7 @@
 # never weakened), for a fixed budget.  PASS when the run with the mutant
 # ends with the declared detector's verdict (or an oracle's or the stall
 # watchdog's, which watch every run) and the same run without it passes.  Detector verdicts: oracle = exit 1 (a postcondition, the checker
-# or md_core_bug); tsan = exit 66; asan = exit 67 (ASan or UBSan);
+# or md_core_bug); tsan = exit 66; asan = exit 67 (ASan or UBSan); ubsan = 68 (UBSan-only build);
 # stall = exit 4 (the watchdog).  TAP output; a mutant whose detector is a
 # sanitizer this build lacks is skipped.  With --repeat N, prints the hit rate.
 set -u
@@ -66,7 +66,7 @@ codes_for() { # codes_for DETECTOR -> exit codes that mean "caught"
 
 verdict() { # exit code -> what caught it
 	case $1 in
-	1) echo oracle ;; 4) echo stall ;; 66) echo tsan ;; 67) echo asan/ubsan ;;
+	1) echo oracle ;; 4) echo stall ;; 66) echo tsan ;; 67) echo asan/ubsan ;; 68) echo ubsan ;;
 	*) echo "exit $1" ;;
 	esac
 }
@@ -105,7 +105,7 @@ while read -r name det; do
 	# watchdog): their verdict always counts; an oracle mutant may be caught
 	# first by the sanitizer of the build
 	want="$want 1 4"
-	[ "$det" = oracle ] && case $san in thread) want="$want 66" ;; *address*) want="$want 67" ;; esac
+	[ "$det" = oracle ] && case $san in thread) want="$want 66" ;; *address*) want="$want 67" ;; undefined) want="$want 68" ;; esac
 	# a row's driver is stress, unless its arguments start with "explore"
 	drive="stress $BUDGET"
 	case $args in explore\ *) drive="explore --artifacts $TMP/art" args=${args#explore } ;; esac
