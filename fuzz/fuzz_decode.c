@@ -77,13 +77,6 @@ static void parse_raw(const uint8_t *data, size_t size, const struct md_op_table
 	}
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct md_prog p;

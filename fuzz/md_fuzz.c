@@ -39,6 +39,15 @@ unsigned md_fuzz_init(void)
 	return mutant;
 }
 
+/* Every target: the mutant and the interleaving counters, before the first input. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	md_fuzz_init();
+	return 0;
+}
+
 void md_fuzz_fail(const struct md_exec_result *res)
 {
 	fprintf(stderr, "FAIL %s at step %llu: %s\n", md_fail_kind_name(res->fail.kind),

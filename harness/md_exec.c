@@ -7,11 +7,9 @@
  * fibers are abandoned mid-op, so their instance is not torn down).
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -222,7 +220,7 @@ unsigned md_exec_isolated(const struct md_target *tg, const struct md_prog *p,
 		/*
 		 * A failed run leaves its instance behind: no leak check, no exit
 		 * hooks; and TSan's _exit interceptor would sleep a second for
-		 * the abandoned fibers (atexit_sleep_ms): leave by the syscall.
+		 * the abandoned fibers (atexit_sleep_ms): md_exit_now().
 		 */
 		md_exit_now(0);
 	}

@@ -190,7 +190,8 @@ int md_finder_keep(const struct md_finder *fd, const struct md_prog *p,
 struct explore {
 	const char *strategy, *mutant_name, *target_name, *artifacts, *seed_s, *json;
 	uint64_t threads, nops, runs, time_ms, depth, seed;
-	int keep_going, depth_set;
+	int keep_going, depth_set, mix;
+	unsigned strat; /* the --strategy, resolved once (enum md_sched_strategy) */
 	const struct md_target *tg;
 	int mutant;
 	/* results */
@@ -232,6 +233,8 @@ static int explore_check(struct explore *e)
 				"explore (use ./mdt --build debug, tsan or asan)\n");
 		return MD_EXIT_USAGE;
 	}
+	e->mix = strcmp(e->strategy, "mix") == 0;
+	e->strat = strcmp(e->strategy, "pct") == 0 ? MD_SCHED_PCT : MD_SCHED_RANDOM;
 	if (e->mutant > 0 && !md_mutants_compiled()) {
 		fprintf(stderr, "mdt explore: this build has no mutants compiled in\n");
 		return MD_EXIT_USAGE;
@@ -314,11 +317,9 @@ static void explore_progress(const struct explore *e, double t0, double *last)
 }
 
 /* "mix" alternates: random switching finds short windows, PCT deep orderings. */
-static unsigned run_strategy(const char *strategy, uint64_t run)
+static unsigned run_strategy(const struct explore *e, uint64_t run)
 {
-	if (strcmp(strategy, "mix") == 0)
-		return run & 1 ? MD_SCHED_PCT : MD_SCHED_RANDOM;
-	return strategy[0] == 'p' ? MD_SCHED_PCT : MD_SCHED_RANDOM;
+	return e->mix ? (run & 1 ? MD_SCHED_PCT : MD_SCHED_RANDOM) : e->strat;
 }
 
 static int explore_loop(struct explore *e)
@@ -334,7 +335,7 @@ static int explore_loop(struct explore *e)
 	for (uint64_t run = 0; e->time_ms ? 1 : run < e->runs; run++) {
 		uint64_t rng = e->seed * 0x9e3779b97f4a7c15ull + run;
 		struct md_sched_source src = {
-		    .strategy = run_strategy(e->strategy, run),
+		    .strategy = run_strategy(e, run),
 		    .seed = md_rand(&rng),
 		    .depth = (unsigned)(e->depth_set ? e->depth : 2 + run / 2 % 3),
 		    .horizon = (unsigned)(avg_steps < 16 ? 16 : avg_steps)};

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "md_rand.h"
+
 static int tap_n, tap_failed;
 static uint64_t tap_seed_value;
 static const char *tap_argv0 = "test";
@@ -70,14 +72,10 @@ static inline int tap_done(void)
 	return tap_failed ? 1 : 0;
 }
 
-/* splitmix64: tests' random numbers, reproducible from the seed */
+/* tests' random numbers, reproducible from the seed: the tree's generator */
 static inline uint64_t tap_rand(uint64_t *s)
 {
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return md_rand(s);
 }
 
 #endif
