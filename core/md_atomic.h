@@ -75,6 +75,7 @@ static inline uint64_t md_load_acquire64(struct md_thread *t, unsigned rp, const
 
 	md_race_point(t, rp);
 	md_asan_load64(p);
+	md_tsan_read64(p);
 	v = ck_pr_load_64(p);
 	ck_pr_fence_acquire(); /* later accesses stay after the load */
 	md_tsan_acquire(p);
@@ -85,6 +86,7 @@ static inline uint64_t md_load_relaxed64(struct md_thread *t, unsigned rp, const
 {
 	md_race_point(t, rp);
 	md_asan_load64(p);
+	md_tsan_read64(p);
 	return ck_pr_load_64(p);
 }
 
@@ -92,6 +94,7 @@ static inline void md_store_release64(struct md_thread *t, unsigned rp, uint64_t
 {
 	md_race_point(t, rp);
 	md_asan_store64(p);
+	md_tsan_rmw64(p);
 	md_tsan_release(p);
 	ck_pr_fence_release(); /* earlier accesses (initialisation) stay before the store */
 	ck_pr_store_64(p, v);
@@ -101,6 +104,7 @@ static inline void md_store_relaxed64(struct md_thread *t, unsigned rp, uint64_t
 {
 	md_race_point(t, rp);
 	md_asan_store64(p);
+	md_tsan_rmw64(p);
 	ck_pr_store_64(p, v);
 }
 
@@ -112,6 +116,7 @@ static inline uint32_t md_load_acquire32(struct md_thread *t, unsigned rp, const
 
 	md_race_point(t, rp);
 	md_asan_load32(p);
+	md_tsan_read32(p);
 	v = ck_pr_load_32(p);
 	ck_pr_fence_acquire();
 	md_tsan_acquire(p);
@@ -122,6 +127,7 @@ static inline uint32_t md_load_relaxed32(struct md_thread *t, unsigned rp, const
 {
 	md_race_point(t, rp);
 	md_asan_load32(p);
+	md_tsan_read32(p);
 	return ck_pr_load_32(p);
 }
 
@@ -129,6 +135,7 @@ static inline void md_store_release32(struct md_thread *t, unsigned rp, uint32_t
 {
 	md_race_point(t, rp);
 	md_asan_store32(p);
+	md_tsan_rmw32(p);
 	md_tsan_release(p);
 	ck_pr_fence_release();
 	ck_pr_store_32(p, v);
@@ -138,6 +145,7 @@ static inline void md_store_relaxed32(struct md_thread *t, unsigned rp, uint32_t
 {
 	md_race_point(t, rp);
 	md_asan_store32(p);
+	md_tsan_rmw32(p);
 	ck_pr_store_32(p, v);
 }
 
@@ -152,6 +160,7 @@ static inline bool md_cas_acquire32(struct md_thread *t, unsigned rp, uint32_t *
 
 	md_race_point(t, rp);
 	md_asan_store32(p);
+	md_tsan_rmw32(p);
 	ok = ck_pr_cas_32_value(p, old, new, seen);
 	if (ok)
 		md_tsan_acquire(p);
@@ -171,6 +180,7 @@ static inline bool md_cas_acqrel64(struct md_thread *t, unsigned rp, uint64_t *p
 
 	md_race_point(t, rp);
 	md_asan_store64(p);
+	md_tsan_rmw64(p);
 	ok = ck_pr_cas_64_value(p, old, new, seen);
 	/*
 	 * Declared after the fact and only on success: a failed CAS writes
@@ -191,6 +201,7 @@ static inline bool md_cas_relaxed32(struct md_thread *t, unsigned rp, uint32_t *
 {
 	md_race_point(t, rp);
 	md_asan_store32(p);
+	md_tsan_rmw32(p);
 	return ck_pr_cas_32_value(p, old, new, seen);
 }
 
@@ -200,6 +211,7 @@ static inline uint32_t md_faa_release32(struct md_thread *t, unsigned rp, uint32
 {
 	md_race_point(t, rp);
 	md_asan_store32(p);
+	md_tsan_rmw32(p);
 	md_tsan_release(p);
 	return ck_pr_faa_32(p, delta);
 }
@@ -210,6 +222,7 @@ static inline uint32_t md_faa_relaxed32(struct md_thread *t, unsigned rp, uint32
 {
 	md_race_point(t, rp);
 	md_asan_store32(p);
+	md_tsan_rmw32(p);
 	return ck_pr_faa_32(p, delta);
 }
 
@@ -225,6 +238,7 @@ static inline void md_and_release32(struct md_thread *t, unsigned rp, uint32_t *
 {
 	md_race_point(t, rp);
 	md_asan_store32(p);
+	md_tsan_rmw32(p);
 	md_tsan_release(p);
 	ck_pr_and_32(p, mask);
 }
@@ -234,6 +248,7 @@ static inline void md_and_relaxed32(struct md_thread *t, unsigned rp, uint32_t *
 {
 	md_race_point(t, rp);
 	md_asan_store32(p);
+	md_tsan_rmw32(p);
 	ck_pr_and_32(p, mask);
 }
 
@@ -242,6 +257,7 @@ static inline void md_or_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p
 {
 	md_race_point(t, rp);
 	md_asan_store32(p);
+	md_tsan_rmw32(p);
 	ck_pr_or_32(p, mask);
 }
 

@@ -180,9 +180,17 @@ static void clear_isolated(struct md_thread *t, struct md_desc *d)
 	uint32_t f;
 
 	if (md_mutant(t, ISOLATED_FLAG_NONATOMIC)) {
-		/* MUTANT isolated_flag_nonatomic: a concurrent lock or unlock is lost. */
-		f = md_load_relaxed32(t, MD_RP_FLAGS_READ, &d->flags);
-		md_store_relaxed32(t, MD_RP_FLAGS_CLEAR, &d->flags, f & ~(uint32_t)MD_DF_ISOLATED);
+		/*
+		 * MUTANT isolated_flag_nonatomic: a plain read-modify-write, as
+		 * __ClearPageIsolated() would be on page->flags: a concurrent lock
+		 * or unlock is lost, and the plain accesses race with the others'
+		 * atomics (a data race TSan reports; the lost lock bit is what the
+		 * oracles and the watchdog see).
+		 */
+		md_race_point(t, MD_RP_FLAGS_READ);
+		f = *(volatile uint32_t *)&d->flags;
+		md_race_point(t, MD_RP_FLAGS_CLEAR);
+		*(volatile uint32_t *)&d->flags = f & ~(uint32_t)MD_DF_ISOLATED;
 		return;
 	}
 	md_and_relaxed32(t, MD_RP_FLAGS_CLEAR, &d->flags, ~(uint32_t)MD_DF_ISOLATED);

@@ -41,4 +41,33 @@
 #define md_tsan_acquire(p) ((void)(p))
 #endif
 
+/*
+ * The accesses themselves.  A ck_pr access is invisible to TSan, so a plain
+ * C access racing with it (a non-atomic read-modify-write of a word the
+ * others update atomically, as isolated_flag_nonatomic seeds) would go
+ * unreported.  md_tsan_read*() and md_tsan_rmw*() show TSan the word access
+ * as a relaxed atomic: a second load whose value is discarded, or an
+ * fetch-or of 0 that writes back what is there.  They declare atomicity,
+ * never an edge (relaxed: TSan syncs nothing on them), so they cannot hide
+ * a race; they only let TSan see one side of it.  On in every TSan build,
+ * with or without the edge annotations above.
+ */
+#if defined(MD_TSAN)
+#include <sanitizer/tsan_interface_atomic.h>
+#define MD_TSAN_RLX __tsan_memory_order_relaxed
+#define md_tsan_read32(p)                                                                          \
+	((void)__tsan_atomic32_load((const volatile __tsan_atomic32 *)(p), MD_TSAN_RLX))
+#define md_tsan_rmw32(p)                                                                           \
+	((void)__tsan_atomic32_fetch_or((volatile __tsan_atomic32 *)(p), 0, MD_TSAN_RLX))
+#define md_tsan_read64(p)                                                                          \
+	((void)__tsan_atomic64_load((const volatile __tsan_atomic64 *)(p), MD_TSAN_RLX))
+#define md_tsan_rmw64(p)                                                                           \
+	((void)__tsan_atomic64_fetch_or((volatile __tsan_atomic64 *)(p), 0, MD_TSAN_RLX))
+#else
+#define md_tsan_read32(p) ((void)(p))
+#define md_tsan_rmw32(p)  ((void)(p))
+#define md_tsan_read64(p) ((void)(p))
+#define md_tsan_rmw64(p)  ((void)(p))
+#endif
+
 #endif
