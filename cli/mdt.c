@@ -79,6 +79,8 @@ static int cmd_help(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		printf("  %-10s %s\n", commands[i].name, commands[i].help);
 	printf("  %-10s %s\n", "test", "run the test suites over release, tsan, asan (./mdt only)");
+	printf("  %-10s %s\n", "fuzz", "a libFuzzer or AFL++ campaign with triage (./mdt only)");
+	printf("  %-10s %s\n", "bench", "detect, throughput, footprint, exec, smoke (./mdt only)");
 	printf("\n`./mdt COMMAND --help` shows a command's options.\n");
 	return MD_EXIT_OK;
 }

@@ -146,6 +146,7 @@ struct stress {
 	int pause;	 /* also read without the lock as a hint (ck_pr) */
 	unsigned parked; /* workers waiting for resume, or finished */
 	uint64_t checkpoints, stalls;
+	struct md_footprint fp; /* at the end of the run, references held (fp.frames 0: none) */
 };
 
 enum { CHAOS_YIELD = 1, CHAOS_SPIN = 2, CHAOS_SLEEP = 4, CHAOS_ALL = 7 };
@@ -833,12 +834,13 @@ static void drain(struct stress *s, struct md_thread *t)
 	md_epoch_barrier(t);
 }
 
-static void print_footprint(struct md_core *c)
+static void print_footprint(struct stress *s)
 {
 	struct md_footprint fp;
 	double meta;
 
-	md_core_footprint(c, &fp);
+	md_core_footprint(s->c, &fp);
+	s->fp = fp;
 	meta = (double)(fp.word_bytes + fp.desc_bytes + fp.zone_bytes) / (double)fp.frames;
 	printf("\nmetadata: %.2f B/frame (word %zu B, descriptors %.2f B/frame over %" PRIu64
 	       " owned frames = %.2f B per owned frame, zone %.2f B/frame); "
@@ -862,7 +864,7 @@ static unsigned final_checks(struct stress *s)
 		return 1;
 	}
 	md_epoch_barrier(&t);
-	print_footprint(s->c);
+	print_footprint(s);
 	n = run_check(s, "end of run, references held", held_refs, &h);
 	held_free(&h);
 	drain(s, &t);
@@ -939,6 +941,21 @@ static void summary(struct stress *s, double secs)
 			       (double)st[k] / secs);
 }
 
+/* metadata per frame at the end of the run (zeros when the run stopped early) */
+static void write_json_footprint(FILE *f, const struct md_footprint *fp)
+{
+	uint64_t bytes = fp->word_bytes + fp->desc_bytes + fp->zone_bytes;
+
+	fprintf(f,
+		"  \"footprint\": {\"frames\": %" PRIu64 ", \"owned_frames\": %" PRIu64
+		", \"folios\": %" PRIu64 ", \"slabs\": %" PRIu64 ", \"zpdescs\": %" PRIu64
+		", \"word_bytes\": %" PRIu64 ", \"desc_bytes\": %" PRIu64
+		", \"zone_bytes\": %" PRIu64 ", \"bytes_per_frame\": %.2f}\n",
+		fp->frames, fp->owned_frames, fp->descs[MD_T_FOLIO], fp->descs[MD_T_SLAB],
+		fp->descs[MD_T_ZPDESC], fp->word_bytes, fp->desc_bytes, fp->zone_bytes,
+		fp->frames ? (double)bytes / (double)fp->frames : 0.0);
+}
+
 static int write_json(struct stress *s, FILE *f, double secs, unsigned violations)
 {
 	uint64_t ops[OP__COUNT], all, st[MD_ST__COUNT];
@@ -972,7 +989,9 @@ static int write_json(struct stress *s, FILE *f, double secs, unsigned violation
 			fprintf(f, (*p == '"' || *p == '\\') ? "\\%c" : "%c", *p);
 		fputc('"', f);
 	}
-	fprintf(f, "],\n  \"stalls\": %" PRIu64 "\n}\n", s->stalls);
+	fprintf(f, "],\n  \"stalls\": %" PRIu64 ",\n", s->stalls);
+	write_json_footprint(f, &s->fp);
+	fprintf(f, "}\n");
 	return fclose(f) == 0 ? 0 : -1;
 }
 

@@ -1,0 +1,728 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""bench.py - mdtorture's benchmarks, run as `./mdt bench SUBCOMMAND`.
+
+  detect      each seeded bug x each driver, K trials within a budget:
+              detected count, median time-to-detect, reproducers that replay;
+              the correct build under the same budget must report nothing
+  throughput  core ops/s per op kind at 1..CPUs threads: lock-free core,
+              core_lock=global, and the raw lookup protocol on a bare array
+  footprint   metadata bytes per frame for the default stress mix, all
+              order-0 and all max-order folios, beside the kernel's 64 B
+  exec        explore runs/s, fuzz_sched exec/s, stress ops/s per variant
+  smoke       every one of them for a few seconds (CI: they still work)
+
+Each writes SUB.md, SUB.json and (detect, throughput) SUB.png into --out.
+Exit codes: 0 done; 1 the correct build reported something (detect) or a
+benchmark's run failed; 2 usage; 3 environment (a build, gnuplot, the
+output directory).  Standard library only: python3 comes with meson.
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_ENV = 0, 1, 2, 3
+# exit codes of mdt and the fuzz targets' replays that mean "a detector fired"
+VERDICTS = {1: "oracle", 4: "stall", 66: "tsan", 67: "asan", 68: "ubsan"}
+STRUCT_PAGE = 64  # bytes of the kernel's struct page per 4 KiB frame
+
+
+class EnvError(Exception):
+    """The environment cannot run the benchmark (exit 3)."""
+
+
+class UsageError(Exception):
+    """Bad arguments (exit 2)."""
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+class Builds:
+    """Variants built on demand through ./mdt (which installs and compiles)."""
+
+    def __init__(self, root):
+        self.root = root
+        self.done = set()
+        self.lock = threading.Lock()
+
+    def ensure(self, variant):
+        with self.lock:
+            if variant in self.done:
+                return
+            log(f"bench: build/{variant}")
+            r = subprocess.run(["sh", os.path.join(self.root, "mdt"), "--build", variant, "version"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            if r.returncode != 0:
+                raise EnvError(f"./mdt --build {variant} failed:\n{r.stdout[-2000:]}")
+            self.done.add(variant)
+
+    def path(self, variant, rel):
+        return os.path.join(self.root, "build", variant, rel)
+
+
+def run(cmd, env=None, timeout=None, cwd=None):
+    """Run @cmd in its own process group; return (exit code, seconds, output)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, errors="replace", start_new_session=True)
+    try:
+        out, _ = p.communicate(timeout=timeout)
+        rc = p.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, _ = p.communicate()
+        rc = None
+    return rc, time.monotonic() - t0, out
+
+
+def shell_quote(cmd, env_keys=(), env=None):
+    pre = " ".join(f"{k}={env[k]}" for k in env_keys if env and env.get(k))
+    body = " ".join(a if a and all(c.isalnum() or c in "-_./=:,+" for c in a) else repr(a)
+                    for a in cmd)
+    return (pre + " " + body).strip()
+
+
+def gnuplot(script, what):
+    if shutil.which("gnuplot") is None:
+        raise EnvError("gnuplot is missing (ci/install-deps.sh installs gnuplot-nox)")
+    r = subprocess.run(["gnuplot"], input=script, text=True, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        raise EnvError(f"gnuplot failed drawing {what}:\n{r.stdout[-1500:]}")
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def parse_secs(s):
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+    for u in ("ms", "s", "m", "h"):
+        if s.endswith(u) and s[: -len(u)].replace(".", "", 1).isdigit():
+            return float(s[: -len(u)]) * units[u]
+    if s.replace(".", "", 1).isdigit():
+        return float(s)
+    raise argparse.ArgumentTypeError(f"bad duration '{s}' (like 500ms, 60s, 2m)")
+
+
+def fmt_s(x):
+    return "-" if x is None else (f"{x:.2f}s" if x < 10 else f"{x:.1f}s")
+
+
+def ncpu():
+    return os.cpu_count() or 1
+
+
+# ---------------------------------------------------------------- detect
+
+
+class Driver:
+    def __init__(self, name, build, kind, args, replays):
+        self.name, self.build, self.kind, self.args, self.replays = name, build, kind, args, replays
+
+
+# One row a driver.  Non-TSan drivers run in the ASan+UBSan builds (a memory
+# bug is reported where it happens); the AFL++ build has no sanitizer.
+DRIVERS = [
+    Driver("explore-random", "asan", "explore", ["--strategy", "random"], True),
+    Driver("explore-pct", "asan", "explore", ["--strategy", "pct"], True),
+    Driver("stress", "asan", "stress", [], False),
+    Driver("stress-chaos", "asan", "stress", ["--chaos", "0.01"], False),
+    Driver("stress-tsan", "tsan", "stress", [], False),
+    Driver("fuzz-libfuzzer", "fuzz", "libfuzzer", [], True),
+    Driver("fuzz-afl", "afl", "afl", [], True),
+]
+DRIVER_BY_NAME = {d.name: d for d in DRIVERS}
+
+
+def mutant_target(builds, mutant):
+    """The explore target a mutant lives in (its description says '(stack target)')."""
+    return "stack" if mutant.startswith("stack_") else "core"
+
+
+def list_mutants(builds):
+    builds.ensure("debug")
+    r = subprocess.run([builds.path("debug", "cli/mdt"), "mutants", "--names"],
+                       stdout=subprocess.PIPE, text=True, check=True)
+    return [line.split()[0] for line in r.stdout.splitlines() if line.strip()]
+
+
+def cell_env(builds, driver, mutant):
+    env = dict(os.environ)
+    env["MDT_VARIANT"] = driver.build
+    if driver.kind in ("libfuzzer", "afl"):
+        env["MDT_MUTANT"] = "" if mutant == "none" else mutant
+    if driver.kind == "libfuzzer":
+        # as `mdt fuzz` runs it: fibers switch stacks at every race point and
+        # ASan's fake stacks would triple the cost of a run
+        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":detect_stack_use_after_return=0"
+    if driver.kind == "afl":
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"):
+            env.pop(k, None)  # afl-fuzz refuses sanitizer options it did not set
+        env.update(AFL_SKIP_CPUFREQ="1", AFL_NO_UI="1", AFL_NO_AFFINITY="1",
+                   AFL_BENCH_UNTIL_CRASH="1", AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1",
+                   AFL_CUSTOM_MUTATOR_LIBRARY=builds.path("afl", "fuzz/libmdt_afl_mutator.so"))
+    return env
+
+
+def cell_cmd(builds, driver, mutant, trial, budget, d):
+    """The command of one cell, run in the fresh directory @d."""
+    root = builds.root
+    mut = [] if mutant == "none" else ["--mutant", mutant]
+    if driver.kind == "explore":
+        return [builds.path(driver.build, "cli/mdt"), "explore", "--target",
+                mutant_target(builds, mutant), "--time", f"{budget:g}s", "--seed", str(trial),
+                "--artifacts", os.path.join(d, "art")] + driver.args + mut
+    if driver.kind == "stress":
+        return [builds.path(driver.build, "cli/mdt"), "stress", "--threads", "2", "--duration",
+                f"{budget:g}s", "--seed", str(trial)] + driver.args + mut
+    seeds = os.path.join(d, "seeds")
+    shutil.copytree(os.path.join(root, "corpus", "fuzz_sched"), seeds)
+    dict_ = os.path.join(root, "fuzz", "mdt.dict")
+    fuzz = builds.path(driver.build, "fuzz/fuzz_sched")
+    if driver.kind == "libfuzzer":
+        return [fuzz, seeds, f"-max_total_time={max(1, int(budget))}", f"-seed={trial}",
+                f"-artifact_prefix={d}/", f"-dict={dict_}", "-print_final_stats=1"]
+    return ["afl-fuzz", "-i", seeds, "-o", os.path.join(d, "afl"), "-V", str(max(1, int(budget))),
+            "-s", str(trial), "-x", dict_, "-M", "main", "--", fuzz]
+
+
+def found_inputs(driver, d):
+    """Reproducers (explore) or crashing inputs (fuzzers) a cell left, oldest first."""
+    if driver.kind == "explore":
+        where, pick = os.path.join(d, "art"), lambda n: n.endswith(".bin")
+    elif driver.kind == "libfuzzer":
+        where = d
+        pick = lambda n: n.split("-")[0] in ("crash", "leak", "timeout", "oom", "slow")
+    elif driver.kind == "afl":
+        where, pick = os.path.join(d, "afl", "main", "crashes"), lambda n: n.startswith("id:")
+    else:
+        return []
+    if not os.path.isdir(where):
+        return []
+    files = [os.path.join(where, n) for n in os.listdir(where) if pick(n)]
+    return sorted(files, key=os.path.getmtime)
+
+
+def replay(builds, driver, mutant, path):
+    """Replay @path three times in one mdt repro: True if each fails with the same line."""
+    cmd = [builds.path(driver.build, "cli/mdt"), "repro", "--mutant", mutant, path, path, path]
+    env = cell_env(builds, driver, mutant)
+    env.pop("MDT_MUTANT", None)
+    rc, _, out = run(cmd, env=env, timeout=120)
+    lines = [ln.split(": ", 1)[1] for ln in out.splitlines()
+             if ln.startswith(path + ": ") and ": FAIL" in ln]
+    return rc == 1 and len(lines) == 3 and len(set(lines)) == 1, shell_quote(cmd[:3] + cmd[3:5])
+
+
+def run_cell(builds, driver, mutant, trial, budget, workdir):
+    d = tempfile.mkdtemp(prefix=f"{mutant}-{driver.name}-{trial}-", dir=workdir)
+    cmd = cell_cmd(builds, driver, mutant, trial, budget, d)
+    env = cell_env(builds, driver, mutant)
+    rc, secs, out = run(cmd, env=env, timeout=budget + 120, cwd=d)
+    inputs = found_inputs(driver, d)
+    cell = {"mutant": mutant, "driver": driver.name, "trial": trial, "exit": rc,
+            "seconds": round(secs, 3), "command": shell_quote(cmd, ("MDT_MUTANT",), env)}
+    if driver.kind in ("explore", "stress"):
+        cell["detected"] = rc in VERDICTS
+        cell["verdict"] = VERDICTS.get(rc, "hung" if rc is None else ("clean" if rc == 0 else f"exit {rc}"))
+    else:
+        cell["detected"] = bool(inputs)
+        cell["verdict"] = "crash input" if inputs else ("hung" if rc is None else "clean" if rc == 0 else f"exit {rc}")
+    if cell["detected"] and inputs and mutant != "none" and driver.replays:
+        ok, rcmd = replay(builds, driver, mutant, inputs[0])
+        keep = os.path.join(workdir, "reproducers", f"{mutant}-{driver.name}-{trial}" +
+                            os.path.splitext(inputs[0])[1])
+        shutil.copy(inputs[0], keep)
+        cell["reproducer"], cell["replayed"] = keep, ok
+        cell["repro_command"] = rcmd.replace(inputs[0], keep)
+    elif cell["detected"] and mutant != "none":
+        cell["replayed"] = None  # real threads: no exact reproducer (stress)
+    if not cell["detected"] or mutant == "none":
+        cell["tail"] = out.splitlines()[-6:] if (rc not in (0, None) or inputs) else []
+    shutil.rmtree(d, ignore_errors=True)
+    return cell
+
+
+def detect_cells(mutants, drivers, trials):
+    cells = []
+    for t in range(1, trials + 1):
+        for m in mutants + ["none"]:
+            for dv in drivers:
+                if dv.kind == "stress" and mutant_target(None, m) != "core":
+                    continue  # stress drives the core only
+                cells.append((m, dv, t))
+    return cells
+
+
+def cell_line(c, done, total, t0):
+    what = f"{c['mutant']} / {c['driver']} #{c['trial']}"
+    if c["mutant"] == "none":
+        res = "clean" if not c["detected"] else f"FALSE POSITIVE ({c['verdict']}): {c['command']}"
+    elif c["detected"]:
+        rep = {True: ", replays", False: ", DOES NOT REPLAY", None: ""}[c.get("replayed")]
+        res = f"detected in {fmt_s(c['seconds'])} ({c['verdict']}{rep})"
+    else:
+        res = f"not detected ({c['verdict']})"
+    return f"[{done}/{total} {time.monotonic() - t0:6.0f}s] {what}: {res}"
+
+
+def summarize_detect(cells, mutants, drivers, trials, budget):
+    table, best, fps = {}, {}, []
+    for m in mutants:
+        for dv in drivers:
+            cs = [c for c in cells if c["mutant"] == m and c["driver"] == dv.name]
+            if not cs:
+                continue
+            hits = [c["seconds"] for c in cs if c["detected"]]
+            table[(m, dv.name)] = {"trials": len(cs), "detected": len(hits),
+                                   "median_s": statistics.median(hits) if hits else None}
+    for m in mutants:
+        rows = [(v["median_s"], v["detected"], k[1]) for k, v in table.items()
+                if k[0] == m and v["detected"]]
+        good = [r for r in rows if r[1] * 5 >= 4 * trials]
+        best[m] = min(good or rows, default=None)
+    fps = [c for c in cells if c["mutant"] == "none" and c["detected"]]
+    reps = [c for c in cells if c.get("replayed") is not None]
+    return table, best, fps, reps
+
+
+def detect_markdown(args, cells, mutants, drivers, wall):
+    table, best, fps, reps = summarize_detect(cells, mutants, drivers, args.trials, args.budget)
+    lines = [f"# Detection: {len(mutants)} seeded bugs x {len(drivers)} drivers, "
+             f"{args.trials} trial(s), budget {args.budget:g}s",
+             "", f"`{args.command}` on {ncpu()} CPUs: wall time {wall:.0f}s "
+             f"({len(cells)} cells, up to {args.jobs} side by side).", "",
+             "Cell: detected/trials, median time-to-detect (wall time of the run, start-up included).", "",
+             "| mutant | " + " | ".join(d.name for d in drivers) + " | best |",
+             "|---|" + "---|" * (len(drivers) + 1)]
+    for m in mutants:
+        row = []
+        for dv in drivers:
+            v = table.get((m, dv.name))
+            row.append("n/a" if v is None else f"{v['detected']}/{v['trials']} {fmt_s(v['median_s'])}"
+                       if v["detected"] else f"0/{v['trials']}")
+        b = best[m]
+        row.append(f"{b[2]} {fmt_s(b[0])}" if b else "**none**")
+        lines.append(f"| {m} | " + " | ".join(row) + " |")
+    clean = [c for c in cells if c["mutant"] == "none"]
+    lines.append("| correct build | " + " | ".join(
+        f"{sum(not c['detected'] for c in clean if c['driver'] == d.name)}/"
+        f"{sum(c['driver'] == d.name for c in clean)} clean" for d in drivers) + " | |")
+    ok4 = [m for m in mutants if best[m] and best[m][1] * 5 >= 4 * args.trials]
+    fast = [m for m in ok4 if best[m][0] <= 2.0]
+    replayed = sum(1 for c in reps if c["replayed"])
+    lines += ["", "## Against the targets", "",
+              f"- Detected by at least one driver in >= 4/5 of the trials: {len(ok4)}/{len(mutants)}"
+              + (f" (missing: {', '.join(m for m in mutants if m not in ok4)})" if len(ok4) < len(mutants) else ""),
+              f"- Best driver's median time-to-detect <= 2 s: {len(fast)}/{len(mutants)}",
+              f"- Reproducers that replay exactly (explore, libFuzzer, AFL++; 3 replays, identical FAIL line): "
+              f"{replayed}/{len(reps)}" + ("" if replayed == len(reps) else " -- not replaying: " + ", ".join(
+                  f"{c['mutant']}/{c['driver']}#{c['trial']}" for c in reps if not c["replayed"])),
+              "- Stress drivers run real threads: a detection there has no exact reproducer (`mdt stress --rounds` searches for one).",
+              f"- False positives on the correct build: {len(fps)}"]
+    for c in fps:
+        lines.append(f"  - {c['driver']} #{c['trial']}: {c['verdict']}; rerun: `{c['command']}`")
+    return "\n".join(lines) + "\n", table, best, fps
+
+
+def detect_plot(out, table, mutants, drivers, budget):
+    data = os.path.join(out, "detect.dat")
+    with open(data, "w") as f:
+        for y, m in enumerate(mutants):
+            for x, dv in enumerate(drivers):
+                v = table.get((m, dv.name))
+                med = v["median_s"] if v and v["detected"] else None
+                val = med if med is not None else budget * 4
+                lab = "n/a" if v is None else (fmt_s(med) if med is not None else "-")
+                f.write(f"{x} {y} {max(val, 0.01):.3f} \"{lab}\"\n")
+            f.write("\n")
+    xt = ", ".join(f'"{d.name}" {i}' for i, d in enumerate(drivers))
+    yt = ", ".join(f'"{m}" {i}' for i, m in enumerate(mutants))
+    gnuplot(f"""set terminal pngcairo noenhanced size 1100,{200 + 34 * len(mutants)} font ",10"
+set output "{os.path.join(out, 'detect.png')}"
+set title "median time-to-detect (s; '-' = not detected within {budget:g} s)"
+set xtics ({xt}) rotate by -20
+set ytics ({yt})
+set yrange [{len(mutants) - 0.5}:-0.5]
+set xrange [-0.5:{len(drivers) - 0.5}]
+set logscale cb
+set cbrange [0.05:{budget * 4:g}]
+set palette defined (0 "#1a9850", 1 "#fee08b", 2 "#d73027", 3 "#777777")
+unset key
+plot "{data}" using 1:2:3 with image, "" using 1:2:4 with labels font ",9"
+""", "the detection heat map")
+
+
+def cmd_detect(args, builds):
+    drivers = [DRIVER_BY_NAME[n] for n in args.drivers]
+    all_mut = list_mutants(builds)
+    mutants = args.mutants or all_mut
+    bad = [m for m in mutants if m not in all_mut]
+    if bad:
+        raise UsageError(f"unknown mutant(s): {', '.join(bad)} (see ./mdt mutants)")
+    for b in dict.fromkeys(d.build for d in drivers):
+        builds.ensure(b)
+    if any(d.kind == "afl" for d in drivers) and shutil.which("afl-fuzz") is None:
+        raise EnvError("afl-fuzz is missing (ci/install-deps.sh installs afl++)")
+    work = tempfile.mkdtemp(prefix="detect-", dir=args.out)
+    os.makedirs(os.path.join(work, "reproducers"))
+    cells = detect_cells(mutants, drivers, args.trials)
+    log(f"bench detect: {len(mutants)} mutants + the correct build x {len(drivers)} drivers x "
+        f"{args.trials} trial(s) = {len(cells)} cells, budget {args.budget:g}s, {args.jobs} at a time")
+    t0, done, results = time.monotonic(), 0, []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
+        futs = [ex.submit(run_cell, builds, dv, m, t, args.budget, work) for (m, dv, t) in cells]
+        for fut in concurrent.futures.as_completed(futs):
+            c = fut.result()
+            done += 1
+            results.append(c)
+            log(cell_line(c, done, len(cells), t0))
+    wall = time.monotonic() - t0
+    md, table, best, fps = detect_markdown(args, results, mutants, drivers, wall)
+    keep = os.path.join(args.out, "reproducers")
+    shutil.rmtree(keep, ignore_errors=True)
+    shutil.move(os.path.join(work, "reproducers"), keep)
+    shutil.rmtree(work, ignore_errors=True)
+    for c in results:
+        if c.get("reproducer"):
+            c["reproducer"] = os.path.join(keep, os.path.basename(c["reproducer"]))
+            c["repro_command"] = c["repro_command"].replace(os.path.join(work, "reproducers"), keep)
+    write(os.path.join(args.out, "detect.md"), md)
+    write(os.path.join(args.out, "detect.json"), json.dumps({
+        "budget_s": args.budget, "trials": args.trials, "cpus": ncpu(), "jobs": args.jobs,
+        "wall_s": round(wall, 1), "drivers": [d.name for d in drivers], "mutants": mutants,
+        "table": [{"mutant": k[0], "driver": k[1], **v} for k, v in table.items()],
+        "false_positives": len(fps), "cells": sorted(results, key=lambda c: (c["mutant"], c["driver"], c["trial"]))},
+        indent=1) + "\n")
+    detect_plot(args.out, table, mutants, drivers, args.budget)
+    log("\n" + md)
+    log(f"bench detect: wrote {args.out}/detect.md, detect.json, detect.png; reproducers in {keep}/")
+    return EXIT_FAIL if fps else EXIT_OK
+
+
+# ---------------------------------------------------------------- throughput
+
+KINDS = ["lookup", "lockframe", "index_lookup", "alloc_put"]
+
+
+def md_bench(builds, variant, argv, secs):
+    cmd = [builds.path(variant, "bench/md_bench")] + argv
+    rc, _, out = run(cmd, timeout=secs + 120)
+    rows = [json.loads(ln) for ln in out.splitlines() if ln.startswith("{")]
+    if rc != 0 or not rows:
+        raise EnvError(f"{shell_quote(cmd)} failed (exit {rc}):\n{out[-1500:]}")
+    return rows[0]
+
+
+def cmd_throughput(args, builds):
+    builds.ensure("release")
+    builds.ensure("global")
+    threads = list(range(1, ncpu() + 1))
+    t = f"{args.time:g}s"
+    rows, t0 = [], time.monotonic()
+    for n in threads:
+        for k in KINDS + ["floor"]:
+            for v in (["release"] if k == "floor" else ["release", "global"]):
+                r = md_bench(builds, v, ["throughput", "--kind", k, "--threads", str(n), "--time", t], args.time)
+                r["variant"] = v
+                rows.append(r)
+                log(f"  {k:13s} {r['core_lock']:8s} {n} thread(s): {r['ops_per_s']:>12,.0f} ops/s")
+    wall = time.monotonic() - t0
+    get = {(r["kind"], r["core_lock"], r["threads"]): r["ops_per_s"] for r in rows}
+    lines = [f"# Core throughput (release build, no race points; {args.time:g} s a measurement)", "",
+             f"`{args.command}` on {ncpu()} CPUs: wall time {wall:.0f}s. 65,536 frames, three quarters owned by folios of order 0..3; random frames.", "",
+             "| op | threads | lock-free ops/s | global-lock ops/s | lock-free / global |", "|---|---|---|---|---|"]
+    for k in KINDS:
+        for n in threads:
+            a, g = get[(k, "lockfree", n)], get[(k, "global", n)]
+            lines.append(f"| {k} | {n} | {a:,.0f} | {g:,.0f} | {a / g:.2f} |")
+    lines += ["", "Raw lookup protocol floor (load word, add-unless-zero, reload, put; bare array, no epoch):", "",
+              "| threads | floor ops/s | core lookup ops/s | floor / lookup |", "|---|---|---|---|"]
+    for n in threads:
+        fl, lk = get[("floor", "none", n)], get[("lookup", "lockfree", n)]
+        lines.append(f"| {n} | {fl:,.0f} | {lk:,.0f} | {fl / lk:.2f} |")
+    one = get[("floor", "none", 1)] / get[("lookup", "lockfree", 1)]
+    two = (get[("lookup", "lockfree", 2)] / get[("lookup", "global", 2)]) if 2 in threads else None
+    lines += ["", "## Against the targets", "",
+              f"- Lookup single-threaded within 3x of the floor: floor/lookup = {one:.2f} ({'met' if one <= 3 else 'not met'})",
+              f"- Lookup >= 1.5x the global-lock build at 2 threads: " +
+              (f"{two:.2f}x ({'met' if two >= 1.5 else 'not met'})" if two else "n/a (one CPU)")]
+    md = "\n".join(lines) + "\n"
+    write(os.path.join(args.out, "throughput.md"), md)
+    write(os.path.join(args.out, "throughput.json"), json.dumps(
+        {"time_s": args.time, "cpus": ncpu(), "wall_s": round(wall, 1), "rows": rows}, indent=1) + "\n")
+    throughput_plot(args.out, get, threads)
+    log("\n" + md + f"bench throughput: wrote {args.out}/throughput.md, .json, .png")
+    return EXIT_OK
+
+
+def throughput_plot(out, get, threads):
+    data = os.path.join(out, "throughput.dat")
+    series = [(k, "lockfree") for k in KINDS] + [(k, "global") for k in KINDS] + [("floor", "none")]
+    with open(data, "w") as f:
+        for k, lk in series:
+            f.write(f"# {k} {lk}\n")
+            for n in threads:
+                f.write(f"{n} {get[(k, lk, n)]:.0f}\n")
+            f.write("\n\n")
+    color = {k: i + 1 for i, k in enumerate(KINDS + ["floor"])}  # one colour a kind; global dashed
+    plots = ", ".join(f'"{data}" index {i} using 1:2 with linespoints lc {color[k]} '
+                      f'{"dt 2 " if lk == "global" else ""}title "{k} ({lk})"'
+                      for i, (k, lk) in enumerate(series))
+    gnuplot(f"""set terminal pngcairo noenhanced size 900,600 font ",10"
+set output "{os.path.join(out, 'throughput.png')}"
+set title "core ops/s per op kind (release build)"
+set xlabel "threads"
+set ylabel "ops/s"
+set logscale y
+set xtics 1
+set key outside right
+plot {plots}
+""", "the throughput plot")
+
+
+# ---------------------------------------------------------------- footprint
+
+
+def cmd_footprint(args, builds):
+    builds.ensure("release")
+    t0 = time.monotonic()
+    rows = [md_bench(builds, "release", ["footprint", "--mix", m], 60) for m in ("order0", "large")]
+    with tempfile.TemporaryDirectory() as tmp:
+        js = os.path.join(tmp, "s.json")
+        cmd = [builds.path("release", "cli/mdt"), "stress", "--duration", f"{args.time:g}s",
+               "--seed", "1", "--threads", "2", "--json", js]
+        rc, _, out = run(cmd, timeout=args.time + 120)
+        if rc != 0:
+            raise EnvError(f"{shell_quote(cmd)} failed (exit {rc}):\n{out[-1500:]}")
+        with open(js) as f:
+            fp = json.load(f)["footprint"]
+    fp.update(mix="stress default", order="0..3 + slab, zpool")
+    rows.insert(0, fp)
+    wall = time.monotonic() - t0
+    lines = [f"# Metadata footprint", "", f"`{args.command}`: wall time {wall:.0f}s. "
+             "Bytes of core metadata per frame: the 8-byte frame word, live descriptors (struct sizes, "
+             "amortized over all frames) and the buddy bitmaps; the kernel spends a 64-byte struct page on every frame.", "",
+             "| mix | frames | owned | descriptors | B/frame | of struct page |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        descs = r.get("folios", 0) + r.get("slabs", 0) + r.get("zpdescs", 0)
+        lines.append(f"| {r['mix']} | {r['frames']} | {r['owned_frames']} | {descs} | "
+                     f"{r['bytes_per_frame']:.2f} | {r['bytes_per_frame'] / STRUCT_PAGE:.0%} |")
+    d = rows[0]["bytes_per_frame"]
+    lines += ["", "## Against the targets", "", "- Frame word: 8 bytes (met: one tagged word per frame)",
+              f"- <= 16 B of metadata per frame in the default mix: {d:.2f} B ({'met' if d <= 16 else 'not met'}; "
+              f"a folio descriptor is {rows[1]['folio_struct_bytes']} B, so order-0 folios cost {rows[1]['bytes_per_frame']:.0f} B/frame)"]
+    md = "\n".join(lines) + "\n"
+    write(os.path.join(args.out, "footprint.md"), md)
+    write(os.path.join(args.out, "footprint.json"), json.dumps({"wall_s": round(wall, 1), "rows": rows}, indent=1) + "\n")
+    log("\n" + md + f"bench footprint: wrote {args.out}/footprint.md, .json")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- exec
+
+
+def exec_explore(builds, v, secs):
+    with tempfile.TemporaryDirectory() as tmp:
+        js = os.path.join(tmp, "e.json")
+        cmd = [builds.path(v, "cli/mdt"), "explore", "--time", f"{secs:g}s", "--seed", "1",
+               "--artifacts", tmp, "--json", js]
+        rc, _, out = run(cmd, timeout=secs + 120)
+        if rc != 0:
+            raise EnvError(f"{shell_quote(cmd)} failed (exit {rc}):\n{out[-1500:]}")
+        with open(js) as f:
+            return json.load(f)["runs_per_s"]
+
+
+def exec_stress(builds, v, secs):
+    with tempfile.TemporaryDirectory() as tmp:
+        js = os.path.join(tmp, "s.json")
+        cmd = [builds.path(v, "cli/mdt"), "stress", "--duration", f"{secs:g}s", "--seed", "1",
+               "--threads", "2", "--json", js]
+        rc, _, out = run(cmd, timeout=secs + 120)
+        if rc != 0:
+            raise EnvError(f"{shell_quote(cmd)} failed (exit {rc}):\n{out[-1500:]}")
+        with open(js) as f:
+            j = json.load(f)
+        return j["ops_total"] / j["duration_s"]
+
+
+def exec_libfuzzer(builds, secs):
+    with tempfile.TemporaryDirectory() as tmp:
+        seeds = os.path.join(tmp, "c")
+        shutil.copytree(os.path.join(builds.root, "corpus", "fuzz_sched"), seeds)
+        env = cell_env(builds, DRIVER_BY_NAME["fuzz-libfuzzer"], "none")
+        cmd = [builds.path("fuzz", "fuzz/fuzz_sched"), seeds, f"-max_total_time={max(1, int(secs))}",
+               "-seed=1", f"-artifact_prefix={tmp}/", "-print_final_stats=1"]
+        rc, _, out = run(cmd, env=env, timeout=secs + 120)
+        ex = [ln for ln in out.splitlines() if "stat::average_exec_per_sec" in ln]
+        if rc != 0 or not ex:
+            raise EnvError(f"{shell_quote(cmd)} failed (exit {rc}):\n{out[-1500:]}")
+        return float(ex[-1].split(":")[-1])
+
+
+def exec_afl(builds, secs):
+    with tempfile.TemporaryDirectory() as tmp:
+        seeds = os.path.join(tmp, "c")
+        shutil.copytree(os.path.join(builds.root, "corpus", "fuzz_sched"), seeds)
+        drv = DRIVER_BY_NAME["fuzz-afl"]
+        env = cell_env(builds, drv, "none")
+        env.pop("AFL_BENCH_UNTIL_CRASH")
+        cmd = ["afl-fuzz", "-i", seeds, "-o", os.path.join(tmp, "o"), "-V", str(max(1, int(secs))),
+               "-s", "1", "-x", os.path.join(builds.root, "fuzz", "mdt.dict"), "-M", "main", "--",
+               builds.path("afl", "fuzz/fuzz_sched")]
+        rc, _, out = run(cmd, env=env, timeout=secs + 120)
+        stats = os.path.join(tmp, "o", "main", "fuzzer_stats")
+        if rc != 0 or not os.path.exists(stats):
+            raise EnvError(f"{shell_quote(cmd)} failed (exit {rc}):\n{out[-1500:]}")
+        with open(stats) as f:
+            kv = {k.strip(): v.strip() for k, v in (ln.split(":", 1) for ln in f if ":" in ln)}
+        return float(kv["execs_per_sec"]), kv["stability"]
+
+
+def cmd_exec(args, builds):
+    secs, rows, t0 = args.time, [], time.monotonic()
+    for v in ("engine", "debug", "tsan", "asan"):
+        builds.ensure(v)
+        rows.append(("explore runs/s (3 threads x 6 ops)", v, exec_explore(builds, v, secs), ""))
+        log(f"  {rows[-1][0]} {v}: {rows[-1][2]:,.0f}")
+    for v in ("release", "debug", "tsan", "asan"):
+        builds.ensure(v)
+        rows.append(("stress ops/s (2 workers + compactor + migrator, 256 frames)", v, exec_stress(builds, v, secs), ""))
+        log(f"  {rows[-1][0]} {v}: {rows[-1][2]:,.0f}")
+    builds.ensure("fuzz")
+    rows.append(("fuzz_sched exec/s, libFuzzer (ASan+UBSan)", "fuzz", exec_libfuzzer(builds, secs), ""))
+    log(f"  {rows[-1][0]}: {rows[-1][2]:,.0f}")
+    if shutil.which("afl-fuzz"):
+        builds.ensure("afl")
+        eps, stab = exec_afl(builds, max(secs, 10))
+        rows.append(("fuzz_sched exec/s, AFL++ (persistent)", "afl", eps, f"stability {stab}"))
+        log(f"  {rows[-1][0]}: {eps:,.0f} ({rows[-1][3]})")
+    wall = time.monotonic() - t0
+    lines = [f"# Execution speed ({secs:g} s a measurement, seed 1)", "", f"`{args.command}` on {ncpu()} CPUs: wall time {wall:.0f}s.", "",
+             "| what | build | per second | note |", "|---|---|---|---|"]
+    lines += [f"| {w} | {v} | {x:,.0f} | {n} |" for (w, v, x, n) in rows]
+    md = "\n".join(lines) + "\n"
+    write(os.path.join(args.out, "exec.md"), md)
+    write(os.path.join(args.out, "exec.json"), json.dumps({"time_s": secs, "wall_s": round(wall, 1), "rows": [
+        {"what": w, "build": v, "per_s": round(x, 1), "note": n} for (w, v, x, n) in rows]}, indent=1) + "\n")
+    log("\n" + md + f"bench exec: wrote {args.out}/exec.md, .json")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- main
+
+
+def cmd_smoke(args, builds):
+    """Seconds-long runs of every benchmark: they still work (CI); no figures judged."""
+    rc = 0
+    base = args.out
+    for sub, extra in (("throughput", ["--time", "0.2s"]), ("footprint", ["--time", "1s"]),
+                       ("exec", ["--time", "1s"]),
+                       ("detect", ["--budget", "3s", "--trials", "1", "--mutants", "gup_no_recheck"])):
+        a = parse_args([sub, "--out", os.path.join(base, sub)] + extra, args.root)
+        prepare_out(a.out)
+        r = a.func(a, builds)
+        for f in os.listdir(a.out):
+            if f.endswith((".md", ".json", ".png")) and os.path.getsize(os.path.join(a.out, f)) == 0:
+                r = EXIT_FAIL
+        log(f"bench smoke: {sub}: {'ok' if r == 0 else 'FAILED'}")
+        rc = rc or r
+    return rc
+
+
+def prepare_out(out):
+    """Create @out and prove it writable before any work is done."""
+    try:
+        os.makedirs(out, exist_ok=True)
+        tempfile.NamedTemporaryFile(dir=out).close()
+    except OSError as e:
+        raise EnvError(f"cannot write the output directory '{out}': {e.strerror}") from e
+
+
+def parse_args(argv, root):
+    p = argparse.ArgumentParser(prog="mdt bench", description=__doc__.split("\n\n")[0])
+    sp = p.add_subparsers(dest="sub", required=True)
+
+    def common(q, default_time):
+        q.add_argument("--out", default=None, help="output directory (default bench-out/SUB)")
+        q.add_argument("--time", type=parse_secs, default=default_time, help="seconds a measurement")
+
+    q = sp.add_parser("detect", help="detection power per seeded bug and driver")
+    q.add_argument("--budget", type=parse_secs, default=60.0, help="time a cell has (default 60s)")
+    q.add_argument("--trials", type=int, default=5, help="trials per cell (seeds 1..K; default 5)")
+    q.add_argument("--mutants", type=lambda s: [x for x in s.split(",") if x], default=None)
+    q.add_argument("--drivers", type=lambda s: [x for x in s.split(",") if x],
+                   default=[d.name for d in DRIVERS], help="of: " + ", ".join(DRIVER_BY_NAME))
+    q.add_argument("--jobs", type=int, default=ncpu(), help="cells side by side (default: CPUs)")
+    q.add_argument("--quick", action="store_true", help="budget 5s, 1 trial: under 10 minutes")
+    q.add_argument("--out", default=None)
+    q.set_defaults(func=cmd_detect)
+    q = sp.add_parser("throughput", help="core ops/s: lock-free, global lock, raw floor")
+    common(q, 2.0)
+    q.set_defaults(func=cmd_throughput)
+    q = sp.add_parser("footprint", help="metadata bytes per frame")
+    common(q, 5.0)
+    q.set_defaults(func=cmd_footprint)
+    q = sp.add_parser("exec", help="runs/s, exec/s, ops/s per build variant")
+    common(q, 10.0)
+    q.set_defaults(func=cmd_exec)
+    q = sp.add_parser("smoke", help="every benchmark for seconds (CI)")
+    q.add_argument("--out", default=None)
+    q.set_defaults(func=cmd_smoke)
+    a = p.parse_args(argv)
+    a.root = root
+    a.command = "./mdt bench " + " ".join(argv)
+    if a.sub == "detect":
+        if a.quick:
+            a.budget, a.trials = 5.0, 1
+        if a.trials < 1 or a.jobs < 1 or a.budget <= 0:
+            raise UsageError("--trials, --jobs and --budget must be positive")
+        bad = [d for d in a.drivers if d not in DRIVER_BY_NAME]
+        if bad:
+            raise UsageError(f"unknown driver(s): {', '.join(bad)} (of: {', '.join(DRIVER_BY_NAME)})")
+    a.out = os.path.abspath(a.out or os.path.join("bench-out", a.sub))
+    return a
+
+
+def main():
+    if len(sys.argv) < 2:
+        print("usage: bench.py ROOT SUBCOMMAND [options]", file=sys.stderr)
+        return EXIT_USAGE
+    root = os.path.abspath(sys.argv[1])
+    try:
+        args = parse_args(sys.argv[2:], root)
+    except UsageError as e:
+        print(f"mdt bench: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except SystemExit as e:
+        return EXIT_OK if e.code == 0 else EXIT_USAGE
+    try:
+        prepare_out(args.out)
+        return args.func(args, Builds(root))
+    except UsageError as e:
+        print(f"mdt bench: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except EnvError as e:
+        print(f"mdt bench: {e}", file=sys.stderr)
+        return EXIT_ENV
+    except KeyboardInterrupt:
+        print("mdt bench: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
