@@ -147,7 +147,10 @@ DRIVERS = [
     Driver("fuzz-libfuzzer", "fuzz", "libfuzzer", [], "fuzz"),
     Driver("fuzz-afl", "afl", "afl", [], "asan"),
 ]
-DRIVER_BY_NAME = {d.name: d for d in DRIVERS}
+# Selectable with --drivers, not in the default set: libFuzzer without the
+# interleaving-pair counters (what the pairs buy).
+EXTRA_DRIVERS = [Driver("fuzz-libfuzzer-nopairs", "fuzz", "libfuzzer", [], "fuzz")]
+DRIVER_BY_NAME = {d.name: d for d in DRIVERS + EXTRA_DRIVERS}
 
 
 def mutant_target(builds, mutant):
@@ -167,6 +170,8 @@ def cell_env(builds, driver, mutant):
     env["MDT_VARIANT"] = driver.build
     if driver.kind in ("libfuzzer", "afl"):
         env["MDT_MUTANT"] = "" if mutant == "none" else mutant
+    if driver.name.endswith("-nopairs"):
+        env["MDT_FUZZ_PAIRS"] = "0"
     if driver.kind == "libfuzzer":
         # as `mdt fuzz` runs it: fibers switch stacks at every race point and
         # ASan's fake stacks would triple the cost of a run
@@ -236,7 +241,7 @@ def run_cell(builds, driver, mutant, trial, budget, workdir):
     rc, secs, out = run(cmd, env=env, timeout=budget + 120, cwd=d)
     inputs = found_inputs(driver, d)
     cell = {"mutant": mutant, "driver": driver.name, "trial": trial, "exit": rc,
-            "seconds": round(secs, 3), "command": shell_quote(cmd, ("MDT_MUTANT",), env)}
+            "seconds": round(secs, 3), "command": shell_quote(cmd, ("MDT_MUTANT", "MDT_FUZZ_PAIRS"), env)}
     if driver.kind in ("explore", "stress"):
         cell["detected"] = rc in VERDICTS
         cell["verdict"] = VERDICTS.get(rc, "hung" if rc is None else ("clean" if rc == 0 else f"exit {rc}"))

@@ -38,6 +38,8 @@ static void run_fn(const char *why)
 #ifdef MD_SANITIZED
 static void on_death(void)
 {
+	/* inside TSan's report: a second one from the callback would deadlock */
+	md_tsan_ignore_begin();
 	run_fn("sanitizer report");
 }
 #endif

@@ -29,9 +29,6 @@
 
 #ifdef MD_TSAN
 #include <sanitizer/tsan_interface.h>
-/* exported by the TSan runtime; not in its public header */
-void __tsan_ignore_thread_begin(void);
-void __tsan_ignore_thread_end(void);
 #endif
 #ifdef MD_ASAN
 #include <sanitizer/asan_interface.h>
@@ -293,16 +290,12 @@ static void reschedule(struct md_sched *s, int exiting)
 /* The scheduler's bookkeeping is not the program's: TSan does not check it. */
 static void book_begin(void)
 {
-#ifdef MD_TSAN
-	__tsan_ignore_thread_begin();
-#endif
+	md_tsan_ignore_begin();
 }
 
 static void book_end(void)
 {
-#ifdef MD_TSAN
-	__tsan_ignore_thread_end();
-#endif
+	md_tsan_ignore_end();
 }
 
 static void sched_hook_locked(struct md_thread *t, unsigned rp, unsigned flags);

@@ -4,9 +4,10 @@
  *
  * A small instance (16 frames, one 16-slot mapping) so that a handful of ops
  * collide.  Programs name folios through 8 shared handle slots; a slot holds
- * one reference.  An op borrows a slot's folio by taking it out of the slot
- * (an atomic exchange) and puts it back when done, so a concurrent op on the
- * same slot finds it empty instead of racing on the reference.
+ * one reference.  Long-term pins live in 2 pin slots (each holds a pin) and
+ * zpool objects in 4 object slots (each holds a handle).  An op borrows a slot's folio by taking it
+ * out of the slot (an atomic exchange) and puts it back when done, so a concurrent op on the same
+ * slot finds it empty instead of racing on the reference.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,8 +21,11 @@
 #include "md_migrate.h"
 #include "md_target.h"
 #include "md_walk.h"
+#include "md_zpool.h"
 
 #define SLOTS	  8
+#define PINS	  2
+#define ZSLOTS	  4
 #define FRAMES	  16
 #define MAX_ORDER 3
 
@@ -30,6 +34,8 @@ struct inst {
 	unsigned n;
 	struct md_thread t[MD_PROG_MAX_THREADS];
 	struct md_folio *slot[SLOTS];
+	struct md_folio *pin[PINS];
+	uint32_t zs[ZSLOTS]; /* zpool handle + 1; 0 is empty */
 	uint64_t stamp[MD_PROG_MAX_THREADS];
 };
 
@@ -53,7 +59,13 @@ struct inst {
 	X(INDEX_LOOKUP, "index_lookup", "index", 15, NULL, 0)                                      \
 	X(TRUNCATE, "truncate", "index", 15, NULL, 0)                                              \
 	X(MIGRATE, "migrate", "frame", FRAMES - 1, NULL, 0)                                        \
-	X(COMPACT, "compact", NULL, 0, NULL, 0)
+	X(COMPACT, "compact", NULL, 0, NULL, 0)                                                    \
+	X(PIN, "pin", "frame", FRAMES - 1, "pslot", PINS - 1)                                      \
+	X(UNPIN, "unpin", "pslot", PINS - 1, NULL, 0)                                              \
+	X(CONTIG, "contig", "slot", SLOTS - 1, "order", MAX_ORDER)                                 \
+	X(ZS_ALLOC, "zs_alloc", "zslot", ZSLOTS - 1, NULL, 0)                                      \
+	X(ZS_FREE, "zs_free", "zslot", ZSLOTS - 1, NULL, 0)                                        \
+	X(ZS_RW, "zs_rw", "zslot", ZSLOTS - 1, NULL, 0)
 
 enum {
 #define OP_ENUM(id, name, a0, m0, a1, m1) OP_##id,
@@ -113,22 +125,49 @@ static struct md_thread *core_thread(void *inst, unsigned i)
  * real threads (stress --rounds); neither has a race point, so schedules
  * are the same as with plain accesses.
  */
+static struct md_folio *take(struct md_folio **sp)
+{
+	struct md_folio *f = ck_pr_fas_ptr(sp, NULL); /* one taker, also on real threads */
+
+	ck_pr_fence_acquire(); /* pairs with give()'s release */
+	md_tsan_acquire(sp);
+	return f;
+}
+
+/* Return: true if @f is in the slot; false if somebody refilled it meanwhile. */
+static bool give(struct md_folio **sp, struct md_folio *f)
+{
+	md_tsan_release(sp);
+	ck_pr_fence_release(); /* the folio's setup before it is visible in the slot */
+	return ck_pr_cas_ptr(sp, NULL, f);
+}
+
 static struct md_folio *slot_take(struct inst *x, unsigned slot)
 {
-	struct md_folio *f =
-	    ck_pr_fas_ptr(&x->slot[slot], NULL); /* one taker, also on real threads */
-
-	ck_pr_fence_acquire(); /* pairs with slot_put()'s release */
-	md_tsan_acquire(&x->slot[slot]);
-	return f;
+	return take(&x->slot[slot]);
 }
 
 static void slot_put(struct inst *x, struct md_thread *t, unsigned slot, struct md_folio *f)
 {
-	md_tsan_release(&x->slot[slot]);
-	ck_pr_fence_release(); /* the folio's setup before it is visible in the slot */
-	if (!ck_pr_cas_ptr(&x->slot[slot], NULL, f))
-		md_folio_put(t, f); /* somebody refilled it meanwhile */
+	if (!give(&x->slot[slot], f))
+		md_folio_put(t, f);
+}
+
+/* zpool object slots: the same hand-off for a handle (stored + 1) */
+static uint32_t zs_take(struct inst *x, unsigned zslot)
+{
+	uint32_t h = ck_pr_fas_32(&x->zs[zslot], 0);
+
+	ck_pr_fence_acquire(); /* pairs with zs_give()'s release */
+	md_tsan_acquire(&x->zs[zslot]);
+	return h;
+}
+
+static bool zs_give(struct inst *x, unsigned zslot, uint32_t h)
+{
+	md_tsan_release(&x->zs[zslot]);
+	ck_pr_fence_release(); /* the object's contents before the handle is visible */
+	return ck_pr_cas_32(&x->zs[zslot], 0, h);
 }
 
 #define FAIL(...) (snprintf(msg, len, __VA_ARGS__), 1)
@@ -323,10 +362,96 @@ static int op_compact(struct inst *x, struct md_thread *t, const struct md_op *o
 	return 0;
 }
 
+/*
+ * A long-term pin (FOLL_LONGTERM): while it is held the folio must stay where
+ * it is, whatever compaction or contiguous allocation want.
+ */
+static int op_pin(struct inst *x, struct md_thread *t, const struct md_op *o, char *msg, size_t len)
+{
+	struct md_folio *f;
+	int ret = 0;
+
+	if (ck_pr_load_ptr(&x->pin[o->b]) != NULL || md_folio_pin(t, o->a, &f))
+		return 0;
+	if (md_folio_read_lockless(t, f))
+		ret = FAIL("pin(%u): pinned data is not its owner's", o->a);
+	if (!give(&x->pin[o->b], f))
+		md_folio_unpin(t, f);
+	return ret;
+}
+
+static int op_unpin(struct inst *x, struct md_thread *t, const struct md_op *o, char *msg,
+		    size_t len)
+{
+	struct md_folio *f = take(&x->pin[o->a]);
+	int ret = 0;
+
+	if (f == NULL)
+		return 0;
+	if (ck_pr_load_64(md_frame_word(x->c, f->d.pfn)) != md_word_make(f, MD_T_FOLIO))
+		ret = FAIL("unpin: the pinned folio no longer owns frame %" PRIu64, f->d.pfn);
+	else if (md_folio_read_lockless(t, f))
+		ret = FAIL("unpin: the pinned folio at frame %" PRIu64 " lost its data", f->d.pfn);
+	md_folio_unpin(t, f);
+	return ret;
+}
+
+static int op_contig(struct inst *x, struct md_thread *t, const struct md_op *o, char *msg,
+		     size_t len)
+{
+	struct md_folio *f;
+
+	if (ck_pr_load_ptr(&x->slot[o->a]) != NULL || md_contig_alloc(t, o->b, &f))
+		return 0;
+	slot_put(x, t, o->a, f);
+	return 0;
+}
+
+static int op_zs_alloc(struct inst *x, struct md_thread *t, const struct md_op *o, char *msg,
+		       size_t len)
+{
+	uint32_t h;
+
+	if (ck_pr_load_32(&x->zs[o->a]) != 0 || md_zs_alloc(t, &h))
+		return 0;
+	if (!zs_give(x, o->a, h + 1))
+		md_zs_free(t, h);
+	return 0;
+}
+
+static int op_zs_free(struct inst *x, struct md_thread *t, const struct md_op *o, char *msg,
+		      size_t len)
+{
+	uint32_t h = zs_take(x, o->a);
+
+	if (h == 0)
+		return 0;
+	if (md_zs_verify(t, h - 1) || md_zs_free(t, h - 1))
+		return FAIL("zs_free(%u): object %u lost or already gone", o->a, h - 1);
+	return 0;
+}
+
+static int op_zs_rw(struct inst *x, struct md_thread *t, const struct md_op *o, char *msg,
+		    size_t len)
+{
+	uint32_t h = zs_take(x, o->a);
+	int ret = 0;
+
+	if (h == 0)
+		return 0;
+	if (md_zs_verify(t, h - 1))
+		ret = FAIL("zs_rw(%u): object %u does not hold what was written", o->a, h - 1);
+	md_zs_write(t, h - 1, (uint64_t)(t->id + 1) << 40 | ++x->stamp[t->id]);
+	if (!zs_give(x, o->a, h))
+		md_zs_free(t, h - 1);
+	return ret;
+}
+
 static int (*const core_fns[OP__COUNT])(struct inst *, struct md_thread *, const struct md_op *,
 					char *, size_t) = {
-    op_alloc,	  op_put, op_write,	   op_file,	op_split,   op_split_at, op_lookup,
-    op_lockframe, op_gup, op_index_lookup, op_truncate, op_migrate, op_compact,
+    op_alloc,	  op_put,    op_write,	      op_file,	   op_split,   op_split_at, op_lookup,
+    op_lockframe, op_gup,    op_index_lookup, op_truncate, op_migrate, op_compact,  op_pin,
+    op_unpin,	  op_contig, op_zs_alloc,     op_zs_free,  op_zs_rw,
 };
 
 static int core_run_op(void *inst, unsigned i, const struct md_op *op, char *msg, size_t len)
@@ -344,6 +469,9 @@ static void slot_refs(void *arg, const struct md_desc *d, struct md_expect *e)
 
 	for (unsigned s = 0; s < SLOTS; s++)
 		e->refs += x->slot[s] && &x->slot[s]->d == d;
+	for (unsigned s = 0; s < PINS; s++)
+		e->pins += x->pin[s] && &x->pin[s]->d == d;
+	e->refs += e->pins; /* a pin holds a reference */
 }
 
 static int core_quiesce(void *inst, char *msg, size_t len)
@@ -371,6 +499,12 @@ static void core_destroy(void *inst, int clean)
 	for (unsigned s = 0; s < SLOTS; s++)
 		if (x->slot[s])
 			md_folio_put(&x->t[0], x->slot[s]);
+	for (unsigned s = 0; s < PINS; s++)
+		if (x->pin[s])
+			md_folio_unpin(&x->t[0], x->pin[s]);
+	for (unsigned s = 0; s < ZSLOTS; s++)
+		if (x->zs[s])
+			md_zs_free(&x->t[0], x->zs[s] - 1);
 	for (unsigned i = 0; i < x->n; i++)
 		md_thread_fini(&x->t[i]);
 	md_core_destroy(x->c);

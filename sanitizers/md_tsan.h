@@ -63,11 +63,24 @@
 	((void)__tsan_atomic64_load((const volatile __tsan_atomic64 *)(p), MD_TSAN_RLX))
 #define md_tsan_rmw64(p)                                                                           \
 	((void)__tsan_atomic64_fetch_or((volatile __tsan_atomic64 *)(p), 0, MD_TSAN_RLX))
+/*
+ * Accesses TSan must not judge: the scheduler's own bookkeeping (it runs on
+ * whichever fiber passed a race point, and fiber switches carry no edge by
+ * design), and the death callback, which runs inside TSan's report with its
+ * report lock held -- a second report there would wait for that lock for
+ * ever.  Neither is code under test.
+ */
+void __tsan_ignore_thread_begin(void);
+void __tsan_ignore_thread_end(void);
+#define md_tsan_ignore_begin() __tsan_ignore_thread_begin()
+#define md_tsan_ignore_end()   __tsan_ignore_thread_end()
 #else
-#define md_tsan_read32(p) ((void)(p))
-#define md_tsan_rmw32(p)  ((void)(p))
-#define md_tsan_read64(p) ((void)(p))
-#define md_tsan_rmw64(p)  ((void)(p))
+#define md_tsan_ignore_begin() ((void)0)
+#define md_tsan_ignore_end()   ((void)0)
+#define md_tsan_read32(p)      ((void)(p))
+#define md_tsan_rmw32(p)       ((void)(p))
+#define md_tsan_read64(p)      ((void)(p))
+#define md_tsan_rmw64(p)       ((void)(p))
 #endif
 
 #endif
