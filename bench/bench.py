@@ -250,8 +250,7 @@ def run_cell(builds, driver, mutant, trial, budget, workdir):
         cell["verdict"] = "crash input" if inputs else ("hung" if rc is None else "clean" if rc == 0 else f"exit {rc}")
     if cell["detected"] and inputs and mutant != "none" and driver.replay_build:
         ok, rcmd = replay(builds, driver, mutant, inputs[0])
-        keep = os.path.join(workdir, "reproducers", f"{mutant}-{driver.name}-{trial}" +
-                            os.path.splitext(inputs[0])[1])
+        keep = os.path.join(workdir, "reproducers", f"{mutant}-{driver.name}-{trial}.bin")
         shutil.copy(inputs[0], keep)
         cell["reproducer"], cell["replayed"] = keep, ok
         cell["repro_command"] = rcmd.replace(inputs[0], keep)

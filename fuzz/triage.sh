@@ -10,6 +10,9 @@ REPORT=$WORK/triage.md
 SEEN=$WORK/signatures
 : >"$SEEN"
 rm -f "$WORK/rows"
+# a crash file kept as found is a raw input: it names no mutant itself
+MUT_ARG=
+[ -n "$MUTANT" ] && [ "$MUTANT" != none ] && MUT_ARG=" --mutant $MUTANT"
 n=0
 {
 	echo "# $TARGET campaign triage (mutant $MUTANT)"
@@ -25,6 +28,19 @@ for f in "$WORK"/crashes/*; do
 	else
 		line=$("$MDT" repro "$f" --mutant "$MUTANT" 2>/dev/null | head -n 1 | sed 's/^[^:]*: //')
 	fi
+	# real threads (fuzz_parallel): the input rarely fails again as it is;
+	# search its schedules for an exact reproducer and name the crash by it
+	found=
+	if [ "$TARGET" = fuzz_parallel ] && [ "${line%% *}" = PASS ]; then
+		"$MDT" repro "$f" --mutant "$MUTANT" --search 60s --artifacts "$WORK/search" >"$WORK/search.log" 2>&1
+		found=$(sed -n 's/^repro: .* repro //p' "$WORK/search.log" | head -n 1)
+		[ -n "$found" ] && line=$("$MDT" repro "$found" 2>/dev/null | head -n 1 | sed 's/^[^:]*: //')
+	fi
+	# a fuzz_sched input that crashed the engine but passes alone (the target
+	# is deterministic; fuzz_parallel's replays search below): in a build without
+	# ASan (afl) a use-after-free of an earlier input in the same persistent
+	# process corrupts the heap and a later, innocent input takes the crash
+	[ "$TARGET" = fuzz_sched ] && case $line in PASS*) line="PASS alone: crash carried over from an earlier input (the libFuzzer engine, built with ASan, catches it where it happens)" ;; esac
 	sig=$(printf '%s' "$line" | sed 's/[0-9][0-9]*/N/g')
 	if grep -qxF "$sig" "$SEEN"; then
 		echo "$sig" >>"$SEEN"
@@ -32,14 +48,18 @@ for f in "$WORK"/crashes/*; do
 	fi
 	echo "$sig" >>"$SEEN"
 	kind=$(printf '%s' "$line" | awk '{ print $2 }')
+	case $line in "PASS alone"*) kind=unreplayable ;; esac
 	id=$(printf '%s' "$sig" | cksum | cut -c1-8)
 	keep=$ROOT/corpus/crashers/$TARGET-${kind:-unknown}-$id.bin
 	if [ -e "$keep" ]; then
 		note="known: $(basename "$keep")"
+	elif [ "$kind" = unreplayable ]; then
+		cp "$f" "$keep"
+		note="does not replay alone"
 	elif [ "$TARGET" = fuzz_sched ] && "$MDT" minimize "$f" -o "$keep" --mutant "$MUTANT" >"$WORK/minimize.log" 2>&1; then
 		note=$(sed -n 's/^  //p' "$WORK/minimize.log" | head -n 1)
-	elif [ "$TARGET" = fuzz_parallel ] && "$MDT" repro "$f" --mutant "$MUTANT" --search 60s --artifacts "$WORK/search" >"$WORK/search.log" 2>&1; [ "$TARGET" = fuzz_parallel ] && grep -q '^repro:' "$WORK/search.log"; then
-		cp "$(sed -n 's/^repro: .* repro //p' "$WORK/search.log")" "$keep"
+	elif [ -n "$found" ]; then
+		cp "$found" "$keep"
 		note="exact schedule found by search"
 	else
 		cp "$f" "$keep"
@@ -48,12 +68,12 @@ for f in "$WORK"/crashes/*; do
 	printf '%s\t%s\t%s\t%s\n' "$sig" "$(basename "$f")" "$(basename "$keep")" "$note" >>"$WORK/rows"
 	echo "mdt fuzz: new crash: $line"
 	echo "  kept: corpus/crashers/$(basename "$keep") ($note)"
-	echo "  replay: ./mdt --build $VARIANT repro corpus/crashers/$(basename "$keep")"
+	echo "  replay: ./mdt --build $VARIANT repro$MUT_ARG corpus/crashers/$(basename "$keep")"
 done
 # one row per signature, with how often it was hit
 [ -f "$WORK/rows" ] && while IFS="$(printf '\t')" read -r sig first keep note; do
 	c=$(grep -cxF "$sig" "$SEEN")
-	echo "| \`$sig\` | $c | $first | corpus/crashers/$keep | \`./mdt --build $VARIANT repro corpus/crashers/$keep\` ($note) |" >>"$REPORT"
+	echo "| \`$sig\` | $c | $first | corpus/crashers/$keep | \`./mdt --build $VARIANT repro$MUT_ARG corpus/crashers/$keep\` ($note) |" >>"$REPORT"
 done <"$WORK/rows"
 echo "mdt fuzz: $n crash file(s), $(sort -u "$SEEN" | grep -c .) distinct; triage in $REPORT"
 [ "$n" -eq 0 ]
