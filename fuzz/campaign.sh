@@ -73,7 +73,9 @@ else
 	done
 	wait $pid
 	echo "mdt fuzz: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$WORK/fuzz.log" | tail -n 1), $(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$WORK/fuzz.log" | tail -n 1)"
-	"$BIN" -merge=1 "$WORK/merged" "$WORK/corpus" >"$WORK/merge.log" 2>&1 &&
+	# a crashing input in the corpus crashes the merge too: its artifact
+	# stays in the work dir, not in the caller's directory
+	"$BIN" -merge=1 -artifact_prefix="$WORK/merge-" "$WORK/merged" "$WORK/corpus" >"$WORK/merge.log" 2>&1 &&
 		echo "mdt fuzz: corpus merged: $(ls "$WORK/merged" | wc -l) inputs in $WORK/merged"
 fi
 sh "$ROOT/fuzz/triage.sh" "$ROOT" "$VARIANT" "$TARGET" "$WORK" "${MUTANT:-none}"

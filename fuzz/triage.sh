@@ -57,7 +57,7 @@ for f in "$WORK"/crashes/*; do
 		cp "$f" "$keep"
 		note="does not replay alone"
 	elif [ "$TARGET" = fuzz_sched ] && "$MDT" minimize "$f" -o "$keep" --mutant "$MUTANT" >"$WORK/minimize.log" 2>&1; then
-		note=$(sed -n 's/^  //p' "$WORK/minimize.log" | head -n 1)
+		note=$(sed -n 's/^  \(ops .*\)/\1/p' "$WORK/minimize.log" | head -n 1)
 	elif [ -n "$found" ]; then
 		cp "$found" "$keep"
 		note="exact schedule found by search"
