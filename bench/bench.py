@@ -27,7 +27,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_ENV = 0, 1, 2, 3
@@ -44,6 +43,10 @@ class UsageError(Exception):
     """Bad arguments (exit 2)."""
 
 
+class RunFailed(Exception):
+    """A benchmark's own run failed (exit 1); the message starts with its command."""
+
+
 def log(msg):
     print(msg, flush=True)
 
@@ -54,18 +57,17 @@ class Builds:
     def __init__(self, root):
         self.root = root
         self.done = set()
-        self.lock = threading.Lock()
 
     def ensure(self, variant):
-        with self.lock:
-            if variant in self.done:
-                return
-            log(f"bench: build/{variant}")
-            r = subprocess.run(["sh", os.path.join(self.root, "mdt"), "--build", variant, "version"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            if r.returncode != 0:
-                raise EnvError(f"./mdt --build {variant} failed:\n{r.stdout[-2000:]}")
-            self.done.add(variant)
+        """Called from the main thread only, before any cell runs."""
+        if variant in self.done:
+            return
+        log(f"bench: build/{variant}")
+        r = subprocess.run(["sh", os.path.join(self.root, "mdt"), "--build", variant, "version"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if r.returncode != 0:
+            raise EnvError(f"./mdt --build {variant} failed:\n{r.stdout[-2000:]}")
+        self.done.add(variant)
 
     def path(self, variant, rel):
         return os.path.join(self.root, "build", variant, rel)
@@ -84,6 +86,23 @@ def run(cmd, env=None, timeout=None, cwd=None):
         out, _ = p.communicate()
         rc = None
     return rc, time.monotonic() - t0, out
+
+
+def checked_run(cmd, secs, env=None):
+    """run() with a time limit of @secs + 120; a failure raises RunFailed naming the command."""
+    rc, _, out = run(cmd, env=env, timeout=secs + 120)
+    if rc != 0:
+        raise RunFailed(f"{shell_quote(cmd)} failed (exit {rc}):\n{out[-1500:]}")
+    return out
+
+
+def mdt_json(builds, variant, argv, secs):
+    """Run build/VARIANT's `mdt ARGV` with --json (and --artifacts) in a scratch dir; its JSON."""
+    with tempfile.TemporaryDirectory() as tmp:
+        js = os.path.join(tmp, "out.json")
+        checked_run([builds.path(variant, "cli/mdt")] + argv + ["--artifacts", tmp, "--json", js], secs)
+        with open(js) as f:
+            return json.load(f)
 
 
 def shell_quote(cmd, env_keys=(), env=None):
@@ -153,7 +172,7 @@ EXTRA_DRIVERS = [Driver("fuzz-libfuzzer-nopairs", "fuzz", "libfuzzer", [], "fuzz
 DRIVER_BY_NAME = {d.name: d for d in DRIVERS + EXTRA_DRIVERS}
 
 
-def mutant_target(builds, mutant):
+def mutant_target(mutant):
     """The explore target a mutant lives in (its description says '(stack target)')."""
     return "stack" if mutant.startswith("stack_") else "core"
 
@@ -191,7 +210,7 @@ def cell_cmd(builds, driver, mutant, trial, budget, d):
     mut = [] if mutant == "none" else ["--mutant", mutant]
     if driver.kind == "explore":
         return [builds.path(driver.build, "cli/mdt"), "explore", "--target",
-                mutant_target(builds, mutant), "--time", f"{budget:g}s", "--seed", str(trial),
+                mutant_target(mutant), "--time", f"{budget:g}s", "--seed", str(trial),
                 "--artifacts", os.path.join(d, "art")] + driver.args + mut
     if driver.kind == "stress":
         return [builds.path(driver.build, "cli/mdt"), "stress", "--threads", "2", "--duration",
@@ -267,7 +286,7 @@ def detect_cells(mutants, drivers, trials):
     for t in range(1, trials + 1):
         for m in mutants + ["none"]:
             for dv in drivers:
-                if dv.kind == "stress" and mutant_target(None, m) != "core":
+                if dv.kind == "stress" and mutant_target(m) != "core":
                     continue  # stress drives the core only
                 cells.append((m, dv, t))
     return cells
@@ -285,8 +304,8 @@ def cell_line(c, done, total, t0):
     return f"[{done}/{total} {time.monotonic() - t0:6.0f}s] {what}: {res}"
 
 
-def summarize_detect(cells, mutants, drivers, trials, budget):
-    table, best, fps = {}, {}, []
+def summarize_detect(cells, mutants, drivers, trials):
+    table, best = {}, {}
     for m in mutants:
         for dv in drivers:
             cs = [c for c in cells if c["mutant"] == m and c["driver"] == dv.name]
@@ -306,7 +325,7 @@ def summarize_detect(cells, mutants, drivers, trials, budget):
 
 
 def detect_markdown(args, cells, mutants, drivers, wall):
-    table, best, fps, reps = summarize_detect(cells, mutants, drivers, args.trials, args.budget)
+    table, best, fps, reps = summarize_detect(cells, mutants, drivers, args.trials)
     lines = [f"# Detection: {len(mutants)} seeded bugs x {len(drivers)} drivers, "
              f"{args.trials} trial(s), budget {args.budget:g}s",
              "", f"`{args.command}` on {ncpu()} CPUs: wall time {wall:.0f}s "
@@ -425,11 +444,11 @@ KINDS = ["lookup", "lockframe", "index_lookup", "alloc_put"]
 
 
 def md_bench(builds, variant, argv, secs):
+    """One md_bench measurement: the JSON line it prints."""
     cmd = [builds.path(variant, "bench/md_bench")] + argv
-    rc, _, out = run(cmd, timeout=secs + 120)
-    rows = [json.loads(ln) for ln in out.splitlines() if ln.startswith("{")]
-    if rc != 0 or not rows:
-        raise EnvError(f"{shell_quote(cmd)} failed (exit {rc}):\n{out[-1500:]}")
+    rows = [json.loads(ln) for ln in checked_run(cmd, secs).splitlines() if ln.startswith("{")]
+    if not rows:
+        raise RunFailed(f"{shell_quote(cmd)} printed no measurement")
     return rows[0]
 
 
@@ -464,7 +483,7 @@ def cmd_throughput(args, builds):
     two = (get[("lookup", "lockfree", 2)] / get[("lookup", "global", 2)]) if 2 in threads else None
     lines += ["", "## Against the targets", "",
               f"- Lookup single-threaded within 3x of the floor: floor/lookup = {one:.2f} ({'met' if one <= 3 else 'not met'})",
-              f"- Lookup >= 1.5x the global-lock build at 2 threads: " +
+              "- Lookup >= 1.5x the global-lock build at 2 threads: " +
               (f"{two:.2f}x ({'met' if two >= 1.5 else 'not met'})" if two else "n/a (one CPU)")]
     md = "\n".join(lines) + "\n"
     write(os.path.join(args.out, "throughput.md"), md)
@@ -507,19 +526,12 @@ def cmd_footprint(args, builds):
     builds.ensure("release")
     t0 = time.monotonic()
     rows = [md_bench(builds, "release", ["footprint", "--mix", m], 60) for m in ("order0", "large")]
-    with tempfile.TemporaryDirectory() as tmp:
-        js = os.path.join(tmp, "s.json")
-        cmd = [builds.path("release", "cli/mdt"), "stress", "--duration", f"{args.time:g}s",
-               "--seed", "1", "--threads", "2", "--json", js]
-        rc, _, out = run(cmd, timeout=args.time + 120)
-        if rc != 0:
-            raise EnvError(f"{shell_quote(cmd)} failed (exit {rc}):\n{out[-1500:]}")
-        with open(js) as f:
-            fp = json.load(f)["footprint"]
+    fp = mdt_json(builds, "release", ["stress", "--duration", f"{args.time:g}s", "--seed", "1",
+                                      "--threads", "2"], args.time)["footprint"]
     fp.update(mix="stress default", order="0..3 + slab, zpool")
     rows.insert(0, fp)
     wall = time.monotonic() - t0
-    lines = [f"# Metadata footprint", "", f"`{args.command}`: wall time {wall:.0f}s. "
+    lines = ["# Metadata footprint", "", f"`{args.command}`: wall time {wall:.0f}s. "
              "Bytes of core metadata per frame: the 8-byte frame word, live descriptors (struct sizes, "
              "amortized over all frames) and the buddy bitmaps; the kernel spends a 64-byte struct page on every frame.", "",
              "| mix | frames | owned | descriptors | B/frame | of struct page |", "|---|---|---|---|---|---|"]
@@ -542,61 +554,30 @@ def cmd_footprint(args, builds):
 
 
 def exec_explore(builds, v, secs):
-    with tempfile.TemporaryDirectory() as tmp:
-        js = os.path.join(tmp, "e.json")
-        cmd = [builds.path(v, "cli/mdt"), "explore", "--time", f"{secs:g}s", "--seed", "1",
-               "--artifacts", tmp, "--json", js]
-        rc, _, out = run(cmd, timeout=secs + 120)
-        if rc != 0:
-            raise EnvError(f"{shell_quote(cmd)} failed (exit {rc}):\n{out[-1500:]}")
-        with open(js) as f:
-            return json.load(f)["runs_per_s"]
+    return mdt_json(builds, v, ["explore", "--time", f"{secs:g}s", "--seed", "1"], secs)["runs_per_s"]
 
 
 def exec_stress(builds, v, secs):
+    j = mdt_json(builds, v, ["stress", "--duration", f"{secs:g}s", "--seed", "1", "--threads", "2"], secs)
+    return j["ops_total"] / j["duration_s"]
+
+
+def exec_fuzzer(builds, name, secs):
+    """@secs of the correct build under the detect driver @name's own command, in a scratch dir."""
+    drv = DRIVER_BY_NAME[name]
     with tempfile.TemporaryDirectory() as tmp:
-        js = os.path.join(tmp, "s.json")
-        cmd = [builds.path(v, "cli/mdt"), "stress", "--duration", f"{secs:g}s", "--seed", "1",
-               "--threads", "2", "--json", js]
-        rc, _, out = run(cmd, timeout=secs + 120)
-        if rc != 0:
-            raise EnvError(f"{shell_quote(cmd)} failed (exit {rc}):\n{out[-1500:]}")
-        with open(js) as f:
-            j = json.load(f)
-        return j["ops_total"] / j["duration_s"]
-
-
-def exec_libfuzzer(builds, secs):
-    with tempfile.TemporaryDirectory() as tmp:
-        seeds = os.path.join(tmp, "c")
-        shutil.copytree(os.path.join(builds.root, "corpus", "fuzz_sched"), seeds)
-        env = cell_env(builds, DRIVER_BY_NAME["fuzz-libfuzzer"], "none")
-        cmd = [builds.path("fuzz", "fuzz/fuzz_sched"), seeds, f"-max_total_time={max(1, int(secs))}",
-               "-seed=1", f"-artifact_prefix={tmp}/", "-print_final_stats=1"]
-        rc, _, out = run(cmd, env=env, timeout=secs + 120)
-        ex = [ln for ln in out.splitlines() if "stat::average_exec_per_sec" in ln]
-        if rc != 0 or not ex:
-            raise EnvError(f"{shell_quote(cmd)} failed (exit {rc}):\n{out[-1500:]}")
-        return float(ex[-1].split(":")[-1])
-
-
-def exec_afl(builds, secs):
-    with tempfile.TemporaryDirectory() as tmp:
-        seeds = os.path.join(tmp, "c")
-        shutil.copytree(os.path.join(builds.root, "corpus", "fuzz_sched"), seeds)
-        drv = DRIVER_BY_NAME["fuzz-afl"]
+        cmd = cell_cmd(builds, drv, "none", 1, secs, tmp)
         env = cell_env(builds, drv, "none")
-        env.pop("AFL_BENCH_UNTIL_CRASH")
-        cmd = ["afl-fuzz", "-i", seeds, "-o", os.path.join(tmp, "o"), "-V", str(max(1, int(secs))),
-               "-s", "1", "-x", os.path.join(builds.root, "fuzz", "mdt.dict"), "-M", "main", "--",
-               builds.path("afl", "fuzz/fuzz_sched")]
-        rc, _, out = run(cmd, env=env, timeout=secs + 120)
-        stats = os.path.join(tmp, "o", "main", "fuzzer_stats")
-        if rc != 0 or not os.path.exists(stats):
-            raise EnvError(f"{shell_quote(cmd)} failed (exit {rc}):\n{out[-1500:]}")
-        with open(stats) as f:
+        env.pop("AFL_BENCH_UNTIL_CRASH", None)
+        out = checked_run(cmd, secs, env=env)
+        if drv.kind == "libfuzzer":
+            ex = [ln for ln in out.splitlines() if "stat::average_exec_per_sec" in ln]
+            if not ex:
+                raise RunFailed(f"{shell_quote(cmd)} printed no exec/s")
+            return float(ex[-1].split(":")[-1]), ""
+        with open(os.path.join(tmp, "afl", "main", "fuzzer_stats")) as f:
             kv = {k.strip(): v.strip() for k, v in (ln.split(":", 1) for ln in f if ":" in ln)}
-        return float(kv["execs_per_sec"]), kv["stability"]
+        return float(kv["execs_per_sec"]), f"stability {kv['stability']}"
 
 
 def cmd_exec(args, builds):
@@ -610,13 +591,12 @@ def cmd_exec(args, builds):
         rows.append(("stress ops/s (2 workers + compactor + migrator, 256 frames)", v, exec_stress(builds, v, secs), ""))
         log(f"  {rows[-1][0]} {v}: {rows[-1][2]:,.0f}")
     builds.ensure("fuzz")
-    rows.append(("fuzz_sched exec/s, libFuzzer (ASan+UBSan)", "fuzz", exec_libfuzzer(builds, secs), ""))
+    rows.append(("fuzz_sched exec/s, libFuzzer (ASan+UBSan)", "fuzz") + exec_fuzzer(builds, "fuzz-libfuzzer", secs))
     log(f"  {rows[-1][0]}: {rows[-1][2]:,.0f}")
     if shutil.which("afl-fuzz"):
         builds.ensure("afl")
-        eps, stab = exec_afl(builds, max(secs, 10))
-        rows.append(("fuzz_sched exec/s, AFL++ (persistent)", "afl", eps, f"stability {stab}"))
-        log(f"  {rows[-1][0]}: {eps:,.0f} ({rows[-1][3]})")
+        rows.append(("fuzz_sched exec/s, AFL++ (persistent)", "afl") + exec_fuzzer(builds, "fuzz-afl", max(secs, 10)))
+        log(f"  {rows[-1][0]}: {rows[-1][2]:,.0f} ({rows[-1][3]})")
     wall = time.monotonic() - t0
     lines = [f"# Execution speed ({secs:g} s a measurement, seed 1)", "", f"`{args.command}` on {ncpu()} CPUs: wall time {wall:.0f}s.", "",
              "| what | build | per second | note |", "|---|---|---|---|"]
@@ -659,8 +639,15 @@ def prepare_out(out):
         raise EnvError(f"cannot write the output directory '{out}': {e.strerror}") from e
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse whose errors are one line and exit 2 (usage stays on --help)."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see ./mdt bench --help)")
+
+
 def parse_args(argv, root):
-    p = argparse.ArgumentParser(prog="mdt bench", description=__doc__.split("\n\n")[0])
+    p = Parser(prog="mdt bench", description=__doc__.split("\n\n")[0])
     sp = p.add_subparsers(dest="sub", required=True)
 
     def common(q, default_time):
@@ -725,6 +712,9 @@ def main():
     except EnvError as e:
         print(f"mdt bench: {e}", file=sys.stderr)
         return EXIT_ENV
+    except RunFailed as e:
+        print(f"mdt bench: {e}", file=sys.stderr)
+        return EXIT_FAIL
     except KeyboardInterrupt:
         print("mdt bench: interrupted", file=sys.stderr)
         return 130

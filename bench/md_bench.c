@@ -60,6 +60,7 @@ struct worker {
 	struct bench *b;
 	unsigned id;
 	uint64_t ops;
+	int failed; /* no md_thread: the measurement is void */
 	pthread_t tid;
 };
 
@@ -184,8 +185,10 @@ static void *worker_main(void *arg)
 	struct md_thread t;
 	uint64_t rng = b->seed * 1000003u + w->id, n = 0;
 
-	if (b->kind != K_FLOOR && md_thread_init(&t, b->c, w->id + 1))
+	if (b->kind != K_FLOOR && md_thread_init(&t, b->c, w->id + 1)) {
+		w->failed = 1;
 		return NULL;
+	}
 	while (!ck_pr_load_uint(&b->stop)) {
 		for (unsigned i = 0; i < 1024; i++, n++) {
 			if (b->kind == K_FLOOR)
@@ -214,8 +217,11 @@ static int setup(struct bench *b, struct md_thread *t)
 	if (ret)
 		return ret;
 	ret = md_thread_init(t, b->c, 0);
-	if (ret)
+	if (ret) {
+		md_core_destroy(b->c);
+		b->c = NULL; /* teardown() finds no thread to finish */
 		return ret;
+	}
 	return fill(b, t);
 }
 
@@ -239,23 +245,31 @@ static int run_throughput(struct bench *b)
 	struct md_thread t;
 	uint64_t ops = 0;
 	double t0, secs;
+	unsigned n = 0;
 	int ret = setup(b, &t);
 
 	if (ret)
 		goto out;
 	t0 = now_s();
-	for (unsigned i = 0; i < b->threads; i++) {
-		w[i] = (struct worker){.b = b, .id = i};
-		pthread_create(&w[i].tid, NULL, worker_main, &w[i]);
+	for (; n < b->threads; n++) {
+		w[n] = (struct worker){.b = b, .id = n};
+		ret = -pthread_create(&w[n].tid, NULL, worker_main, &w[n]);
+		if (ret)
+			break;
 	}
-	nanosleep(&(struct timespec){.tv_sec = (time_t)(b->time_ms / 1000),
-				     .tv_nsec = (long)(b->time_ms % 1000) * 1000000},
-		  NULL);
+	if (ret == 0)
+		nanosleep(&(struct timespec){.tv_sec = (time_t)(b->time_ms / 1000),
+					     .tv_nsec = (long)(b->time_ms % 1000) * 1000000},
+			  NULL);
 	ck_pr_store_uint(&b->stop, 1);
-	for (unsigned i = 0; i < b->threads; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		pthread_join(w[i].tid, NULL);
 		ops += w[i].ops;
+		if (w[i].failed)
+			ret = -ENOMEM;
 	}
+	if (ret)
+		goto out;
 	secs = now_s() - t0;
 	printf("{\"bench\": \"throughput\", \"kind\": \"%s\", \"core_lock\": \"%s\", "
 	       "\"threads\": %" PRIu64 ", \"frames\": %" PRIu64 ", \"seconds\": %.3f, "
@@ -268,7 +282,7 @@ static int run_throughput(struct bench *b)
 out:
 	teardown(b, &t);
 	if (ret)
-		fprintf(stderr, "md_bench: setup failed: %s\n", strerror(-ret));
+		fprintf(stderr, "md_bench: cannot run the measurement: %s\n", strerror(-ret));
 	return ret ? MD_EXIT_ENV : MD_EXIT_OK;
 }
 
