@@ -10,6 +10,8 @@
   footprint   metadata bytes per frame for the default stress mix, all
               order-0 and all max-order folios, beside the kernel's 64 B
   exec        explore runs/s, fuzz_sched exec/s, stress ops/s per variant
+  hitrate     each seeded bug's racing pair on real threads, N runs: how
+              often a run catches it (timing-dependent: a figure, not a test)
   smoke       every one of them for a few seconds (CI: they still work)
 
 Each writes SUB.md, SUB.json and (detect, throughput) SUB.png into --out.
@@ -177,11 +179,16 @@ def mutant_target(mutant):
     return "stack" if mutant.startswith("stack_") else "core"
 
 
-def list_mutants(builds):
+def mutant_names(builds):
+    """`mdt mutants --names`: a "name detector" line per seeded bug."""
     builds.ensure("debug")
     r = subprocess.run([builds.path("debug", "cli/mdt"), "mutants", "--names"],
                        stdout=subprocess.PIPE, text=True, check=True)
-    return [line.split()[0] for line in r.stdout.splitlines() if line.strip()]
+    return [line for line in r.stdout.splitlines() if line.strip()]
+
+
+def list_mutants(builds):
+    return [line.split()[0] for line in mutant_names(builds)]
 
 
 def cell_env(builds, driver, mutant):
@@ -438,6 +445,127 @@ def cmd_detect(args, builds):
     return EXIT_FAIL if fps else EXIT_OK
 
 
+# ---------------------------------------------------------------- hitrate
+
+# Each seeded bug's racing pair on real threads: `mdt stress` with the op mix
+# and the delays at race points below (chaos is fair; the oracles are never
+# weakened), REPEAT runs with seeds 1..REPEAT.  Whether one run catches the
+# bug depends on timing: the rate is a figure (nightly job), not a test; the
+# gate proves each bug by its exact reproducer (tests/mutants.sh).
+# isolated_flag_nonatomic gets 10 s and delays between its read and its write
+# (without TSan only the lost lock bit shows it).  The stack target has no
+# stress driver.
+HITRATE_BUDGET = ["--threads", "2", "--compactors", "0", "--duration", "4s", "--stall", "3s",
+                  "--frames", "256"]
+HITRATE = {
+    "tryget_plain_inc": "--mix alloc=10,put=10,lookup=30,lockframe=20,gup_read=10 --chaos 0.01",
+    "gup_no_recheck": "--mix split=10,alloc=10,put=8,lookup=30,file_alloc=10,index_remove=5 --chaos 0.01",
+    "lock_no_recheck": "--mix split=10,alloc=10,put=8,lockframe=30,file_alloc=10,index_remove=5 --chaos 0.01",
+    "unlock_relaxed": "--mix alloc=10,put=5,write=20,lockframe=20,file_alloc=10,index_write=20 --chaos 0.01",
+    "index_no_recheck": "--mix split=10,file_alloc=10,index_lookup=30,index_remove=5 --chaos 0.01",
+    "free_no_grace": "--mix alloc=10,put=10,lookup=30,gup_read=10 --chaos 0.01",
+    "split_publish_early": "--mix split=10,alloc=10,put=8,lockframe=20,gup_read=20,file_alloc=10 "
+                           "--chaos 0.5 --chaos-at split.build",
+    "migrate_no_freeze": "--mix migrate=20,file_alloc=10,lookup=10,lockframe=20,gup_read=10,index_write=10,"
+                         "index_remove=3 --chaos 0.01",
+    "migrate_switch_before_copy": "--mix migrate=20,file_alloc=10,gup_read=30,index_write=10,index_remove=3 "
+                                  "--chaos 0.01",
+    "trylock_before_ref": "--frames 128 --mix compact=20,file_alloc=10,index_remove=10,alloc=5,put=5 "
+                          "--chaos 0.3 --chaos-at lock.try --chaos-sleep 200",
+    "isolated_flag_nonatomic": "--duration 10s --mix migrate=20,alloc=10,put=5,write=20,lockframe=20 "
+                               "--chaos 0.3 --chaos-at flags.clear",
+    "isolate_twice": "--frames 128 --mix migrate=40,file_alloc=10,index_remove=8",
+    "zs_free_vs_migrate": "--mix zs_alloc=20,zs_free=18,zs_rw=20,migrate=20 --chaos 0.01",
+    "buddy_check_unlocked": "--mix compact=10,alloc=10,put=10,file_alloc=10,index_remove=5,lockframe=10 --chaos 0.01",
+    "contig_ignore_pin": "--mix contig=10,pin=30,unpin=5,file_alloc=20,put=10,alloc=5 --chaos 0.01",
+}
+SANITIZER_OF = {"tsan": "tsan", "asan": "asan", "debug": None}
+
+
+def hitrate_wanted(det, build):
+    """Verdicts that count as caught for a bug declared for @det in @build (None: not here)."""
+    san = SANITIZER_OF[build]
+    if det in ("tsan", "asan"):
+        return {det} if san == det else None  # the proof that the annotations hide nothing
+    return {"oracle", "stall"} | ({san} if san else set())  # an oracle bug may hit the sanitizer first
+
+
+def hitrate_cmd(builds, build, mutant, seed):
+    args = HITRATE_BUDGET + HITRATE[mutant].split()
+    mut = [] if mutant == "none" else ["--mutant", mutant]
+    return [builds.path(build, "cli/mdt"), "stress"] + args + ["--seed", str(seed)] + mut
+
+
+def hitrate_run(builds, build, mutant, scenario, seed):
+    """One stress run of @scenario's racing pair with @mutant ("none": the correct code)."""
+    args = HITRATE_BUDGET + HITRATE[scenario].split() + ["--seed", str(seed)]
+    cmd = [builds.path(build, "cli/mdt"), "stress"] + args + ([] if mutant == "none" else ["--mutant", mutant])
+    rc, secs, out = run(cmd, env=dict(os.environ, MDT_VARIANT=build), timeout=120)
+    verdict = VERDICTS.get(rc, "hung" if rc is None else ("clean" if rc == 0 else f"exit {rc}"))
+    if scenario == "free_no_grace" and verdict == "asan" and "heap-use-after-free" not in out:
+        verdict = "asan, not a use after free"
+    return {"mutant": mutant, "scenario": scenario, "build": build, "seed": seed, "verdict": verdict,
+            "seconds": round(secs, 3), "command": f"./mdt --build {build} " + shell_quote(cmd[1:]),
+            "tail": out.splitlines()[-4:] if rc not in (0, 1, 4, 66, 67, 68) else []}
+
+
+def hitrate_report(args, dets, cells, wall):
+    lines = [f"# Real-thread hit rate: each seeded bug's racing pair, {args.repeat} run(s) a cell", "",
+             f"`{args.command}` on {ncpu()} CPUs, one run at a time: wall time {wall:.0f}s. "
+             "A cell: runs whose verdict was the bug's detector (or, for an oracle bug, the build's "
+             "sanitizer or the stall watchdog, which watch every run) / runs, and the median wall "
+             "time of the caught runs. Scenarios: bench/bench.py HITRATE.", "",
+             "| mutant | detector | " + " | ".join(args.builds) + " |", "|---|---|" + "---|" * len(args.builds)]
+    table = []
+    for m in sorted({c["scenario"] for c in cells}, key=list(dets).index):
+        row = []
+        for b in args.builds:
+            cs = [c for c in cells if c["scenario"] == m and c["build"] == b and c["mutant"] != "none"]
+            if not cs:
+                row.append("n/a")
+                continue
+            hits = [c["seconds"] for c in cs if c["caught"]]
+            med = statistics.median(hits) if hits else None
+            table.append({"mutant": m, "build": b, "runs": len(cs), "caught": len(hits), "median_s": med,
+                          "verdicts": sorted({c["verdict"] for c in cs})})
+            row.append(f"{len(hits)}/{len(cs)} {fmt_s(med)}" if hits else f"0/{len(cs)}")
+        lines.append(f"| {m} | {dets[m]} | " + " | ".join(row) + " |")
+    fps = [c for c in cells if c["mutant"] == "none" and c["verdict"] != "clean"]
+    lines += ["", f"Each scenario once on the correct code in each build: "
+              f"{sum(c['mutant'] == 'none' for c in cells) - len(fps)} clean, {len(fps)} false positive(s)."]
+    lines += [f"- FALSE POSITIVE {c['scenario']} / {c['build']}: {c['verdict']}; rerun: `{c['command']}`" for c in fps]
+    md = "\n".join(lines) + "\n"
+    write(os.path.join(args.out, "hitrate.md"), md)
+    write(os.path.join(args.out, "hitrate.json"), json.dumps({
+        "repeat": args.repeat, "builds": args.builds, "cpus": ncpu(), "wall_s": round(wall, 1),
+        "table": table, "false_positives": len(fps), "runs": cells}, indent=1) + "\n")
+    log("\n" + md + f"bench hitrate: wrote {args.out}/hitrate.md, hitrate.json")
+    return EXIT_FAIL if fps else EXIT_OK
+
+
+def cmd_hitrate(args, builds):
+    dets = dict(line.split() for line in mutant_names(builds) if line.split()[0] in HITRATE)
+    mutants = args.mutants or list(dets)
+    bad = [m for m in mutants if m not in dets]
+    if bad:
+        raise UsageError(f"no real-thread scenario for: {', '.join(bad)} (of: {', '.join(dets)})")
+    for b in args.builds:
+        builds.ensure(b)
+    runs = [(b, m, m, s) for b in args.builds for m in mutants if hitrate_wanted(dets[m], b)
+            for s in range(1, args.repeat + 1)]
+    runs += [(b, "none", m, 1) for b in args.builds for m in mutants if hitrate_wanted(dets[m], b)]
+    log(f"bench hitrate: {len(runs)} stress runs ({args.repeat} a mutant and build, and each "
+        f"scenario once on the correct code) in {', '.join(args.builds)}")
+    t0, cells = time.monotonic(), []
+    for i, (b, m, sc, seed) in enumerate(runs):
+        c = hitrate_run(builds, b, m, sc, seed)
+        c["caught"] = m != "none" and c["verdict"] in hitrate_wanted(dets[m], b)
+        cells.append(c)
+        log(f"[{i + 1}/{len(runs)} {time.monotonic() - t0:6.0f}s] {m if m != 'none' else sc + ' (correct code)'}"
+            f" / {b} seed {seed}: {c['verdict']} in {fmt_s(c['seconds'])}")
+    return hitrate_report(args, dets, cells, time.monotonic() - t0)
+
+
 # ---------------------------------------------------------------- throughput
 
 KINDS = ["lookup", "lockframe", "index_lookup", "alloc_put"]
@@ -618,6 +746,7 @@ def cmd_smoke(args, builds):
     base = args.out
     for sub, extra in (("throughput", ["--time", "0.2s"]), ("footprint", ["--time", "1s"]),
                        ("exec", ["--time", "1s"]),
+                       ("hitrate", ["--repeat", "1", "--builds", "debug", "--mutants", "isolate_twice"]),
                        ("detect", ["--budget", "3s", "--trials", "1", "--mutants", "gup_no_recheck"])):
         a = parse_args([sub, "--out", os.path.join(base, sub)] + extra, args.root)
         prepare_out(a.out)
@@ -673,6 +802,13 @@ def parse_args(argv, root):
     q = sp.add_parser("exec", help="runs/s, exec/s, ops/s per build variant")
     common(q, 10.0)
     q.set_defaults(func=cmd_exec)
+    q = sp.add_parser("hitrate", help="real-thread hit rate of each seeded bug's racing pair")
+    q.add_argument("--repeat", type=int, default=5, help="runs per mutant and build (seeds 1..N; default 5)")
+    q.add_argument("--builds", type=lambda s: [x for x in s.split(",") if x], default=["tsan", "asan"],
+                   help="of: " + ", ".join(SANITIZER_OF) + " (default tsan,asan)")
+    q.add_argument("--mutants", type=lambda s: [x for x in s.split(",") if x], default=None)
+    q.add_argument("--out", default=None)
+    q.set_defaults(func=cmd_hitrate)
     q = sp.add_parser("smoke", help="every benchmark for seconds (CI)")
     q.add_argument("--out", default=None)
     q.set_defaults(func=cmd_smoke)
@@ -687,6 +823,12 @@ def parse_args(argv, root):
         bad = [d for d in a.drivers if d not in DRIVER_BY_NAME]
         if bad:
             raise UsageError(f"unknown driver(s): {', '.join(bad)} (of: {', '.join(DRIVER_BY_NAME)})")
+    if a.sub == "hitrate":
+        if a.repeat < 1:
+            raise UsageError("--repeat must be positive")
+        bad = [b for b in a.builds if b not in SANITIZER_OF]
+        if bad or not a.builds:
+            raise UsageError(f"--builds: of {', '.join(SANITIZER_OF)} (got {','.join(a.builds) or 'none'})")
     a.out = os.path.abspath(a.out or os.path.join("bench-out", a.sub))
     return a
 

@@ -1,13 +1,17 @@
 #!/bin/sh
 # nightly-stress.sh - the nightly job: TSan stress, then ASan stress, DURATION
 # each, into one directory: each run's JSON summary and full output (with
-# any sanitizer report) and a short markdown report.
+# any sanitizer report) and a short markdown report; then the real-thread hit
+# rate of every seeded bug (./mdt bench hitrate, MDT_HITRATE_REPEAT runs a
+# bug and build, default 8): how often one real-thread run catches it is a
+# figure here, where a miss does not fail a build.
 #
 #   ci/nightly-stress.sh [DURATION] [OUTDIR]     (defaults: 1h, nightly-<date>)
 #
 # Extra stress options can be given in MDT_STRESS_ARGS.  Exit status: 0 when
-# every run passed, 1 when any found a failure or a stall, 2/3 as ./mdt
-# (usage, environment).  Every failing run's line in the report carries the
+# every run passed (and the hit-rate scenarios ran clean on the correct
+# code), 1 when any found a failure or a stall, 2/3 as ./mdt (usage,
+# environment).  Every failing run's line in the report carries the
 # command that reruns it with the same seed.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,9 +53,19 @@ for v in tsan asan; do
 	echo "| $v | $verdict | $rc | $seed | ${ops:--} | $rate | \`./mdt --build $v stress --duration $DURATION --seed $seed $ARGS\` |" >>"$REPORT"
 	tail -n 3 "$OUT/$v.log"
 done
+echo "nightly-stress: real-thread hit rate of the seeded bugs"
+"$ROOT/mdt" bench hitrate --repeat "${MDT_HITRATE_REPEAT:-8}" --out "$OUT/hitrate" >"$OUT/hitrate.log" 2>&1
+rc=$?
+case $rc in
+0) ;;
+1) status=1 ;;
+*) tail -n 5 "$OUT/hitrate.log" >&2; exit $rc ;;
+esac
 {
 	echo
-	echo "Logs: tsan.log, asan.log (sanitizer reports in full); summaries: tsan.json, asan.json."
+	cat "$OUT/hitrate/hitrate.md" 2>/dev/null | sed 's/^# /## /'
+	echo
+	echo "Logs: tsan.log, asan.log (sanitizer reports in full), hitrate.log; summaries: tsan.json, asan.json, hitrate/hitrate.json."
 } >>"$REPORT"
 echo "nightly-stress: report in $REPORT"
 exit $status

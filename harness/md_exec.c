@@ -120,7 +120,8 @@ unsigned md_exec_run(const struct md_target *tg, const struct md_prog *p,
 	if (res->fail.kind == MD_FAIL_NONE &&
 	    tg->quiesce(inst, res->fail.msg, sizeof(res->fail.msg)))
 		res->fail.kind = MD_FAIL_INVARIANT;
-	tg->destroy(inst, res->fail.kind == MD_FAIL_NONE || res->fail.kind == MD_FAIL_INVARIANT);
+	/* a failed check means corrupted state: tearing it down would crash or hide the report */
+	tg->destroy(inst, res->fail.kind == MD_FAIL_NONE);
 	live.p = NULL;
 	return res->fail.kind;
 setup:

@@ -48,8 +48,11 @@ struct ix_arg {
 	struct md_core *c;
 	unsigned id, role; /* 0 inserter, 1 remover, 2 reader */
 	uint64_t seed, iters, hits, bad;
-	int *writers_left; /* readers run until both writers are done */
+	int *writers_left;  /* readers run until both writers are done */
+	uint64_t *hits_all; /* all readers' hits (ck_pr): writers run until there are READER_HITS */
 };
+
+#define READER_HITS 1000
 
 /* Insert fresh folios at random free slots; the index keeps the only reference. */
 static void inserter(struct md_thread *t, struct ix_arg *a, uint64_t *rng)
@@ -85,6 +88,7 @@ static void reader(struct md_thread *t, struct ix_arg *a, uint64_t *rng)
 	if (md_index_lock(t, 0, idx, &f))
 		return;
 	a->hits++;
+	ck_pr_inc_64(a->hits_all);
 	a->bad += f->mapping != 1 || f->index != idx || md_folio_verify(t, f, NULL) != 0;
 	md_folio_unlock(t, f);
 	md_folio_put(t, f);
@@ -97,7 +101,13 @@ static void *ix_thread(void *p)
 	uint64_t rng = a->seed;
 
 	md_thread_init(&t, a->c, a->id);
-	for (uint64_t i = 0; a->role < 2 ? i < a->iters : ck_pr_load_int(a->writers_left) > 0;
+	/*
+	 * Writers stop after their iterations and once the readers have found
+	 * READER_HITS folios, however the threads were scheduled: the readers
+	 * overlap the writers by construction, not by timing.
+	 */
+	for (uint64_t i = 0; a->role < 2 ? i < a->iters || ck_pr_load_64(a->hits_all) < READER_HITS
+					 : ck_pr_load_int(a->writers_left) > 0;
 	     i++) {
 		if (a->role == 0)
 			inserter(&t, a, &rng);
@@ -134,13 +144,14 @@ static void test_lookup_vs_remove(uint64_t seed)
 	struct tpool p;
 	struct md_report r;
 	int writers_left = 2;
+	uint64_t hits_all = 0;
 
 	tcore_init(&tc, 1024, 0);
 	for (unsigned i = 0; i < 4; i++)
 		a[i] = (struct ix_arg){tc.c, i + 1, i < 2 ? i : 2, seed + i, 100000,
-				       0,    0,	    &writers_left};
+				       0,    0,	    &writers_left, &hits_all};
 	tpool_run(&p, 4, ix_thread, a, sizeof(a[0]));
-	ok(a[2].hits + a[3].hits > 0, "readers found %llu folios",
+	ok(a[2].hits + a[3].hits >= READER_HITS, "readers found %llu folios",
 	   (unsigned long long)(a[2].hits + a[3].hits));
 	ok(a[2].bad + a[3].bad == 0, "every locked lookup saw its own index and intact data");
 	ok(tcheck(&tc, NULL, NULL, &r) == 0, "checker clean with the index populated");

@@ -43,15 +43,19 @@ struct walk_arg {
 	unsigned id, churn;
 	uint64_t seed, iters;
 	uint64_t found, bad, retries;
-	int *churners_left; /* walkers run until every churner is done */
+	int *churners_left;  /* walkers run until every churner is done */
+	uint64_t *found_all; /* all walkers' finds (ck_pr): churners run until WALKER_FINDS */
 };
+
+#define WALKER_FINDS 1000
 
 static void churn(struct md_thread *t, struct walk_arg *a)
 {
 	struct md_folio *held[HELD] = {0};
 	uint64_t rng = a->seed;
 
-	for (uint64_t i = 0; i < a->iters; i++) {
+	/* the walkers overlap the churn by construction: it lasts until they found enough */
+	for (uint64_t i = 0; i < a->iters || ck_pr_load_64(a->found_all) < WALKER_FINDS; i++) {
 		unsigned k = (unsigned)(tap_rand(&rng) % HELD);
 		struct md_folio *f;
 
@@ -85,6 +89,7 @@ static void walk(struct md_thread *t, struct walk_arg *a)
 			if (md_lookup_frame(t, pfn, &d))
 				continue;
 			a->found++;
+			ck_pr_inc_64(a->found_all);
 			a->bad += !md_desc_covers(d, pfn); /* postcondition of lookup */
 			md_desc_put(t, d);
 			continue;
@@ -92,6 +97,7 @@ static void walk(struct md_thread *t, struct walk_arg *a)
 		if (md_lock_frame(t, pfn, &d))
 			continue;
 		a->found++;
+		ck_pr_inc_64(a->found_all);
 		a->bad += md_desc_verify(t, d) != 0; /* a read sees the current owner's data */
 		md_desc_unlock(t, d);
 		md_desc_put(t, d);
@@ -124,19 +130,20 @@ static void test_lookup_vs_free(uint64_t seed)
 	struct md_report r;
 	uint64_t found = 0, bad = 0;
 	int churners_left = 2;
+	uint64_t found_all = 0;
 
 	tcore_init(&tc, 512, 0);
 	if (tc.c->cfg.mutant)
 		printf("# mutant: %s\n", md_mutant_info(tc.c->cfg.mutant)->name);
 	for (unsigned i = 0; i < 4; i++)
-		a[i] = (struct walk_arg){tc.c, i + 1, i < 2, seed + i,	    100000,
-					 0,    0,     0,     &churners_left};
+		a[i] = (struct walk_arg){tc.c, i + 1, i < 2, seed + i,	     100000,
+					 0,    0,     0,     &churners_left, &found_all};
 	tpool_run(&p, 4, walk_thread, a, sizeof(a[0]));
 	for (unsigned i = 2; i < 4; i++) {
 		found += a[i].found;
 		bad += a[i].bad;
 	}
-	ok(found > 0, "walkers found %llu live descriptors", (unsigned long long)found);
+	ok(found >= WALKER_FINDS, "walkers found %llu live descriptors", (unsigned long long)found);
 	ok(bad == 0,
 	   "no walker saw a descriptor that does not own its frame or holds foreign data "
 	   "(%llu bad, %llu retries)",
