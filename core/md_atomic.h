@@ -14,9 +14,20 @@
  *  - *_release: earlier loads and stores are not reordered after it; pairs
  *    with an *_acquire on the same object.
  *  - *_relaxed: atomicity only; no edge declared.
- *  - CAS and fetch-and-add are full barriers in ck_pr on every target we
- *    build for; the name still says which edge the caller relies on, and
- *    only that edge is declared to TSan.
+ *  - CAS, exchange and fetch-and-add are full barriers in ck_pr on every
+ *    target we build for; the name still says which edge the caller relies
+ *    on, and only that edge is declared to TSan.
+ *
+ * Two families pass no race point of their own, each for a stated reason:
+ *  - md_load_spin*(): the access inside a spin loop passes the loop's spin
+ *    race point instead (a thread that waits makes no progress: the
+ *    scheduler must run someone else);
+ *  - md_data_load64()/md_data_store64(): words of a multi-word datum (a
+ *    frame's payload) read or written without the owner's lock, which the
+ *    loop covers with one race point per chunk (a frame: 8 words), so a torn
+ *    read or copy is schedulable without a step per word.
+ * Fences (ck_pr_fence_*) are used directly: they access no memory; each
+ * says what it orders and the access it pairs with.
  */
 #ifndef MD_ATOMIC_H
 #define MD_ATOMIC_H
@@ -65,6 +76,24 @@ static inline void md_race_spin(struct md_thread *t, unsigned rp)
 	(void)rp;
 #endif
 	ck_pr_stall();
+}
+
+/* ---- 8-bit words: pageblock migratetypes, a split's order ---- */
+
+static inline uint8_t md_load_relaxed8(struct md_thread *t, unsigned rp, const uint8_t *p)
+{
+	md_race_point(t, rp);
+	md_asan_load8(p);
+	md_tsan_read8(p);
+	return ck_pr_load_8(p);
+}
+
+static inline void md_store_relaxed8(struct md_thread *t, unsigned rp, uint8_t *p, uint8_t v)
+{
+	md_race_point(t, rp);
+	md_asan_store8(p);
+	md_tsan_rmw8(p);
+	ck_pr_store_8(p, v);
 }
 
 /* ---- 64-bit words: frame words and index slots ---- */
@@ -195,6 +224,25 @@ static inline bool md_cas_acqrel64(struct md_thread *t, unsigned rp, uint64_t *p
 	return ok;
 }
 
+/**
+ * md_xchg_acqrel64() - atomic exchange: store @v, return the old value.  It
+ * releases this thread's earlier accesses to whoever acquires @p later and
+ * acquires what the writer of the old value released (pairs with
+ * md_load_acquire64, md_store_release64 and itself).
+ */
+static inline uint64_t md_xchg_acqrel64(struct md_thread *t, unsigned rp, uint64_t *p, uint64_t v)
+{
+	uint64_t old;
+
+	md_race_point(t, rp);
+	md_asan_store64(p);
+	md_tsan_rmw64(p);
+	md_tsan_release(p);
+	old = ck_pr_fas_64(p, v);
+	md_tsan_acquire(p);
+	return old;
+}
+
 /** md_cas_relaxed32() - compare-and-swap, no edge declared. */
 static inline bool md_cas_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t old,
 				    uint32_t new, uint32_t *seen)
@@ -261,6 +309,46 @@ static inline void md_or_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p
 	ck_pr_or_32(p, mask);
 }
 
+/* ---- inside spin loops: the loop's spin race point, then the load ---- */
+
+/**
+ * md_load_spin32() - one turn of a spin loop waiting for *@p to change:
+ * pass @rp as a spin race point (another thread must run first), then load
+ * it, relaxed.  The waiter's acquire is the CAS or load that ends the wait.
+ */
+static inline uint32_t md_load_spin32(struct md_thread *t, unsigned rp, const uint32_t *p)
+{
+	md_race_spin(t, rp);
+	md_asan_load32(p);
+	md_tsan_read32(p);
+	return ck_pr_load_32(p);
+}
+
+/* ---- data words of a multi-word datum: the loop passes a race point per chunk ---- */
+
+/**
+ * md_data_load64() - a data word read with no lock that excludes its
+ * writer (a seqcount reader): relaxed, atomic to TSan, checked by ASan.
+ * The caller's loop passes a race point per chunk and validates the whole.
+ */
+static inline uint64_t md_data_load64(const uint64_t *p)
+{
+	md_asan_load64(p);
+	md_tsan_read64(p);
+	return ck_pr_load_64(p);
+}
+
+/**
+ * md_data_store64() - a data word written while lockless readers may read
+ * it (a seqcount writer, under the owner's lock): relaxed, atomic to TSan.
+ */
+static inline void md_data_store64(uint64_t *p, uint64_t v)
+{
+	md_asan_store64(p);
+	md_tsan_rmw64(p);
+	ck_pr_store_64(p, v);
+}
+
 /* ---- spinlocks (zone, index, slab cache, global) ---- */
 
 struct md_spinlock {
@@ -276,8 +364,8 @@ static inline void md_spin_lock(struct md_thread *t, unsigned rp, struct md_spin
 	uint32_t seen;
 
 	while (!md_cas_acquire32(t, rp, &l->v, 0, 1, &seen)) {
-		while (ck_pr_load_32(&l->v) != 0)
-			md_race_spin(t, rp);
+		while (md_load_spin32(t, rp, &l->v) != 0)
+			;
 	}
 }
 

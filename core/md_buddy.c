@@ -8,7 +8,7 @@
  *  - a free block's head word is md_word_buddy(k); its other words are NONE.
  *  - two free buddies of the same order never coexist (they are merged).
  *
- * Lock ordering: zone_lock is a leaf: nothing else is taken under it.
+ * Locks (ordering: md_core.h): zone_lock, a leaf.
  * Word stores here are releases so that a lock-free reader that sees a BUDDY
  * head also sees the block's NONE words (pairs with the acquire loads in the
  * free scanner and the checker).
@@ -34,36 +34,56 @@ static void set_head(struct md_thread *t, uint64_t pfn, uint64_t w)
 	md_store_release64(t, MD_RP_BUDDY_WORD, md_frame_word(t->core, pfn), w);
 }
 
-unsigned md_pageblock_mt(struct md_core *c, uint64_t pfn)
+unsigned md_pageblock_mt(struct md_thread *t, uint64_t pfn)
 {
-	return ck_pr_load_8(&c->pb_mt[pfn >> c->cfg.pageblock_order]);
+	struct md_core *c = t->core;
+
+	return md_load_relaxed8(t, MD_RP_PAGEBLOCK_READ, &c->pb_mt[pfn >> c->cfg.pageblock_order]);
 }
 
-void md_pageblock_set_mt(struct md_core *c, uint64_t pfn, unsigned mt)
+void md_pageblock_set_mt(struct md_thread *t, uint64_t pfn, unsigned mt)
 {
-	ck_pr_store_8(&c->pb_mt[pfn >> c->cfg.pageblock_order], (uint8_t)mt);
+	struct md_core *c = t->core;
+
+	md_store_relaxed8(t, MD_RP_PAGEBLOCK_WRITE, &c->pb_mt[pfn >> c->cfg.pageblock_order],
+			  (uint8_t)mt);
 }
 
 /* Mark every pageblock of the block [pfn, pfn + 2^order) as @mt. */
-static void claim_pageblocks(struct md_core *c, uint64_t pfn, unsigned order, unsigned mt)
+static void claim_pageblocks(struct md_thread *t, uint64_t pfn, unsigned order, unsigned mt)
 {
-	unsigned pbo = c->cfg.pageblock_order;
+	unsigned pbo = t->core->cfg.pageblock_order;
 	uint64_t first = pfn >> pbo, last = (pfn + ((uint64_t)1 << order) - 1) >> pbo;
 
 	for (uint64_t pb = first; pb <= last; pb++)
-		ck_pr_store_8(&c->pb_mt[pb], (uint8_t)mt);
+		md_pageblock_set_mt(t, pb << pbo, mt);
 }
 
 /* Does the block [pfn, pfn + 2^k) touch a pageblock a contiguous allocation isolated? */
-static bool block_isolated(struct md_core *c, uint64_t pfn, unsigned k)
+static bool block_isolated(struct md_thread *t, uint64_t pfn, unsigned k)
 {
-	unsigned pbo = c->cfg.pageblock_order;
+	unsigned pbo = t->core->cfg.pageblock_order;
 	uint64_t n = k > pbo ? (uint64_t)1 << (k - pbo) : 1;
 
 	for (uint64_t pb = 0; pb < n; pb++)
-		if (md_pageblock_mt(c, pfn + (pb << pbo)) == MD_MT_ISOLATE)
+		if (md_pageblock_mt(t, pfn + (pb << pbo)) == MD_MT_ISOLATE)
 			return true;
 	return false;
+}
+
+/* May free block @i of order @k serve an allocation from @mt pageblocks (-1: any)? */
+static bool block_fits(struct md_thread *t, unsigned k, uint64_t i, int mt)
+{
+	if (mt >= 0 && md_pageblock_mt(t, i << k) != (unsigned)mt)
+		return false;
+	return !block_isolated(t, i << k, k);
+}
+
+/* The highest (movable) or lowest set bit of @bits. */
+static unsigned pick_bit(uint64_t bits, int mt)
+{
+	return mt == MD_MT_MOVABLE ? 63 - (unsigned)__builtin_clzll(bits)
+				   : (unsigned)__builtin_ctzll(bits);
 }
 
 /*
@@ -71,30 +91,24 @@ static bool block_isolated(struct md_core *c, uint64_t pfn, unsigned k)
  * that type.  Scans low frames first for unmovable, high frames first for
  * movable, which keeps the two apart like the kernel's fallback lists do.
  */
-static int find_block(struct md_core *c, unsigned order, int mt, unsigned *ko, uint64_t *io)
+static int find_block(struct md_thread *t, unsigned order, int mt, unsigned *ko, uint64_t *io)
 {
+	struct md_core *c = t->core;
+
 	for (unsigned k = order; k <= c->cfg.max_order; k++) {
-		uint64_t nbits = c->nr_frames >> k, nw = (nbits + 63) / 64;
+		uint64_t nw = ((c->nr_frames >> k) + 63) / 64;
 
-		if (c->nr_free[k] == 0)
-			continue;
-		for (uint64_t n = 0; n < nw; n++) {
+		for (uint64_t n = 0; n < nw && c->nr_free[k]; n++) {
 			uint64_t w = mt == MD_MT_MOVABLE ? nw - 1 - n : n;
-			uint64_t bits = c->free_map[k][w];
 
-			while (bits) {
-				unsigned b = mt == MD_MT_MOVABLE
-						 ? 63 - (unsigned)__builtin_clzll(bits)
-						 : (unsigned)__builtin_ctzll(bits);
-				uint64_t i = w * 64 + b;
+			for (uint64_t bits = c->free_map[k][w]; bits;) {
+				unsigned b = pick_bit(bits, mt);
 
 				bits &= ~((uint64_t)1 << b);
-				if (mt >= 0 && md_pageblock_mt(c, i << k) != (unsigned)mt)
-					continue;
-				if (block_isolated(c, i << k, k))
+				if (!block_fits(t, k, w * 64 + b, mt))
 					continue;
 				*ko = k;
-				*io = i;
+				*io = w * 64 + b;
 				return 0;
 			}
 		}
@@ -127,9 +141,9 @@ int md_buddy_alloc(struct md_thread *t, unsigned order, unsigned mt, uint64_t *p
 	if (order > c->cfg.max_order)
 		return -EINVAL;
 	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->zone_lock);
-	ret = find_block(c, order, (int)mt, &k, &i);
+	ret = find_block(t, order, (int)mt, &k, &i);
 	if (ret)
-		ret = find_block(c, order, -1, &k, &i);
+		ret = find_block(t, order, -1, &k, &i);
 	if (ret)
 		goto out;
 	bm_clear(c, k, i);
@@ -138,7 +152,7 @@ int md_buddy_alloc(struct md_thread *t, unsigned order, unsigned mt, uint64_t *p
 	/* A block of a pageblock or more changes hands whole: steal it. */
 	if (k >= c->cfg.pageblock_order)
 		claim_pageblocks(
-		    c, i << k, order > c->cfg.pageblock_order ? order : c->cfg.pageblock_order, mt);
+		    t, i << k, order > c->cfg.pageblock_order ? order : c->cfg.pageblock_order, mt);
 	*pfn = i << k;
 out:
 	md_spin_unlock(t, MD_RP_ZONE_UNLOCK, &c->zone_lock);

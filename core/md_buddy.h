@@ -47,10 +47,10 @@ int md_buddy_take_unlocked(struct md_thread *t, uint64_t pfn, unsigned order);
 uint64_t md_buddy_nr_free_frames(struct md_thread *t);
 
 /** md_pageblock_set_mt() - mark the pageblock holding @pfn as @mt (ISOLATE for contig). */
-void md_pageblock_set_mt(struct md_core *c, uint64_t pfn, unsigned mt);
+void md_pageblock_set_mt(struct md_thread *t, uint64_t pfn, unsigned mt);
 
 /** md_pageblock_mt() - migratetype of the pageblock holding @pfn (racy read). */
-unsigned md_pageblock_mt(struct md_core *c, uint64_t pfn);
+unsigned md_pageblock_mt(struct md_thread *t, uint64_t pfn);
 
 /* Internal helpers shared with the checker: bitmap test, no locking. */
 static inline int md_buddy_test(const struct md_core *c, unsigned order, uint64_t idx)

@@ -156,6 +156,7 @@ void md_core_bug(struct md_thread *t, const struct md_desc *d, const char *msg)
 {
 	struct md_core *c = t->core;
 
+	/* the oracle's bookkeeping, not the code under test: no race point */
 	if (ck_pr_faa_64(&c->bugs, 1) != 0)
 		return;
 	ck_pr_store_64(&c->bug_pfn, d ? d->pfn : UINT64_MAX);

@@ -6,6 +6,24 @@
  * Instances are independent (no globals), so the deterministic engine can run
  * every program on a fresh one.  The struct is public for the inline fast
  * paths; fields are owned by the module named beside them.
+ *
+ * Lock ordering, the one table (outermost first; a thread holding a lock
+ * takes only locks below it, never one above):
+ *
+ *   contig_lock          md_migrate.c   one contiguous allocation at a time
+ *     descriptor lock    md_desc.h      (folio_lock) split, migration, isolation,
+ *                                       index insert/remove; taken only with a
+ *                                       reference held; one at a time, except a
+ *                                       migration destination born locked
+ *       pool->lock       md_zpool.c     zpdesc isolation/migration and pool ops
+ *       index_lock       md_index.c     slot stores (md_split.c, md_migrate.c)
+ *         big_lock       md_walk.c      core_lock=global only: frame-word stores
+ *         zone_lock      md_buddy.c     buddy bitmaps and block words: a leaf
+ *   slab_lock            md_slab.c      the slab cache: nothing under it
+ *   reg_lock             md_epoch.c     thread registration: nothing under it
+ *
+ * Walkers take no lock to find a descriptor (load, try-get, reload); the
+ * quiescent checker takes none at all (md_check.h).
  */
 #ifndef MD_CORE_H
 #define MD_CORE_H

@@ -10,8 +10,8 @@
  *    go back to the buddy allocator, and the descriptor is retired through
  *    the epoch after that, never freed directly.
  *
- * Lock ordering: desc lock -> index_lock -> zone_lock; slab_lock -> zone_lock;
- * big_lock (global baseline only) is innermost beside zone_lock.
+ * Locks (ordering: md_core.h): the descriptor lock lives here; publication
+ * takes big_lock in the global baseline only.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,11 +36,12 @@ struct md_desc *md_desc_new(struct md_thread *t, unsigned type, uint64_t pfn, un
 	d->refcount = ref;
 	d->pfn = pfn;
 	d->core = c;
+	/* a name, not a protocol: no race point */
 	d->serial = ck_pr_faa_32(&c->next_serial, 1) + 1;
 	d->type = (uint8_t)type;
 	d->order = (uint8_t)order;
 	d->mt = (uint8_t)mt;
-	ck_pr_inc_64(&c->desc_allocated);
+	ck_pr_inc_64(&c->desc_allocated); /* the checker's accounting: no race point */
 	t->stats[MD_ST_DESC_ALLOC]++;
 	return d;
 }
@@ -70,7 +71,7 @@ int md_desc_alloc(struct md_thread *t, unsigned type, unsigned order, unsigned m
  */
 void md_desc_discard(struct md_thread *t, struct md_desc *d)
 {
-	ck_pr_inc_64(&t->core->desc_retired);
+	ck_pr_inc_64(&t->core->desc_retired); /* the checker's accounting: no race point */
 	ck_pr_inc_64(&t->core->desc_freed);
 	free(d);
 }

@@ -253,8 +253,8 @@ static inline void md_desc_lock(struct md_thread *t, struct md_desc *d)
 		return;
 	t->stats[MD_ST_LOCK_CONTENDED]++;
 	do {
-		while (ck_pr_load_32(&d->flags) & MD_DF_LOCKED)
-			md_race_spin(t, MD_RP_LOCK_SPIN);
+		while (md_load_spin32(t, MD_RP_LOCK_SPIN, &d->flags) & MD_DF_LOCKED)
+			;
 	} while (!md_desc_trylock(t, d));
 }
 

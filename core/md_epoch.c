@@ -10,8 +10,9 @@
  *  - Records are registered once and live as long as the core: ck_epoch keeps
  *    them on its global list after unregister.
  *
- * Locking: reg_lock serialises registration; records[] grows append-only and
- * nr_records is published with release after the slot is filled.
+ * Locks (ordering: md_core.h): reg_lock serialises registration; records[]
+ * grows append-only and nr_records is published with release after the slot
+ * is filled.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 static void md_epoch_tsan_grace(struct md_core *c)
 {
 #ifdef MD_TSAN
+	/* the destructor has no thread context to pass a race point with */
 	uint32_t n = ck_pr_load_32(&c->nr_records);
 
 	ck_pr_fence_acquire(); /* pairs with md_thread_init()'s publication */
@@ -46,7 +48,7 @@ static void md_desc_destroy(ck_epoch_entry_t *e)
 	struct md_core *c = d->core;
 
 	md_epoch_tsan_grace(c);
-	ck_pr_inc_64(&c->desc_freed);
+	ck_pr_inc_64(&c->desc_freed); /* the checker's accounting: no race point */
 	free(d);
 }
 
@@ -57,7 +59,7 @@ void md_epoch_retire(struct md_thread *t, struct md_desc *d)
 
 	md_race_point(t, MD_RP_EPOCH_RETIRE);
 	t->stats[MD_ST_DESC_RETIRE]++;
-	ck_pr_inc_64(&c->desc_retired);
+	ck_pr_inc_64(&c->desc_retired); /* the checker's accounting: no race point */
 	if (md_mutant(t, FREE_NO_GRACE)) {
 		/*
 		 * MUTANT free_no_grace: correct code defers the free until every
@@ -113,6 +115,7 @@ int md_thread_init(struct md_thread *t, struct md_core *c, unsigned id)
 	/* publishes records[n] before the count: pairs with md_epoch_tsan_grace() */
 	md_tsan_release(&c->nr_records);
 	ck_pr_fence_store();
+	/* read only by the TSan annotation above, which cannot pass a race point */
 	ck_pr_store_32(&c->nr_records, c->nr_records + 1);
 	t->rec = rec;
 out_unlock:

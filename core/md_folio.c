@@ -13,6 +13,20 @@
 #include "md_folio.h"
 #include "md_walk.h"
 
+/*
+ * Payload accesses.  A folio's frames are written by its lock holder (or by
+ * whoever owns them before publication) and read by lock holders and by
+ * lockless seqcount readers:
+ *  - stores while lockless readers may look (md_folio_write):
+ *    md_data_store64, one race point per frame, so a reader can be
+ *    scheduled in the middle of a write;
+ *  - stores to frames nobody can see yet (md_folio_fill: before
+ *    publication): plain, no race point; a stale reader that sees them
+ *    anyway is a seeded bug, which TSan then reports as a race;
+ *  - loads under the lock (md_folio_verify): plain, a race point per frame:
+ *    TSan checks the lock discipline;
+ *  - lockless loads (read_once): md_data_load64, a race point per frame.
+ */
 void md_folio_fill(struct md_thread *t, struct md_folio *f)
 {
 	struct md_core *c = t->core;
@@ -40,60 +54,89 @@ int md_folio_alloc(struct md_thread *t, unsigned order, unsigned mt, struct md_f
 	return 0;
 }
 
+/* Frame @i of @f gets the data of @stamp, word by word, readers may look. */
+static void frame_write(struct md_thread *t, struct md_folio *f, uint64_t i, uint64_t stamp)
+{
+	uint64_t *w = t->core->payload[f->d.pfn + i];
+
+	md_race_point(t, MD_RP_PAYLOAD_WRITE);
+	for (unsigned j = 0; j < MD_PAYLOAD_WORDS; j++)
+		md_data_store64(&w[j], md_payload_value(stamp, i, j));
+}
+
 /*
  * The seqcount write side: odd before the data changes, even after.  The
- * first store is ordered before the data by the store fence; the second is a
- * release after it (pairs with the acquire loads in md_folio_read_lockless()).
+ * odd store is ordered before the data by the store fence (pairs with
+ * read_once()'s load fence before its seq reload); the even store is a
+ * release after the data (pairs with read_once()'s acquire of seq).
  */
 void md_folio_write(struct md_thread *t, struct md_folio *f, uint64_t stamp)
 {
-	uint32_t seq = f->seq; /* only lock holders write seq */
+	uint32_t seq = f->seq; /* plain: only lock holders write seq */
 
 	md_store_relaxed32(t, MD_RP_PAYLOAD_WRITE, &f->seq, seq + 1);
 	ck_pr_fence_store();
-	ck_pr_store_64(&f->stamp, stamp);
-	md_folio_fill(t, f);
+	md_data_store64(&f->stamp, stamp);
+	for (uint64_t i = 0; i < md_desc_nr(md_folio_desc(f)); i++)
+		frame_write(t, f, i, stamp);
 	md_store_release32(t, MD_RP_PAYLOAD_WRITE, &f->seq, seq + 2);
+}
+
+/* Under @f's lock: does frame @i hold the data of @f's stamp?  Plain loads (see above). */
+static bool frame_intact(struct md_thread *t, struct md_folio *f, uint64_t i)
+{
+	const uint64_t *w = t->core->payload[f->d.pfn + i];
+
+	md_race_point(t, MD_RP_PAYLOAD_READ);
+	for (unsigned j = 0; j < MD_PAYLOAD_WORDS; j++)
+		if (w[j] != md_payload_value(f->stamp, i, j))
+			return false;
+	return true;
 }
 
 int md_folio_verify(struct md_thread *t, struct md_folio *f, uint64_t *bad_pfn)
 {
-	struct md_core *c = t->core;
 	struct md_desc *d = md_folio_desc(f);
 
-	md_race_point(t, MD_RP_PAYLOAD_READ);
 	for (uint64_t i = 0; i < md_desc_nr(d); i++) {
-		for (unsigned j = 0; j < MD_PAYLOAD_WORDS; j++) {
-			if (c->payload[d->pfn + i][j] == md_payload_value(f->stamp, i, j))
-				continue;
-			if (bad_pfn)
-				*bad_pfn = d->pfn + i;
-			return -EIO;
-		}
+		if (frame_intact(t, f, i))
+			continue;
+		if (bad_pfn)
+			*bad_pfn = d->pfn + i;
+		return -EIO;
 	}
 	return 0;
+}
+
+/* Lockless: does frame @i hold the data of @stamp (as far as this racy read sees)? */
+static bool frame_read(struct md_thread *t, struct md_folio *f, uint64_t i, uint64_t stamp)
+{
+	const uint64_t *w = t->core->payload[f->d.pfn + i];
+	bool ok = true;
+
+	md_race_point(t, MD_RP_PAYLOAD_READ);
+	for (unsigned j = 0; j < MD_PAYLOAD_WORDS; j++)
+		ok &= md_data_load64(&w[j]) == md_payload_value(stamp, i, j);
+	return ok;
 }
 
 /* One seqcount-validated pass: 1 consistent and intact, 0 torn, -EIO consistent but wrong. */
 static int read_once(struct md_thread *t, struct md_folio *f)
 {
-	struct md_core *c = t->core;
-	struct md_desc *d = md_folio_desc(f);
+	/* acquire: pairs with md_folio_write()'s release of the even count */
 	uint32_t s1 = md_load_acquire32(t, MD_RP_PAYLOAD_READ, &f->seq);
 	uint64_t stamp;
-	int bad = 0;
+	bool ok = true;
 
 	if (s1 & 1)
 		return 0;
-	stamp = ck_pr_load_64(&f->stamp);
-	for (uint64_t i = 0; i < md_desc_nr(d); i++)
-		for (unsigned j = 0; j < MD_PAYLOAD_WORDS; j++)
-			bad |= ck_pr_load_64(&c->payload[d->pfn + i][j]) !=
-			       md_payload_value(stamp, i, j);
-	ck_pr_fence_load(); /* the data loads complete before the seq reload */
+	stamp = md_data_load64(&f->stamp);
+	for (uint64_t i = 0; i < md_desc_nr(md_folio_desc(f)); i++)
+		ok &= frame_read(t, f, i, stamp);
+	ck_pr_fence_load(); /* the data loads before the reload: pairs with the writer's fence */
 	if (md_load_relaxed32(t, MD_RP_PAYLOAD_READ, &f->seq) != s1)
 		return 0;
-	return bad ? -EIO : 1;
+	return ok ? 1 : -EIO;
 }
 
 int md_folio_read_lockless(struct md_thread *t, struct md_folio *f)

@@ -7,7 +7,7 @@
  * FOLIO), and holds one reference for the index; f->mapping == 0 means f is
  * in no slot.  f->mapping/index change under f's lock and index_lock.
  *
- * Lock ordering: folio lock -> index_lock.
+ * Locks (ordering: md_core.h): index_lock, under the folio lock.
  */
 #include <errno.h>
 
@@ -21,10 +21,11 @@ uint64_t *md_index_slot(struct md_core *c, unsigned mapping, uint64_t index)
 	return &c->index_slots[(uint64_t)mapping * c->cfg.mapping_slots + index];
 }
 
-static bool range_free(struct md_core *c, uint64_t *slot, uint64_t nr)
+/* Under index_lock: no slot of the range changes meanwhile. */
+static bool range_free(struct md_thread *t, uint64_t *slot, uint64_t nr)
 {
 	for (uint64_t i = 0; i < nr; i++)
-		if (ck_pr_load_64(&slot[i]) != 0)
+		if (md_load_relaxed64(t, MD_RP_INDEX_LOAD, &slot[i]) != 0)
 			return false;
 	return true;
 }
@@ -41,7 +42,7 @@ int md_index_insert(struct md_thread *t, struct md_folio *f, unsigned mapping, u
 	if (f->mapping != 0)
 		return -EBUSY;
 	md_spin_lock(t, MD_RP_INDEX_STORE, &c->index_lock);
-	if (!range_free(c, slot, nr)) {
+	if (!range_free(t, slot, nr)) {
 		ret = -EEXIST;
 		goto out;
 	}

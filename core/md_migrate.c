@@ -14,8 +14,8 @@
  *    (the isolation reference + the index's); any other holder makes the
  *    freeze fail, so nobody holding the source can lose a write.
  *
- * Lock ordering: descriptor lock -> index_lock -> zone_lock; contig_lock is
- * outermost (taken without any descriptor lock held).
+ * Locks (ordering: md_core.h): contig_lock outermost; the source's
+ * descriptor lock, then index_lock or zone_lock under it.
  */
 #include <errno.h>
 #include <string.h>
@@ -38,14 +38,20 @@ static void folio_putback(struct md_thread *t, struct md_desc *d)
 {
 }
 
-/* Copy the contents; @g is not yet visible to anyone (in correct code). */
+/*
+ * Copy the contents, a race point per frame so that a copy torn by a writer
+ * the freeze should have kept out is schedulable.  Plain accesses: @f is
+ * locked (its writers hold the lock) and @g is not yet visible to anyone (in
+ * correct code); TSan reports whoever breaks either.
+ */
 static void folio_copy(struct md_thread *t, struct md_folio *f, struct md_folio *g)
 {
 	struct md_core *c = t->core;
 
-	md_race_point(t, MD_RP_MIGRATE_COPY);
-	memcpy(c->payload[g->d.pfn], c->payload[f->d.pfn],
-	       md_desc_nr(&f->d) * sizeof(c->payload[0]));
+	for (uint64_t i = 0; i < md_desc_nr(&f->d); i++) {
+		md_race_point(t, MD_RP_MIGRATE_COPY);
+		memcpy(c->payload[g->d.pfn + i], c->payload[f->d.pfn + i], sizeof(c->payload[0]));
+	}
 }
 
 /* Switch the frame words (new frames) and the index slots to @g. */
@@ -259,9 +265,9 @@ int md_migrate_frame(struct md_thread *t, uint64_t pfn)
 
 /* ---- compaction ---- */
 
-static bool pb_movable(struct md_core *c, uint64_t pfn)
+static bool pb_movable(struct md_thread *t, uint64_t pfn)
 {
-	return md_pageblock_mt(c, pfn) == MD_MT_MOVABLE;
+	return md_pageblock_mt(t, pfn) == MD_MT_MOVABLE;
 }
 
 /*
@@ -280,7 +286,7 @@ static int find_free(struct md_thread *t, unsigned order, uint64_t low, uint64_t
 		uint64_t w;
 
 		pfn -= nr;
-		if (!pb_movable(c, pfn))
+		if (!pb_movable(t, pfn))
 			continue;
 		w = md_load_acquire64(t, MD_RP_BUDDY_WORD, md_frame_word(c, pfn));
 		if (md_word_is_desc(w))
@@ -363,7 +369,7 @@ void md_compact(struct md_thread *t, uint64_t from, unsigned max_migrate,
 		struct md_desc *d;
 		uint64_t next = pfn + 1;
 
-		if (!pb_movable(c, pfn) || trylock_first(t, pfn) || md_lookup_frame(t, pfn, &d)) {
+		if (!pb_movable(t, pfn) || trylock_first(t, pfn) || md_lookup_frame(t, pfn, &d)) {
 			pfn = next;
 			continue;
 		}
@@ -385,20 +391,20 @@ void md_compact(struct md_thread *t, uint64_t from, unsigned max_migrate,
 
 /* ---- contiguous allocation ---- */
 
-static void isolate_range(struct md_core *c, uint64_t base, unsigned order, unsigned mt)
+static void isolate_range(struct md_thread *t, uint64_t base, unsigned order, unsigned mt)
 {
-	unsigned pbo = c->cfg.pageblock_order;
+	unsigned pbo = t->core->cfg.pageblock_order;
 	uint64_t first = base >> pbo, last = (base + ((uint64_t)1 << order) - 1) >> pbo;
 
 	for (uint64_t pb = first; pb <= last; pb++)
-		md_pageblock_set_mt(c, pb << pbo, mt);
+		md_pageblock_set_mt(t, pb << pbo, mt);
 }
 
-static bool range_movable(struct md_core *c, uint64_t base, unsigned order)
+static bool range_movable(struct md_thread *t, uint64_t base, unsigned order)
 {
 	for (uint64_t p = base; p < base + ((uint64_t)1 << order);
-	     p += (uint64_t)1 << c->cfg.pageblock_order)
-		if (!pb_movable(c, p))
+	     p += (uint64_t)1 << t->core->cfg.pageblock_order)
+		if (!pb_movable(t, p))
 			return false;
 	return true;
 }
@@ -440,16 +446,15 @@ static int evacuate(struct md_thread *t, uint64_t pfn, uint64_t *next)
 
 static int contig_try(struct md_thread *t, uint64_t base, unsigned order)
 {
-	struct md_core *c = t->core;
 	uint64_t end = base + ((uint64_t)1 << order), pfn = base;
 	int ret = 0;
 
-	isolate_range(c, base, order, MD_MT_ISOLATE);
+	isolate_range(t, base, order, MD_MT_ISOLATE);
 	while (pfn < end && ret == 0)
 		ret = evacuate(t, pfn, &pfn);
 	if (ret == 0)
 		ret = md_buddy_take(t, base, order);
-	isolate_range(c, base, order, MD_MT_MOVABLE);
+	isolate_range(t, base, order, MD_MT_MOVABLE);
 	return ret;
 }
 
@@ -465,7 +470,7 @@ int md_contig_alloc(struct md_thread *t, unsigned order, struct md_folio **out)
 	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->contig_lock);
 	while (base >= nr && tries < 8 && ret) {
 		base -= nr;
-		if (!range_movable(c, base, order))
+		if (!range_movable(t, base, order))
 			continue;
 		tries++;
 		ret = contig_try(t, base, order);

@@ -42,11 +42,14 @@
 	X(ZONE_SPIN, "zone.spin")                                                                  \
 	X(ZONE_UNLOCK, "zone.unlock")                                                              \
 	X(BUDDY_WORD, "buddy.word")                                                                \
+	X(PAGEBLOCK_READ, "pageblock.read")                                                        \
+	X(PAGEBLOCK_WRITE, "pageblock.write")                                                      \
 	X(INDEX_LOAD, "index.load")                                                                \
 	X(INDEX_TRYGET, "index.tryget")                                                            \
 	X(INDEX_RELOAD, "index.reload")                                                            \
 	X(INDEX_STORE, "index.store")                                                              \
 	X(SLAB_LOCK, "slab.lock")                                                                  \
+	X(SLAB_RECHECK, "slab.recheck")                                                            \
 	X(EPOCH_BEGIN, "epoch.begin")                                                              \
 	X(EPOCH_END, "epoch.end")                                                                  \
 	X(EPOCH_RETIRE, "epoch.retire")                                                            \
@@ -54,6 +57,7 @@
 	X(MIGRATE_COPY, "migrate.copy")                                                            \
 	X(ZS_LOCK, "zpool.lock")                                                                   \
 	X(SPLIT_BUILD, "split.build")                                                              \
+	X(SPLIT_ORDER, "split.order")                                                              \
 	X(MIGRATE_START, "migrate.start")                                                          \
 	X(STACK_HEAD, "stack.head")                                                                \
 	X(STACK_NEXT, "stack.next")                                                                \

@@ -7,8 +7,8 @@
  * free slot is on the partial list exactly when on_partial is set; the
  * cache's reference (refcount 1) is dropped only after the slab was unlinked.
  *
- * Lock ordering: slab_lock -> zone_lock (never the reverse); a slab is
- * released (which takes zone_lock) only after slab_lock is dropped.
+ * Locks (ordering: md_core.h): slab_lock, with nothing under it: a slab is
+ * allocated before it and released (zone_lock) after it is dropped.
  */
 #include <errno.h>
 
@@ -121,7 +121,8 @@ int md_slab_obj_free(struct md_thread *t, uint64_t handle)
 		goto out;
 	md_spin_lock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
 	if (!(s->used & (1u << slot)) ||
-	    ck_pr_load_64(md_frame_word(c, s->d.pfn)) != md_word_make(s, MD_T_SLAB))
+	    md_load_relaxed64(t, MD_RP_SLAB_RECHECK, md_frame_word(c, s->d.pfn)) !=
+		md_word_make(s, MD_T_SLAB))
 		goto out_unlock;
 	s->used &= ~(1u << slot);
 	c->payload[s->d.pfn][slot] = SLAB_POISON;

@@ -19,7 +19,8 @@
  *  - Payload stays in place: child i carries stamp = parent stamp + i, which
  *    md_payload_value() makes equal to the parent's data for that frame.
  *
- * Lock ordering: head lock (held by the caller) -> index_lock.
+ * Locks (ordering: md_core.h): the head's lock (held by the caller), then
+ * index_lock.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -111,7 +112,8 @@ int md_folio_split(struct md_thread *t, struct md_folio *f, struct md_folio **ou
 		return -EAGAIN;
 	}
 	publish_children(t, f, nr, out);
-	ck_pr_store_8(&pd->order, 0); /* nobody holds it: frozen */
+	/* frozen: nobody holds it; try-get's acquire after the unfreeze sees order 0 */
+	md_store_relaxed8(t, MD_RP_SPLIT_ORDER, &pd->order, 0);
 	md_ref_unfreeze(t, pd, expected);
 	out[0] = f;
 	t->stats[MD_ST_SPLIT]++;

@@ -7,7 +7,7 @@
  * retry loops end their epoch section before retrying, so a walker never
  * holds up a grace period while it spins.
  *
- * Lock ordering: only the descriptor lock is taken, after the reference.
+ * Locks (ordering: md_core.h): only the descriptor lock, after the reference.
  */
 #include <errno.h>
 

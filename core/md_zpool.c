@@ -10,7 +10,9 @@
  * marks it dead first), otherwise the migration or putback that isolated it.
  * Each zpdesc holds one reference for the pool.
  *
- * Lock ordering: zpdesc lock (isolation, migration) -> pool->lock -> zone_lock.
+ * Locks (ordering: md_core.h): pool->lock, under the zpdesc's descriptor
+ * lock when isolating or migrating; frames are allocated and released
+ * outside it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -296,9 +298,10 @@ static void zs_move(struct md_thread *t, struct md_zpool *p, struct md_zpdesc *z
 {
 	struct md_core *c = t->core;
 
-	md_race_point(t, MD_RP_MIGRATE_COPY);
 	n->used = z->used;
 	for (unsigned s = 0; s < MD_ZS_SLOTS; s++) {
+		/* an object at a time: a torn move is schedulable */
+		md_race_point(t, MD_RP_MIGRATE_COPY);
 		n->handle[s] = z->handle[s];
 		c->payload[n->d.pfn][s] = c->payload[z->d.pfn][s];
 		if (z->used & (1u << s))

@@ -97,6 +97,7 @@ static size_t finding_encode(const struct md_finder *fd, const struct md_prog *p
 	r.tg = fd->tg;
 	r.mutant = fd->mutant;
 	r.exact = 1;
+	r.expect = res->fail.kind;
 	r.p = *p;
 	r.p.nsched = res->ntrace < MD_PROG_MAX_SCHED ? res->ntrace : MD_PROG_MAX_SCHED;
 	memcpy(r.p.sched, res->trace, r.p.nsched);

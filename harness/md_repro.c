@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "md_crash.h"
+#include "md_exec.h"
 #include "md_mutant.h"
 #include "md_repro.h"
 
@@ -42,6 +43,10 @@ size_t md_repro_encode(const struct md_repro *r, uint8_t *buf, size_t cap)
 	t = put(buf, t, cap, m ? m->name : "none");
 	if (!r->exact)
 		t = put(buf, t, cap, " replay=bytes");
+	if (r->expect != MD_FAIL_NONE) {
+		t = put(buf, t, cap, " expect=");
+		t = put(buf, t, cap, md_fail_kind_name(r->expect));
+	}
 	if (t + 5 > cap || t - n > 255)
 		return 0;
 	buf[t] = (uint8_t)(t - n);
@@ -65,6 +70,8 @@ static int trailer_kv(struct md_repro *r, const char *kv, char *err, size_t elen
 		r->mutant = (unsigned)m;
 	} else if (strcmp(kv, "replay=bytes") == 0) {
 		r->exact = 0;
+	} else if (strncmp(kv, "expect=", 7) == 0) {
+		r->expect = md_fail_kind_lookup(kv + 7);
 	} /* other keys: from a newer mdt; ignored */
 	return 0;
 unknown:
@@ -144,6 +151,9 @@ static int directive(struct md_repro *r, char *line, char *err, size_t elen)
 			return snprintf(err, elen, "replay is 'exact' or 'bytes', not '%s'", val),
 			       -1;
 		r->exact = strcmp(val, "exact") == 0;
+	} else if (strcmp(kw, "expect") == 0) {
+		if ((r->expect = md_fail_kind_lookup(val)) == MD_FAIL_NONE)
+			return snprintf(err, elen, "unknown failure kind '%s'", val), -1;
 	} else {
 		return 0;
 	}
@@ -200,6 +210,8 @@ void md_repro_print(const struct md_repro *r, FILE *f)
 
 	fprintf(f, "target %s\nmutant %s\nreplay %s\n", r->tg->name, m ? m->name : "none",
 		r->exact ? "exact" : "bytes");
+	if (r->expect != MD_FAIL_NONE)
+		fprintf(f, "expect %s\n", md_fail_kind_name(r->expect));
 	md_prog_print(&r->p, r->tg->ops, f);
 }
 

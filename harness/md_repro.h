@@ -6,12 +6,14 @@
  * Binary (*.bin and anything not named *.mdt): a program in md_prog's
  * binary encoding, then an optional trailer
  *	"target=core mutant=gup_no_recheck" [length byte] "MDT1"
- * (plus " replay=bytes" when the schedule bytes are not a recorded trace).
+ * (plus " replay=bytes" when the schedule bytes are not a recorded trace, and
+ * " expect=KIND" naming the failure kind the recording ended with).
  * Without the trailer (a raw fuzzer input) the target is the core, the
  * mutant none, and the schedule bytes are replayed in bytes mode.
  *
- * Text (*.mdt): "target NAME", "mutant NAME" and "replay exact|bytes"
- * lines, then md_prog's text form.  Binary -> text -> binary is exact.
+ * Text (*.mdt): "target NAME", "mutant NAME", "replay exact|bytes" and
+ * "expect KIND" lines, then md_prog's text form.  Binary -> text -> binary
+ * is exact.
  */
 #ifndef MD_REPRO_H
 #define MD_REPRO_H
@@ -30,6 +32,7 @@ struct md_repro {
 	const struct md_target *tg;
 	unsigned mutant; /* enum md_mutant_id */
 	int exact;	 /* the schedule is a recorded trace: replay it strictly */
+	unsigned expect; /* enum md_fail_kind the recording ended with; MD_FAIL_NONE: not said */
 	struct md_prog p;
 };
 

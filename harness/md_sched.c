@@ -215,6 +215,15 @@ static unsigned decide(struct md_sched *s)
 	return el[0];
 }
 
+/*
+ * A strict replay whose run finished with recorded decisions left over took
+ * another path than the recording: never a silent pass.
+ */
+static int replay_unfinished(const struct md_sched *s)
+{
+	return s->src.strategy == MD_SCHED_REPLAY && !s->src.lenient_end && s->pos < s->src.len;
+}
+
 /* Record the decision as the index of @who among the eligible fibers. */
 static int record(struct md_sched *s, unsigned who)
 {
@@ -249,6 +258,8 @@ static unsigned plan(struct md_sched *s)
 				all_done &= s->f[i].done;
 			if (!all_done)
 				s->result = MD_SCHED_DEADLOCK;
+			else if (replay_unfinished(s))
+				s->result = MD_SCHED_DIVERGED;
 		}
 		return s->n;
 	}

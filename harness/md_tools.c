@@ -90,12 +90,23 @@ static void report(const char *path, const struct md_exec_result *res)
 		       md_fail_kind_name(res->fail.kind), res->fail.step, res->fail.msg);
 }
 
-/* ---- repro --search ---- */
+/* ---- repro --search, --update ---- */
 
 /*
- * Explore schedules of @r's program (random and PCT of depth 2..4 in turn,
- * change points spread over @steps, the length of the replayed run) until
- * one fails or @ms pass; keep the first as a new exact reproducer.
+ * The @i-th schedule a search tries on a program whose replay took @steps:
+ * random and PCT of depth 2..4 in turn, change points spread over the run.
+ */
+static struct md_sched_source search_source(uint64_t seed, uint64_t i, uint64_t steps)
+{
+	return (struct md_sched_source){.strategy = i & 1 ? MD_SCHED_PCT : MD_SCHED_RANDOM,
+					.seed = seed * 7919 + i,
+					.depth = 2 + (unsigned)(i / 2 % 3),
+					.horizon = (unsigned)(steps < 16 ? 16 : steps)};
+}
+
+/*
+ * Explore schedules of @r's program until one fails or @ms pass; keep the
+ * first as a new exact reproducer in @dir.
  */
 int md_repro_search(const char *path, struct md_repro *r, unsigned mutant, uint64_t ms,
 		    const char *dir, uint64_t steps)
@@ -107,11 +118,7 @@ int md_repro_search(const char *path, struct md_repro *r, unsigned mutant, uint6
 
 	md_finder_arm(&fd);
 	for (fd.run = 0; fd.run < SEARCHES && (now_s() - t0) * 1000 < (double)ms; fd.run++) {
-		struct md_sched_source src = {.strategy =
-						  fd.run & 1 ? MD_SCHED_PCT : MD_SCHED_RANDOM,
-					      .seed = fd.seed * 7919 + fd.run,
-					      .depth = 2 + (unsigned)(fd.run / 2 % 3),
-					      .horizon = (unsigned)(steps < 16 ? 16 : steps)};
+		struct md_sched_source src = search_source(fd.seed, fd.run, steps);
 
 		if (md_exec_run(r->tg, &r->p, &src, mutant, BUDGET, &res) == MD_FAIL_NONE ||
 		    res.fail.kind == MD_FAIL_DIVERGED)
@@ -130,7 +137,72 @@ int md_repro_search(const char *path, struct md_repro *r, unsigned mutant, uint6
 	return MD_EXIT_OK;
 }
 
-static int repro_one(const char *path, const char *override, uint64_t search_ms, const char *dir)
+/* Does @res fail the way @r says it should (any failure when it does not say)? */
+static int as_expected(const struct md_repro *r, const struct md_exec_result *res)
+{
+	unsigned k = res->fail.kind;
+
+	if (k == MD_FAIL_NONE || k == MD_FAIL_DIVERGED || k == MD_FAIL_SETUP)
+		return 0;
+	return r->expect == MD_FAIL_NONE || k == r->expect;
+}
+
+/* Write @r over @path: a new file beside it, renamed over it (never a torn file). */
+static int rewrite(const char *path, const struct md_repro *r)
+{
+	static uint8_t buf[MD_REPRO_MAX];
+	char tmp[600];
+	size_t n = md_repro_encode(r, buf, sizeof(buf));
+
+	snprintf(tmp, sizeof(tmp), "%s.update-%ld", path, (long)getpid());
+	if (n == 0 || md_repro_write(tmp, buf, n) || rename(tmp, path)) {
+		fprintf(stderr, "mdt repro: cannot rewrite '%s': %s\n", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * --update: @r (an exact reproducer of a seeded bug) no longer replays, as
+ * when the code's race points changed.  Search schedules of the same
+ * program, each in a child process (the failure may be a sanitizer's), for
+ * one that fails as the file records; write it over @path.
+ * Return: 0 replays (again), 1 no such schedule found (file unchanged), 3.
+ */
+static int repro_update(const char *path, struct md_repro *r, uint64_t ms,
+			struct md_exec_result *res)
+{
+	uint64_t seed = (uint64_t)time(NULL), steps = res->steps, i;
+	double t0 = now_s();
+
+	if (as_expected(r, res)) {
+		printf("%s: replays as recorded: nothing to update\n", path);
+		return MD_EXIT_OK;
+	}
+	for (i = 0; i < SEARCHES && (now_s() - t0) * 1000 < (double)ms; i++) {
+		struct md_sched_source src = search_source(seed, i, steps);
+
+		if (md_exec_isolated(r->tg, &r->p, &src, r->mutant, BUDGET, res) == MD_FAIL_NONE ||
+		    !as_expected(r, res))
+			continue;
+		r->p.nsched = res->ntrace < MD_PROG_MAX_SCHED ? res->ntrace : MD_PROG_MAX_SCHED;
+		memcpy(r->p.sched, res->trace, r->p.nsched);
+		r->exact = 1;
+		r->expect = res->fail.kind;
+		if (replay(r, r->mutant, res) != r->expect || rewrite(path, r))
+			return MD_EXIT_ENV;
+		printf("%s: updated after %" PRIu64 " schedules: ", path, i + 1);
+		report(path, res);
+		return MD_EXIT_OK;
+	}
+	printf("%s: no schedule fails %s in %" PRIu64 " tries (%.1fs): file unchanged\n", path,
+	       r->expect ? md_fail_kind_name(r->expect) : "at all", i, now_s() - t0);
+	return MD_EXIT_FAIL;
+}
+
+static int repro_one(const char *path, const char *override, uint64_t search_ms, const char *dir,
+		     int update)
 {
 	static struct md_repro r;
 	static struct md_exec_result res;
@@ -139,8 +211,17 @@ static int repro_one(const char *path, const char *override, uint64_t search_ms,
 	if (load("mdt repro", path, &r) ||
 	    (mutant = pick_mutant("mdt repro", path, &r, override)) < 0)
 		return MD_EXIT_USAGE;
+	if (update && (override || r.mutant == MD_MUT_NONE || !r.exact)) {
+		fprintf(stderr,
+			"mdt repro: --update: %s is not an exact reproducer of a seeded bug "
+			"(or --mutant was given)\n",
+			path);
+		return MD_EXIT_USAGE;
+	}
 	replay(&r, (unsigned)mutant, &res);
 	report(path, &res);
+	if (update)
+		return repro_update(path, &r, search_ms ? search_ms : 60000, &res);
 	if (res.fail.kind != MD_FAIL_NONE && res.fail.kind != MD_FAIL_DIVERGED)
 		return MD_EXIT_FAIL;
 	if (search_ms)
@@ -152,12 +233,16 @@ int md_repro_main(int argc, char **argv)
 {
 	const char *override = NULL, *dir = "artifacts", *pos[MAX_POS];
 	uint64_t search_ms = 0;
+	int update = 0;
 	const struct md_opt opts[] = {
 	    {"mutant", MD_OPT_STR, 0, 0, &override,
 	     "run with this seeded bug instead of the file's ('none': the correct code)"},
 	    {"search", MD_OPT_DURATION, 1, 1000ull * 3600 * 24, &search_ms,
 	     "if the file does not fail, search schedules for this long"},
 	    {"artifacts", MD_OPT_STR, 0, 0, &dir, "where --search writes (artifacts/)"},
+	    {"update", MD_OPT_FLAG, 0, 0, &update,
+	     "a drifted reproducer: search (--search, default 60s) for a schedule failing as "
+	     "recorded and rewrite the file; exit 0 when it replays"},
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 	int ret = md_opt_parse_args("mdt repro FILE...", opts, argc, argv, pos, MAX_POS, &argc);
@@ -169,7 +254,7 @@ int md_repro_main(int argc, char **argv)
 		return MD_EXIT_USAGE;
 	}
 	for (int i = 0; i < argc; i++) {
-		int r = repro_one(pos[i], override, search_ms, dir);
+		int r = repro_one(pos[i], override, search_ms, dir, update);
 
 		if (r == MD_EXIT_USAGE || r == MD_EXIT_ENV)
 			return r;
@@ -491,6 +576,7 @@ int md_minimize_main(int argc, char **argv)
 	mini_args(&m);
 	mini_sched(&m);
 	m.r.exact = 1;
+	m.r.expect = m.kind;
 	if (replay(&m.r, m.mutant, &res) != m.kind) { /* the file must replay exactly */
 		report(out, &res);
 		fprintf(stderr, "mdt minimize: the result does not replay; nothing written\n");

@@ -291,7 +291,8 @@ static int op_lockframe(struct inst *x, struct md_thread *t, const struct md_op 
 
 	if (md_lock_frame(t, o->a, &d))
 		return 0;
-	if (ck_pr_load_64(md_frame_word(x->c, o->a)) != md_word_make(d, d->type))
+	if (md_load_relaxed64(t, MD_RP_LOCKF_RECHECK, md_frame_word(x->c, o->a)) !=
+	    md_word_make(d, d->type))
 		ret = FAIL("lockframe(%u): the locked descriptor does not own it", o->a);
 	else if (md_desc_verify(t, d))
 		ret = FAIL("lockframe(%u): data is not its owner's", o->a);
@@ -388,7 +389,8 @@ static int op_unpin(struct inst *x, struct md_thread *t, const struct md_op *o, 
 
 	if (f == NULL)
 		return 0;
-	if (ck_pr_load_64(md_frame_word(x->c, f->d.pfn)) != md_word_make(f, MD_T_FOLIO))
+	if (md_load_relaxed64(t, MD_RP_LOOKUP_LOAD, md_frame_word(x->c, f->d.pfn)) !=
+	    md_word_make(f, MD_T_FOLIO))
 		ret = FAIL("unpin: the pinned folio no longer owns frame %" PRIu64, f->d.pfn);
 	else if (md_folio_read_lockless(t, f))
 		ret = FAIL("unpin: the pinned folio at frame %" PRIu64 " lost its data", f->d.pfn);

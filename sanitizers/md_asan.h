@@ -21,15 +21,21 @@
 #endif
 
 #ifdef MD_ASAN
+void __asan_load1(void *p);
+void __asan_store1(void *p);
 void __asan_load4(void *p);
 void __asan_store4(void *p);
 void __asan_load8(void *p);
 void __asan_store8(void *p);
+#define md_asan_load8(p)   __asan_load1((void *)(p))
+#define md_asan_store8(p)  __asan_store1((void *)(p))
 #define md_asan_load32(p)  __asan_load4((void *)(p))
 #define md_asan_store32(p) __asan_store4((void *)(p))
 #define md_asan_load64(p)  __asan_load8((void *)(p))
 #define md_asan_store64(p) __asan_store8((void *)(p))
 #else
+#define md_asan_load8(p)   ((void)(p))
+#define md_asan_store8(p)  ((void)(p))
 #define md_asan_load32(p)  ((void)(p))
 #define md_asan_store32(p) ((void)(p))
 #define md_asan_load64(p)  ((void)(p))

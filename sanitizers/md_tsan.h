@@ -55,6 +55,10 @@
 #if defined(MD_TSAN)
 #include <sanitizer/tsan_interface_atomic.h>
 #define MD_TSAN_RLX __tsan_memory_order_relaxed
+#define md_tsan_read8(p)                                                                           \
+	((void)__tsan_atomic8_load((const volatile __tsan_atomic8 *)(p), MD_TSAN_RLX))
+#define md_tsan_rmw8(p)                                                                            \
+	((void)__tsan_atomic8_fetch_or((volatile __tsan_atomic8 *)(p), 0, MD_TSAN_RLX))
 #define md_tsan_read32(p)                                                                          \
 	((void)__tsan_atomic32_load((const volatile __tsan_atomic32 *)(p), MD_TSAN_RLX))
 #define md_tsan_rmw32(p)                                                                           \
@@ -77,6 +81,8 @@ void __tsan_ignore_thread_end(void);
 #else
 #define md_tsan_ignore_begin() ((void)0)
 #define md_tsan_ignore_end()   ((void)0)
+#define md_tsan_read8(p)       ((void)(p))
+#define md_tsan_rmw8(p)	       ((void)(p))
 #define md_tsan_read32(p)      ((void)(p))
 #define md_tsan_rmw32(p)       ((void)(p))
 #define md_tsan_read64(p)      ((void)(p))

@@ -30,6 +30,8 @@ else
 	echo "not ok 1 - $name: exit $rc, $fails/$N replays failed, $kinds distinct outputs"
 	sort "$TMP/out" | uniq -c | head -n 5 | sed 's/^/# /'
 	tail -n 5 "$TMP/err" | sed 's/^/# /'
+	grep -q ': DIVERGED ' "$TMP/out" &&
+		echo "# the code's race points changed under the recorded schedule: corpus/update.sh $FILE"
 	failed=1
 fi
 "$MDT" repro "$FILE" --mutant none >"$TMP/out" 2>&1

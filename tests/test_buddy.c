@@ -66,16 +66,16 @@ static void test_migratetype(void)
 	tcore_init(&tc, 1024, 0);
 	pbo = tc.c->cfg.pageblock_order;
 	ok(md_buddy_alloc(&tc.t, 0, MD_MT_UNMOVABLE, &pfn) == 0 &&
-	       md_pageblock_mt(tc.c, pfn) == MD_MT_UNMOVABLE,
+	       md_pageblock_mt(&tc.t, pfn) == MD_MT_UNMOVABLE,
 	   "unmovable allocation lands in an unmovable pageblock (pfn %llu)",
 	   (unsigned long long)pfn);
 	md_buddy_free(&tc.t, pfn, 0);
 	ok(md_buddy_alloc(&tc.t, 0, MD_MT_MOVABLE, &pfn) == 0 &&
-	       md_pageblock_mt(tc.c, pfn) == MD_MT_MOVABLE,
+	       md_pageblock_mt(&tc.t, pfn) == MD_MT_MOVABLE,
 	   "movable allocation lands in a movable pageblock (pfn %llu)", (unsigned long long)pfn);
 	md_buddy_free(&tc.t, pfn, 0);
-	ok(md_pageblock_mt(tc.c, 0) == MD_MT_UNMOVABLE &&
-	       md_pageblock_mt(tc.c, 1023) == MD_MT_MOVABLE,
+	ok(md_pageblock_mt(&tc.t, 0) == MD_MT_UNMOVABLE &&
+	       md_pageblock_mt(&tc.t, 1023) == MD_MT_MOVABLE,
 	   "low pageblocks start unmovable, high ones movable (pageblock order %u)", pbo);
 	tcore_fini(&tc);
 }

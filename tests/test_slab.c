@@ -17,7 +17,7 @@ static void test_single(void)
 	for (unsigned i = 0; i < 3 * MD_SLAB_OBJS; i++)
 		bad += md_slab_obj_alloc(&tc.t, &h[i]) != 0;
 	ok(!bad && tc.c->slab_nr == 3, "%u objects fill exactly 3 slabs", 3 * MD_SLAB_OBJS);
-	ok(md_pageblock_mt(tc.c, h[0] / MD_SLAB_OBJS) == MD_MT_UNMOVABLE,
+	ok(md_pageblock_mt(&tc.t, h[0] / MD_SLAB_OBJS) == MD_MT_UNMOVABLE,
 	   "slabs live in unmovable pageblocks");
 	for (unsigned i = 0; i < 3 * MD_SLAB_OBJS; i++)
 		bad += md_slab_obj_verify(&tc.t, h[i]) != 0;
