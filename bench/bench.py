@@ -458,26 +458,26 @@ def cmd_detect(args, builds):
 HITRATE_BUDGET = ["--threads", "2", "--compactors", "0", "--duration", "4s", "--stall", "3s",
                   "--frames", "256"]
 HITRATE = {
-    "tryget_plain_inc": "--mix alloc=10,put=10,lookup=30,lockframe=20,gup_read=10 --chaos 0.01",
-    "gup_no_recheck": "--mix split=10,alloc=10,put=8,lookup=30,file_alloc=10,index_remove=5 --chaos 0.01",
-    "lock_no_recheck": "--mix split=10,alloc=10,put=8,lockframe=30,file_alloc=10,index_remove=5 --chaos 0.01",
-    "unlock_relaxed": "--mix alloc=10,put=5,write=20,lockframe=20,file_alloc=10,index_write=20 --chaos 0.01",
-    "index_no_recheck": "--mix split=10,file_alloc=10,index_lookup=30,index_remove=5 --chaos 0.01",
-    "free_no_grace": "--mix alloc=10,put=10,lookup=30,gup_read=10 --chaos 0.01",
-    "split_publish_early": "--mix split=10,alloc=10,put=8,lockframe=20,gup_read=20,file_alloc=10 "
+    "tryget_plain_inc": "--mix alloc=10,put=10,lookup=30,lockframe=20,gup=10 --chaos 0.01",
+    "gup_no_recheck": "--mix split=10,alloc=10,put=8,lookup=30,file=10,truncate=5 --chaos 0.01",
+    "lock_no_recheck": "--mix split=10,alloc=10,put=8,lockframe=30,file=10,truncate=5 --chaos 0.01",
+    "unlock_relaxed": "--mix alloc=10,put=5,write=20,lockframe=20,file=10,index_write=20 --chaos 0.01",
+    "index_no_recheck": "--mix split=10,file=10,index_lookup=30,truncate=5 --chaos 0.01",
+    "free_no_grace": "--mix alloc=10,put=10,lookup=30,gup=10 --chaos 0.01",
+    "split_publish_early": "--mix split=10,alloc=10,put=8,lockframe=20,gup=20,file=10 "
                            "--chaos 0.5 --chaos-at split.build",
-    "migrate_no_freeze": "--mix migrate=20,file_alloc=10,lookup=10,lockframe=20,gup_read=10,index_write=10,"
-                         "index_remove=3 --chaos 0.01",
-    "migrate_switch_before_copy": "--mix migrate=20,file_alloc=10,gup_read=30,index_write=10,index_remove=3 "
+    "migrate_no_freeze": "--mix migrate=20,file=10,lookup=10,lockframe=20,gup=10,index_write=10,"
+                         "truncate=3 --chaos 0.01",
+    "migrate_switch_before_copy": "--mix migrate=20,file=10,gup=30,index_write=10,truncate=3 "
                                   "--chaos 0.01",
-    "trylock_before_ref": "--frames 128 --mix compact=20,file_alloc=10,index_remove=10,alloc=5,put=5 "
+    "trylock_before_ref": "--frames 128 --mix compact=20,file=10,truncate=10,alloc=5,put=5 "
                           "--chaos 0.3 --chaos-at lock.try --chaos-sleep 200",
     "isolated_flag_nonatomic": "--duration 10s --mix migrate=20,alloc=10,put=5,write=20,lockframe=20 "
                                "--chaos 0.3 --chaos-at flags.clear",
-    "isolate_twice": "--frames 128 --mix migrate=40,file_alloc=10,index_remove=8",
+    "isolate_twice": "--frames 128 --mix migrate=40,file=10,truncate=8",
     "zs_free_vs_migrate": "--mix zs_alloc=20,zs_free=18,zs_rw=20,migrate=20 --chaos 0.01",
-    "buddy_check_unlocked": "--mix compact=10,alloc=10,put=10,file_alloc=10,index_remove=5,lockframe=10 --chaos 0.01",
-    "contig_ignore_pin": "--mix contig=10,pin=30,unpin=5,file_alloc=20,put=10,alloc=5 --chaos 0.01",
+    "buddy_check_unlocked": "--mix compact=10,alloc=10,put=10,file=10,truncate=5,lockframe=10 --chaos 0.01",
+    "contig_ignore_pin": "--mix contig=10,pin=30,unpin=5,file=20,put=10,alloc=5 --chaos 0.01",
 }
 SANITIZER_OF = {"tsan": "tsan", "asan": "asan", "debug": None}
 

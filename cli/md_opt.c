@@ -171,6 +171,17 @@ int md_opt_parse_args(const char *prog, const struct md_opt *opts, int argc, cha
 	return 0;
 }
 
+int md_opt_given(int argc, char **argv, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (int i = 1; i < argc; i++)
+		if (strncmp(argv[i], "--", 2) == 0 && strncmp(argv[i] + 2, name, n) == 0 &&
+		    (argv[i][2 + n] == '\0' || argv[i][2 + n] == '='))
+			return 1;
+	return 0;
+}
+
 void md_opt_usage(FILE *f, const char *prog, const struct md_opt *opts)
 {
 	fprintf(f, "usage: %s [options]\n", prog);

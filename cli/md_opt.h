@@ -43,6 +43,12 @@ int md_opt_parse(const char *prog, const struct md_opt *opts, int argc, char **a
 int md_opt_parse_args(const char *prog, const struct md_opt *opts, int argc, char **argv,
 		      const char **pos, int maxpos, int *npos);
 
+/**
+ * md_opt_given() - was option @name (no "--") on the command line that
+ * md_opt_parse() accepted?  Return: true if so.
+ */
+int md_opt_given(int argc, char **argv, const char *name);
+
 /** md_opt_usage() - print the option table. */
 void md_opt_usage(FILE *f, const char *prog, const struct md_opt *opts);
 

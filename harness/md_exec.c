@@ -40,8 +40,11 @@ static void fiber_main(struct md_thread *t, void *arg)
 		if (lt->p->op[i].thread != lt->id)
 			continue;
 		md_sched_tag(t, i);
-		if (lt->tg->run_op(lt->inst, lt->id, &lt->p->op[i], f->msg, sizeof(f->msg)) == 0)
+		if (lt->tg->run_op(lt->inst, lt->id, &lt->p->op[i], f->msg, sizeof(f->msg)) == 0) {
+			if (lt->tg->between)
+				lt->tg->between(lt->inst, lt->id);
 			continue;
+		}
 		f->kind = MD_FAIL_POSTCOND;
 		f->thread = lt->id;
 		f->op_index = i;
@@ -91,7 +94,7 @@ unsigned md_exec_run(const struct md_target *tg, const struct md_prog *p,
 	void *inst;
 
 	memset(res, 0, sizeof(*res));
-	inst = tg->create(p->nthreads, mutant);
+	inst = tg->create(&(struct md_target_cfg){.nthreads = p->nthreads, .mutant = mutant});
 	if (inst == NULL)
 		goto setup;
 	for (unsigned i = 0; i < p->nthreads; i++) {

@@ -65,11 +65,25 @@ static unsigned swarm(const struct md_op_table *t, unsigned *codes, uint64_t *rn
 	return n;
 }
 
-void md_explore_gen(struct md_prog *p, const struct md_op_table *t, unsigned nthreads,
-		    unsigned nops, uint64_t *rng)
+/* An op code drawn by @weights. */
+static unsigned weighted(const struct md_op_table *t, const unsigned *weights, uint64_t *rng)
+{
+	uint64_t total = 0, r;
+	unsigned c = 0;
+
+	for (unsigned k = 0; k < t->nops; k++)
+		total += weights[k];
+	r = md_rand(rng) % total;
+	while (r >= weights[c])
+		r -= weights[c++];
+	return c;
+}
+
+void md_explore_gen(struct md_prog *p, const struct md_op_table *t, const unsigned *weights,
+		    unsigned nthreads, unsigned nops, uint64_t *rng)
 {
 	uint8_t focus[2] = {(uint8_t)md_rand(rng), (uint8_t)md_rand(rng)};
-	unsigned codes[MD_PROG_MAX_CODES], ncodes = swarm(t, codes, rng);
+	unsigned codes[MD_PROG_MAX_CODES], ncodes = weights ? 0 : swarm(t, codes, rng);
 
 	memset(p, 0, sizeof(*p));
 	p->nthreads = nthreads;
@@ -79,7 +93,8 @@ void md_explore_gen(struct md_prog *p, const struct md_op_table *t, unsigned nth
 			const struct md_op_desc *d;
 
 			o->thread = (uint8_t)th;
-			o->code = (uint8_t)codes[md_rand(rng) % ncodes];
+			o->code = (uint8_t)(weights ? weighted(t, weights, rng)
+						    : codes[md_rand(rng) % ncodes]);
 			d = &t->op[o->code];
 			o->a = gen_arg(d, 0, focus, rng);
 			o->b = gen_arg(d, 1, focus, rng);
@@ -341,7 +356,7 @@ static int explore_loop(struct explore *e)
 		    .depth = (unsigned)(e->depth_set ? e->depth : 2 + run / 2 % 3),
 		    .horizon = (unsigned)(avg_steps < 16 ? 16 : avg_steps)};
 
-		md_explore_gen(&p, e->tg->ops, (unsigned)e->threads, (unsigned)e->nops, &rng);
+		md_explore_gen(&p, e->tg->ops, NULL, (unsigned)e->threads, (unsigned)e->nops, &rng);
 		fd.run = run;
 		e->done++;
 		if (md_exec_run(e->tg, &p, &src, (unsigned)e->mutant, BUDGET, &res) !=

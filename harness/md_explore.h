@@ -24,11 +24,12 @@ int md_decompile_main(int argc, char **argv);
 
 /**
  * md_explore_gen() - a random valid program of @nthreads x @nops ops for
- * the op table @t (swarm: a random half of the ops; arguments meet on two
- * focus values in their hot ranges).  Deterministic in *@rng.
+ * the op table @t: with @weights (one per op code, not all 0) each op drawn
+ * by weight, else swarm (a random half of the ops); arguments meet on two
+ * focus values in their hot ranges.  Deterministic in *@rng.
  */
-void md_explore_gen(struct md_prog *p, const struct md_op_table *t, unsigned nthreads,
-		    unsigned nops, uint64_t *rng);
+void md_explore_gen(struct md_prog *p, const struct md_op_table *t, const unsigned *weights,
+		    unsigned nthreads, unsigned nops, uint64_t *rng);
 
 /**
  * md_repro_search() - explore schedules of @r's program with @mutant (random

@@ -11,9 +11,9 @@
 #include "md_rand.h"
 #include "md_mutate.h"
 
-static uint8_t rand_arg(const struct md_op_desc *d, unsigned i, uint64_t *rng)
+static uint32_t rand_arg(const struct md_op_desc *d, unsigned i, uint64_t *rng)
 {
-	return d->arg[i] ? (uint8_t)(md_rand(rng) % (d->max[i] + 1u)) : 0;
+	return d->arg[i] ? (uint32_t)(md_rand(rng) % (d->max[i] + 1u)) : 0;
 }
 
 static void rand_op(struct md_op *o, const struct md_op_table *t, unsigned nthreads, uint64_t *rng)
@@ -88,7 +88,7 @@ static int change_arg(struct md_prog *p, const struct md_op_table *t, uint64_t *
 	struct md_op *o;
 	uint64_t r = md_rand(rng);
 	unsigned i = (unsigned)(r & 1), span;
-	uint8_t *v;
+	uint32_t *v;
 
 	if (p->nops == 0)
 		return -1;
@@ -102,10 +102,10 @@ static int change_arg(struct md_prog *p, const struct md_op_table *t, uint64_t *
 	span = d->max[i] + 1u;
 	switch ((r >> 8) % 3) {
 	case 0:
-		*v = (uint8_t)((*v + 1u) % span);
+		*v = (*v + 1u) % span;
 		break;
 	case 1:
-		*v = (uint8_t)((*v + span - 1u) % span);
+		*v = (*v + span - 1u) % span;
 		break;
 	default:
 		*v = rand_arg(d, i, rng);

@@ -35,9 +35,9 @@ static uint8_t at(const uint8_t *buf, size_t len, size_t i)
 	return i < len ? buf[i] : 0;
 }
 
-static uint8_t wrap(uint8_t v, const char *name, uint8_t max)
+static uint32_t wrap(uint8_t v, const char *name, uint8_t max)
 {
-	return name ? (uint8_t)(v % (max + 1u)) : 0;
+	return name ? v % (max + 1u) : 0;
 }
 
 void md_prog_decode(struct md_prog *p, const struct md_op_table *t, const uint8_t *buf, size_t len)
@@ -75,8 +75,8 @@ size_t md_prog_encode(const struct md_prog *p, uint8_t *buf, size_t cap)
 	buf[1] = (uint8_t)p->nops;
 	for (unsigned i = 0; i < p->nops; i++) {
 		buf[2 + 3 * i] = (uint8_t)(p->op[i].thread << 5 | p->op[i].code);
-		buf[3 + 3 * i] = p->op[i].a;
-		buf[4 + 3 * i] = p->op[i].b;
+		buf[3 + 3 * i] = (uint8_t)p->op[i].a; /* <= max <= 255 in a valid program */
+		buf[4 + 3 * i] = (uint8_t)p->op[i].b;
 	}
 	memcpy(buf + 2 + 3 * (size_t)p->nops, p->sched, p->nsched);
 	return n;
@@ -175,7 +175,7 @@ static int at_end(struct cur *c)
 }
 
 /* "name=value" for the op's argument @i. */
-static int op_arg(struct cur *c, const struct md_op_desc *d, unsigned i, uint8_t *v)
+static int op_arg(struct cur *c, const struct md_op_desc *d, unsigned i, uint32_t *v)
 {
 	char name[32];
 	unsigned x;
@@ -193,7 +193,7 @@ static int op_arg(struct cur *c, const struct md_op_desc *d, unsigned i, uint8_t
 	c->p++;
 	if (number(c, d->max[i], &x))
 		return -1;
-	*v = (uint8_t)x;
+	*v = x;
 	return 0;
 }
 

@@ -3,8 +3,8 @@
  * md_prog.h - operation programs: 1..8 logical threads, each a list of ops,
  * plus the schedule bytes that drive the scheduler.
  *
- * The op set belongs to a target (struct md_target_ops: names and argument
- * ranges); the program model is generic.  Two encodings:
+ * The op set belongs to a target (struct md_op_table: names, argument
+ * ranges, default weights); the program model is generic.  Two encodings:
  *  - binary (the fuzz input): byte 0 threads, byte 1 op count, 3 bytes per
  *    op (thread << 5 | opcode, a, b), the rest schedule bytes.  Every byte
  *    string decodes (values wrap into range; missing bytes read as 0), and a
@@ -25,11 +25,20 @@
 #define MD_PROG_MAX_SCHED   4096u
 #define MD_PROG_MAX_CODES   32u
 
+/*
+ * One op of a target's registry.  In a program an argument ranges over
+ * 0..max[i] (it fits the binary encoding's byte); on real threads (stress)
+ * arguments are drawn over all 32 bits, and the target reduces each modulo
+ * its domain in the instance (a frame number modulo the frames, ...), which
+ * leaves a program's small values unchanged.
+ */
 struct md_op_desc {
 	const char *name;
 	const char *arg[2]; /* argument names, NULL when unused */
-	uint8_t max[2];	    /* an argument ranges over 0..max[i] */
+	uint8_t max[2];	    /* in a program, an argument ranges over 0..max[i] */
 	uint8_t hot[2];	    /* generators draw from hot[i]..max[i] 3 times in 4 (0: uniform) */
+	uint16_t weight;    /* default weight in a random mix (stress); 0: only when named */
+	const char *doc;    /* what it does and checks, for --list-ops */
 };
 
 struct md_op_table {
@@ -38,7 +47,8 @@ struct md_op_table {
 };
 
 struct md_op {
-	uint8_t thread, code, a, b;
+	uint8_t thread, code;
+	uint32_t a, b; /* arguments: <= the desc's max in a program, any value on real threads */
 };
 
 struct md_prog {

@@ -3,9 +3,9 @@
  * target_stack.c - a Treiber stack on ck_pr, the second engine target.
  *
  * It proves the target interface hosts other lock-free code with one file,
- * and carries the classic seeded bug, stack_aba.  Four nodes live in an
- * array and are reused at once (no reclamation), so the ABA interleaving is
- * reachable in a few ops:
+ * and carries the classic seeded bug, stack_aba.  Four nodes (the small
+ * instance; stress's size gives more) live in an array and are reused at
+ * once (no reclamation), so the ABA interleaving is reachable in a few ops:
  *   1. t0 pop: reads head = A and A.next = B, is switched out before its CAS;
  *   2. t1 pops A, pops B, pushes A back: head = A again;
  *   3. t0's CAS(head, A, B) succeeds: B, held by t1, is on the stack again.
@@ -25,7 +25,7 @@
 #include "md_mutant.h"
 #include "md_target.h"
 
-#define NODES	   4u
+#define NODES	   4u		   /* in the small instance */
 #define TSLOTS	   2u		   /* per logical thread */
 #define NO_OWNER   0u		   /* owner is thread id + 1 */
 #define TOP(h)	   ((uint32_t)(h)) /* node index + 1; 0: empty */
@@ -39,45 +39,58 @@ struct node {
 
 struct stack {
 	uint64_t head;
-	unsigned n;
-	struct node node[NODES];
-	uint32_t held[MD_PROG_MAX_THREADS][TSLOTS]; /* index + 1; private to each thread */
-	struct md_thread t[MD_PROG_MAX_THREADS];
+	unsigned n;		  /* threads */
+	uint32_t nodes;		  /* nodes */
+	struct node *node;	  /* [nodes] */
+	uint32_t (*held)[TSLOTS]; /* [n]: index + 1; private to each thread */
+	struct md_thread *t;	  /* [n] */
 };
 
-/* X(ID, "name", "arg0", max0) */
+/* X(ID, "name", "arg0", max0, "what it does and checks") */
 #define STACK_OPS(X)                                                                               \
-	X(PUSH, "push", "slot", TSLOTS - 1)                                                        \
-	X(POP, "pop", "slot", TSLOTS - 1)
+	X(PUSH, "push", "slot", TSLOTS - 1, "push the node this thread holds in a slot")           \
+	X(POP, "pop", "slot", TSLOTS - 1, "pop a node into an empty slot; check nobody holds it")
 
 enum {
-#define SOP_ENUM(id, name, a0, m0) SOP_##id,
+#define SOP_ENUM(id, name, a0, m0, doc) SOP_##id,
 	STACK_OPS(SOP_ENUM)
 #undef SOP_ENUM
 	    SOP__COUNT
 };
 
 static const struct md_op_desc stack_op_desc[] = {
-#define SOP_DESC(id, name, a0, m0) {name, {a0, NULL}, {m0, 0}, {0, 0}},
+#define SOP_DESC(id, name, a0, m0, doc) {name, {a0, NULL}, {m0, 0}, {0, 0}, 1, doc},
     STACK_OPS(SOP_DESC)
 #undef SOP_DESC
 };
 
 static const struct md_op_table stack_table = {SOP__COUNT, stack_op_desc};
 
-static void *stack_create(unsigned nthreads, unsigned mutant)
+static void stack_destroy(void *inst, int clean);
+
+/* @cfg->size nodes (at least two per thread), or the small instance's four. */
+static void *stack_create(const struct md_target_cfg *cfg)
 {
 	struct stack *s = calloc(1, sizeof(*s));
+	uint64_t want = cfg->size ? cfg->size : NODES;
 
 	if (s == NULL)
 		return NULL;
-	s->n = nthreads;
-	for (uint32_t i = 0; i < NODES; i++) /* 1 -> 2 -> 3 -> 4 */
-		s->node[i].next = i + 1 < NODES ? i + 2 : 0;
+	s->n = cfg->nthreads;
+	s->nodes = (uint32_t)(want < UINT32_MAX / 2 ? want : UINT32_MAX / 2);
+	s->node = calloc(s->nodes, sizeof(*s->node));
+	s->held = calloc(s->n, sizeof(*s->held));
+	s->t = calloc(s->n, sizeof(*s->t));
+	if (s->node == NULL || s->held == NULL || s->t == NULL) {
+		stack_destroy(s, 1);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < s->nodes; i++) /* 1 -> 2 -> ... -> nodes */
+		s->node[i].next = i + 1 < s->nodes ? i + 2 : 0;
 	s->head = HEAD(0, 1);
-	for (unsigned i = 0; i < nthreads; i++) {
+	for (unsigned i = 0; i < s->n; i++) {
 		s->t[i].id = i;
-		s->t[i].mutant = mutant;
+		s->t[i].mutant = cfg->mutant;
 	}
 	return s;
 }
@@ -126,7 +139,7 @@ static uint32_t pop(struct stack *s, struct md_thread *t)
 static int stack_run_op(void *inst, unsigned i, const struct md_op *op, char *msg, size_t len)
 {
 	struct stack *s = inst;
-	uint32_t *slot = &s->held[i][op->a], top;
+	uint32_t *slot = &s->held[i][op->a % TSLOTS], top;
 
 	if (op->code == SOP_PUSH) {
 		if (*slot)
@@ -146,13 +159,15 @@ static int stack_run_op(void *inst, unsigned i, const struct md_op *op, char *ms
 	return 0;
 }
 
-static int stack_quiesce(void *inst, char *msg, size_t len)
+/* Every node on the stack once, unowned, or held by exactly one thread. */
+static int check_nodes(struct stack *s, unsigned char *seen, char *msg, size_t len)
 {
-	struct stack *s = inst;
-	unsigned seen[NODES] = {0}, depth = 0;
+	uint32_t depth = 0;
 
+	if (seen == NULL)
+		return snprintf(msg, len, "invariant check: out of memory"), 1;
 	for (uint32_t top = TOP(s->head); top; top = s->node[top - 1].next) {
-		if (++depth > NODES || seen[top - 1]++)
+		if (++depth > s->nodes || seen[top - 1]++)
 			return snprintf(msg, len, "invariant: the stack has a cycle at node %u",
 					top - 1),
 			       1;
@@ -168,16 +183,31 @@ static int stack_quiesce(void *inst, char *msg, size_t len)
 				return snprintf(msg, len, "invariant: node %u is held twice",
 						s->held[i][k] - 1),
 				       1;
-	for (unsigned k = 0; k < NODES; k++)
+	for (uint32_t k = 0; k < s->nodes; k++)
 		if (seen[k] == 0)
 			return snprintf(msg, len, "invariant: node %u is lost", k), 1;
 	return 0;
 }
 
+static int stack_quiesce(void *inst, char *msg, size_t len)
+{
+	struct stack *s = inst;
+	unsigned char *seen = calloc(s->nodes, 1);
+	int ret = check_nodes(s, seen, msg, len);
+
+	free(seen);
+	return ret;
+}
+
 static void stack_destroy(void *inst, int clean)
 {
+	struct stack *s = inst;
+
 	(void)clean; /* no locks, nothing shared outside: always safe to free */
-	free(inst);
+	free(s->node);
+	free(s->held);
+	free(s->t);
+	free(s);
 }
 
 const struct md_target md_target_stack = {

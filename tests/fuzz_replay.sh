@@ -6,6 +6,8 @@
 # TAP.  Skipped when the file names a mutant this build lacks.
 set -u
 FUZZ=$1 MDT=$2 FILE=$3 EXPECT=$4
+. "$(dirname "$0")/../sanitizers/env.sh"
+md_sanitizer_env "$(dirname "$0")/.."
 name=$(basename "$FILE")
 if [ "$EXPECT" = fail ] && "$MDT" version | grep -q 'mutants off'; then
 	echo "1..0 # SKIP mutants are not compiled into this build"

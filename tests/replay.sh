@@ -9,6 +9,10 @@ set -u
 MDT=$1
 FILE=$2
 N=${3:-100}
+# the sanitizer options of every runner (halt on the first report), also
+# when meson test runs this directly
+. "$(dirname "$0")/../sanitizers/env.sh"
+md_sanitizer_env "$(dirname "$0")/.."
 if "$MDT" version | grep -q 'mutants off'; then
 	echo "1..0 # SKIP mutants are not compiled into this build"
 	exit 0

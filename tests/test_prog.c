@@ -8,10 +8,10 @@
 #include "tap.h"
 
 static const struct md_op_desc ops[] = {
-    {"alloc", {"slot", "order"}, {7, 3}, {0, 0}},
-    {"put", {"slot", NULL}, {7, 0}, {0, 0}},
-    {"lookup", {"frame", NULL}, {63, 0}, {48, 0}},
-    {"compact", {NULL, NULL}, {0, 0}, {0, 0}},
+    {"alloc", {"slot", "order"}, {7, 3}, {0, 0}, 1, NULL},
+    {"put", {"slot", NULL}, {7, 0}, {0, 0}, 1, NULL},
+    {"lookup", {"frame", NULL}, {63, 0}, {48, 0}, 1, NULL},
+    {"compact", {NULL, NULL}, {0, 0}, {0, 0}, 1, NULL},
 };
 static const struct md_op_table table = {4, ops};
 
