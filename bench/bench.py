@@ -23,6 +23,7 @@ import argparse
 import concurrent.futures
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -162,6 +163,8 @@ class Driver:
 DRIVERS = [
     Driver("explore-random", "asan", "explore", ["--strategy", "random"], "asan"),
     Driver("explore-pct", "asan", "explore", ["--strategy", "pct"], "asan"),
+    # deterministic TSan: bugs only TSan sees (a missing release) get exact reproducers
+    Driver("explore-tsan", "tsan", "explore", [], "tsan"),
     Driver("stress", "asan", "stress", [], None),
     Driver("stress-chaos", "asan", "stress", ["--chaos", "0.01"], None),
     Driver("stress-tsan", "tsan", "stress", [], None),
@@ -220,8 +223,8 @@ def cell_cmd(builds, driver, mutant, trial, budget, d):
                 mutant_target(mutant), "--time", f"{budget:g}s", "--seed", str(trial),
                 "--artifacts", os.path.join(d, "art")] + driver.args + mut
     if driver.kind == "stress":
-        return [builds.path(driver.build, "cli/mdt"), "stress", "--threads", "2", "--duration",
-                f"{budget:g}s", "--seed", str(trial)] + driver.args + mut
+        return [builds.path(driver.build, "cli/mdt"), "stress", "--target", mutant_target(mutant),
+                "--threads", "2", "--duration", f"{budget:g}s", "--seed", str(trial)] + driver.args + mut
     seeds = os.path.join(d, "seeds")
     shutil.copytree(os.path.join(root, "corpus", "fuzz_sched"), seeds)
     dict_ = os.path.join(root, "fuzz", "mdt.dict")
@@ -250,6 +253,30 @@ def found_inputs(driver, d):
     return sorted(files, key=os.path.getmtime)
 
 
+# A failure record's own words -> the detector that fired.  Order matters: an
+# oracle's FAIL line wins (the fuzz targets abort after it), and a
+# sanitizer's report of a signal is the signal's.
+DETECTOR_PATTERNS = [
+    # our own FAIL lines first: the fuzz targets abort() after printing one
+    ("stall", re.compile(r"^(STALL|(\S+: )?FAIL (deadlock|livelock) )", re.M)),
+    ("oracle", re.compile(r"^(\S+: )?FAIL(:| (postcondition|invariant) )", re.M)),
+    ("signal", re.compile(r"(ThreadSanitizer|AddressSanitizer|UndefinedBehaviorSanitizer): "
+                          r"(SEGV|BUS|FPE|ILL|ABRT)|deadly signal|FAIL crash at step \d+[^:]*: SIG|"
+                          r"killed by signal")),
+    ("tsan", re.compile(r"WARNING: ThreadSanitizer: ")),
+    ("asan", re.compile(r"ERROR: AddressSanitizer: |ERROR: LeakSanitizer: ")),
+    ("ubsan", re.compile(r"runtime error: ")),
+]
+
+
+def detector_of(out, rc):
+    """Which detector a run's output (its failure record and any report) names; exit codes last."""
+    for name, pat in DETECTOR_PATTERNS:
+        if pat.search(out or ""):
+            return name
+    return VERDICTS.get(rc, "hung" if rc is None else ("clean" if rc == 0 else f"exit {rc}"))
+
+
 def replay(builds, driver, mutant, path):
     """Replay @path three times in one mdt repro: True if each fails with the same line."""
     cmd = [builds.path(driver.replay_build, "cli/mdt"), "repro", "--mutant", mutant, path, path, path]
@@ -269,11 +296,13 @@ def run_cell(builds, driver, mutant, trial, budget, workdir):
     cell = {"mutant": mutant, "driver": driver.name, "trial": trial, "exit": rc,
             "seconds": round(secs, 3), "command": shell_quote(cmd, ("MDT_MUTANT", "MDT_FUZZ_PAIRS"), env)}
     if driver.kind in ("explore", "stress"):
-        cell["detected"] = rc in VERDICTS
-        cell["verdict"] = VERDICTS.get(rc, "hung" if rc is None else ("clean" if rc == 0 else f"exit {rc}"))
+        cell["detected"] = rc in VERDICTS or (rc is not None and rc > 128)  # > 128: a signal
+        cell["verdict"] = detector_of(out, rc) if cell["detected"] else (
+            "hung" if rc is None else "clean" if rc == 0 else f"exit {rc}")
     else:
         cell["detected"] = bool(inputs)
-        cell["verdict"] = "crash input" if inputs else ("hung" if rc is None else "clean" if rc == 0 else f"exit {rc}")
+        cell["verdict"] = detector_of(out, rc) if inputs else (
+            "hung" if rc is None else "clean" if rc == 0 else f"exit {rc}")
     if cell["detected"] and inputs and mutant != "none" and driver.replay_build:
         ok, rcmd = replay(builds, driver, mutant, inputs[0])
         keep = os.path.join(workdir, "reproducers", f"{mutant}-{driver.name}-{trial}.bin")
@@ -293,8 +322,6 @@ def detect_cells(mutants, drivers, trials):
     for t in range(1, trials + 1):
         for m in mutants + ["none"]:
             for dv in drivers:
-                if dv.kind == "stress" and mutant_target(m) != "core":
-                    continue  # stress drives the core only
                 cells.append((m, dv, t))
     return cells
 
@@ -478,6 +505,12 @@ HITRATE = {
     "zs_free_vs_migrate": "--mix zs_alloc=20,zs_free=18,zs_rw=20,migrate=20 --chaos 0.01",
     "buddy_check_unlocked": "--mix compact=10,alloc=10,put=10,file=10,truncate=5,lockframe=10 --chaos 0.01",
     "contig_ignore_pin": "--mix contig=10,pin=30,unpin=5,file=20,put=10,alloc=5 --chaos 0.01",
+    "gup_no_seqcheck": "--mix write=20,index_write=20,gup=30,alloc=5,file=5 --chaos 0.01",
+    "slab_destroy_unlocked": "--mix slab_alloc=10,slab_free=30,slab_destroy=10,slab_create=10 "
+                             "--chaos 0.5 --chaos-at slab.lock --chaos-kinds sleep",
+    "zs_destroy_no_drain": "--mix zs_alloc=10,zs_free=30,migrate=20,compact=5,zpool_destroy=10,"
+                           "zpool_create=10 --chaos 0.5 --chaos-at zpool.lock,migrate.copy "
+                           "--chaos-kinds sleep",
 }
 SANITIZER_OF = {"tsan": "tsan", "asan": "asan", "debug": None}
 

@@ -243,6 +243,45 @@ static inline uint64_t md_xchg_acqrel64(struct md_thread *t, unsigned rp, uint64
 	return old;
 }
 
+/* ---- pointers: objects published to lockless readers (the current zpool) ---- */
+
+/** md_load_acquire_ptr() - load a published pointer; pairs with md_cas_acqrel_ptr(). */
+static inline void *md_load_acquire_ptr(struct md_thread *t, unsigned rp, void *const *p)
+{
+	void *v;
+
+	md_race_point(t, rp);
+	md_asan_load64(p);
+	md_tsan_read64(p);
+	v = ck_pr_load_ptr(p);
+	ck_pr_fence_acquire(); /* later accesses stay after the load */
+	md_tsan_acquire(p);
+	return v;
+}
+
+/**
+ * md_cas_acqrel_ptr() - publish or unpublish a pointer: *@p from @old to @new.
+ * On success it releases this thread's earlier accesses (the object's
+ * setup) to md_load_acquire_ptr() and acquires what the previous publisher
+ * released.  Return: true if swapped.
+ */
+static inline bool md_cas_acqrel_ptr(struct md_thread *t, unsigned rp, void **p, void *old,
+				     void *new)
+{
+	bool ok;
+
+	md_race_point(t, rp);
+	md_asan_store64(p);
+	md_tsan_rmw64(p);
+	ck_pr_fence_release(); /* the new object's setup before it is visible */
+	ok = ck_pr_cas_ptr(p, old, new);
+	if (ok) { /* declared on success only, as md_cas_acqrel64 */
+		md_tsan_acquire(p);
+		md_tsan_release(p);
+	}
+	return ok;
+}
+
 /** md_cas_relaxed32() - compare-and-swap, no edge declared. */
 static inline bool md_cas_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t old,
 				    uint32_t new, uint32_t *seen)

@@ -32,6 +32,7 @@ struct walk {
 	uint8_t *own;
 	uint64_t nr_free, nr_owned, nr_live;
 	uint64_t zs_pages, zs_objs;
+	uint64_t slabs, slab_objs;
 };
 
 static const char *const v_names[] = {
@@ -147,6 +148,8 @@ static void check_slab(struct walk *w, struct md_slab *s)
 {
 	struct md_core *c = w->c;
 
+	w->slabs++;
+	w->slab_objs += (uint64_t)__builtin_popcount(s->used);
 	for (unsigned slot = 0; slot < MD_SLAB_OBJS; slot++)
 		if ((s->used & (1u << slot)) &&
 		    c->payload[s->d.pfn][slot] != md_slab_obj_value(s, slot))
@@ -159,13 +162,22 @@ static void check_slab(struct walk *w, struct md_slab *s)
 		report(w, MD_V_SLAB, s->d.pfn, s, has_room, s->on_partial);
 }
 
-/* A live zpdesc: its objects are where the handle table says, and intact. */
+/*
+ * A live zpdesc belongs to the current pool (a destroyed pool's pages are all
+ * released by quiescence); its objects are where the handle table says, and
+ * intact.
+ */
 static void check_zpdesc(struct walk *w, struct md_zpdesc *z)
 {
 	struct md_core *c = w->c;
 	struct md_zpool *p = c->zpool;
 
 	w->zs_pages++;
+	if (p == NULL || z->pool != p) {
+		report(w, MD_V_ZPOOL, z->d.pfn, z, (uint64_t)(uintptr_t)p,
+		       (uint64_t)(uintptr_t)z->pool);
+		return;
+	}
 	if (z->dead || z->isolated || (z->used != 0xff) != (z->on_partial != 0))
 		report(w, MD_V_ZPOOL, z->d.pfn, z, z->used, (uint64_t)z->dead << 8 | z->isolated);
 	for (unsigned s = 0; s < MD_ZS_SLOTS; s++) {
@@ -190,6 +202,8 @@ static void check_zpool(struct walk *w)
 	struct md_zpool *p = c->zpool;
 	uint64_t n = 0;
 
+	if (p == NULL)
+		return; /* destroyed: its pages must be gone (check_zpdesc) */
 	for (uint32_t h = 0; h < p->nr_handles; h++) {
 		uint64_t loc = p->loc[h], word;
 		struct md_zpdesc *z;
@@ -278,8 +292,9 @@ static void check_index(struct walk *w)
 		if (word == 0)
 			continue;
 		f = md_desc_folio(md_word_type(word) == MD_T_FOLIO ? md_word_desc(word) : NULL);
+		/* a destroyed mapping holds nothing */
 		if (f == NULL || c->words[f->d.pfn] != word || f->mapping != m + 1 ||
-		    idx - f->index >= md_desc_nr(&f->d))
+		    idx - f->index >= md_desc_nr(&f->d) || c->mapping_dead[m])
 			report(w, MD_V_INDEX, s, f, 0, word);
 	}
 }
@@ -294,6 +309,11 @@ static void check_slab_list(struct walk *w)
 			report(w, MD_V_SLAB, s->d.pfn, s, 1, s->on_partial);
 	if (n > c->nr_frames)
 		report(w, MD_V_SLAB, UINT64_MAX, NULL, c->nr_frames, n);
+	/* every allocated object is on a live slab; a destroyed cache has none */
+	if (w->slab_objs != c->slab_objs)
+		report(w, MD_V_SLAB, UINT64_MAX, NULL, c->slab_objs, w->slab_objs);
+	if (c->slab_dead && w->slabs)
+		report(w, MD_V_SLAB, UINT64_MAX, NULL, 0, w->slabs);
 }
 
 static void check_accounting(struct walk *w)

@@ -53,7 +53,8 @@ static int alloc_tables(struct md_core *c)
 	c->payload = calloc(c->nr_frames, sizeof(*c->payload));
 	c->pb_mt = calloc(npb, 1);
 	c->index_slots = calloc((size_t)cfg->nr_mappings * cfg->mapping_slots, sizeof(uint64_t));
-	if (!c->words || !c->payload || !c->pb_mt || !c->index_slots)
+	c->mapping_dead = calloc(cfg->nr_mappings, 1);
+	if (!c->words || !c->payload || !c->pb_mt || !c->index_slots || !c->mapping_dead)
 		return -ENOMEM;
 	for (unsigned k = 0; k <= cfg->max_order; k++) {
 		uint64_t nw = ((c->nr_frames >> k) + 63) / 64;
@@ -97,7 +98,7 @@ int md_core_create(const struct md_core_config *cfg, struct md_core **out)
 	if (ret)
 		goto err;
 	init_free(c);
-	ret = md_zpool_create(c, cfg->zs_handles);
+	ret = md_zpool_init(c);
 	if (ret)
 		goto err;
 	ck_epoch_init(&c->epoch);
@@ -130,8 +131,13 @@ static void free_live(struct md_core *c)
 		if (md_word_is_desc(w) && d->pfn == pfn)
 			live[n++] = d;
 	}
-	while (n)
-		free(live[--n]);
+	while (n) {
+		struct md_desc *d = live[--n];
+
+		if (d->type == MD_T_ZPDESC)
+			md_zpdesc_freed(md_desc_zpdesc(d)); /* its pool reference */
+		free(d);
+	}
 	free(live);
 }
 
@@ -139,6 +145,8 @@ void md_core_destroy(struct md_core *c)
 {
 	if (c == NULL)
 		return;
+	if (c->words)
+		md_epoch_drain_idle(c); /* their frees still pending */
 	free_live(c);
 	for (uint32_t i = 0; i < c->nr_records; i++)
 		free(c->records[i]);
@@ -148,7 +156,8 @@ void md_core_destroy(struct md_core *c)
 	free(c->payload);
 	free(c->pb_mt);
 	free(c->index_slots);
-	md_zpool_destroy(c);
+	free(c->mapping_dead);
+	md_zpool_fini(c);
 	free(c);
 }
 

@@ -66,11 +66,14 @@ struct md_core {
 	/* mapping index (md_index.c): slots written under index_lock, read lock-free */
 	struct md_spinlock index_lock;
 	uint64_t *index_slots;
+	uint8_t *mapping_dead; /* per mapping, under index_lock: destroyed, takes no inserts */
 
 	/* slab cache (md_slab.c), under slab_lock */
 	struct md_spinlock slab_lock;
 	struct md_slab *slab_partial;
 	uint64_t slab_nr;
+	uint64_t slab_objs; /* objects allocated */
+	uint32_t slab_dead; /* destroyed: allocation fails until it is created again */
 
 	/* contiguous allocation (md_migrate.c): one at a time */
 	struct md_spinlock contig_lock;
@@ -86,6 +89,7 @@ struct md_core {
 	struct md_spinlock reg_lock;
 	uint32_t nr_records;
 	struct ck_epoch_record *records[MD_MAX_THREADS];
+	uint8_t rec_idle[MD_MAX_THREADS]; /* given up with frees pending: drained at quiescence */
 
 	/* md_core_bug(): assertions the core found broken during a run (VM_BUG_ON) */
 	uint64_t bugs;

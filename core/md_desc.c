@@ -21,6 +21,7 @@
 #include "md_desc.h"
 #include "md_epoch.h"
 #include "md_slab.h"
+#include "md_zpool.h"
 
 struct md_desc *md_desc_new(struct md_thread *t, unsigned type, uint64_t pfn, unsigned order,
 			    unsigned mt, size_t size, uint32_t ref, uint32_t flags)
@@ -73,6 +74,8 @@ void md_desc_discard(struct md_thread *t, struct md_desc *d)
 {
 	ck_pr_inc_64(&t->core->desc_retired); /* the checker's accounting: no race point */
 	ck_pr_inc_64(&t->core->desc_freed);
+	if (d->type == MD_T_ZPDESC)
+		md_zpdesc_freed(md_desc_zpdesc(d));
 	free(d);
 }
 

@@ -73,11 +73,15 @@ struct md_slab {
 
 /*
  * A zpdesc: one movable frame of the zsmalloc-like pool holding up to
- * MD_ZS_SLOTS one-word objects.  All fields under the pool lock.
+ * MD_ZS_SLOTS one-word objects.  All fields under the pool lock, but @pool,
+ * set before publication and holding a reference on the pool until the
+ * descriptor is freed.
  */
 #define MD_ZS_SLOTS 8u
+struct md_zpool;
 struct md_zpdesc {
 	struct md_desc d;
+	struct md_zpool *pool;
 	uint8_t used;	  /* bitmap of slots holding an object */
 	uint8_t isolated; /* the pool's view: a migration owns this page */
 	uint8_t dead;	  /* emptied and being released: never isolate */

@@ -20,6 +20,7 @@
 
 #include "md_core.h"
 #include "md_epoch.h"
+#include "md_zpool.h"
 
 /*
  * The grace period is computed in uninstrumented libck.so, so declare its
@@ -27,7 +28,7 @@
  * all records orders every such section before the free.  Per record, not
  * one global object: a thread that never ends its section is never synced.
  */
-static void md_epoch_tsan_grace(struct md_core *c)
+void md_epoch_tsan_grace(struct md_core *c)
 {
 #ifdef MD_TSAN
 	/* the destructor has no thread context to pass a race point with */
@@ -49,6 +50,8 @@ static void md_desc_destroy(ck_epoch_entry_t *e)
 
 	md_epoch_tsan_grace(c);
 	ck_pr_inc_64(&c->desc_freed); /* the checker's accounting: no race point */
+	if (d->type == MD_T_ZPDESC)
+		md_zpdesc_freed(md_desc_zpdesc(d));
 	free(d);
 }
 
@@ -75,6 +78,12 @@ void md_epoch_retire(struct md_thread *t, struct md_desc *d)
 		t->stats[MD_ST_EPOCH_BACKLOG_HWM] = backlog;
 }
 
+void md_epoch_defer(struct md_thread *t, ck_epoch_entry_t *e, ck_epoch_cb_t *fn)
+{
+	md_race_point(t, MD_RP_EPOCH_RETIRE);
+	ck_epoch_call(t->rec, e, fn);
+}
+
 void md_epoch_poll(struct md_thread *t)
 {
 	ck_epoch_poll(t->rec);
@@ -90,24 +99,25 @@ unsigned md_epoch_backlog(struct md_thread *t)
 	return t->rec->n_pending;
 }
 
-int md_thread_init(struct md_thread *t, struct md_core *c, unsigned id)
+/*
+ * Under reg_lock: a free record for @t (one given up earlier, or a new one).
+ * Return: the record, or NULL with *@err set.
+ */
+static struct ck_epoch_record *take_record(struct md_thread *t, int *err)
 {
-	struct ck_epoch_record *rec;
-	int ret = 0;
+	struct md_core *c = t->core;
+	struct ck_epoch_record *rec = ck_epoch_recycle(&c->epoch, t);
 
-	memset(t, 0, sizeof(*t));
-	t->core = c;
-	t->id = id;
-	t->mutant = c->cfg.mutant;
-	md_spin_lock(t, MD_RP_NONE, &c->reg_lock);
+	if (rec)
+		return rec;
 	if (c->nr_records >= MD_MAX_THREADS) {
-		ret = -ENOSPC;
-		goto out_unlock;
+		*err = -ENOSPC;
+		return NULL;
 	}
 	rec = aligned_alloc(CK_MD_CACHELINE, sizeof(*rec));
 	if (rec == NULL) {
-		ret = -ENOMEM;
-		goto out_unlock;
+		*err = -ENOMEM;
+		return NULL;
 	}
 	memset(rec, 0, sizeof(*rec));
 	ck_epoch_register(&c->epoch, rec, t);
@@ -117,10 +127,69 @@ int md_thread_init(struct md_thread *t, struct md_core *c, unsigned id)
 	ck_pr_fence_store();
 	/* read only by the TSan annotation above, which cannot pass a race point */
 	ck_pr_store_32(&c->nr_records, c->nr_records + 1);
-	t->rec = rec;
-out_unlock:
-	md_spin_unlock(t, MD_RP_NONE, &c->reg_lock);
+	return rec;
+}
+
+static void reg_lock(struct md_thread *t)
+{
+	md_spin_lock(t, MD_RP_EPOCH_REGISTER, &t->core->reg_lock);
+}
+
+static void reg_unlock(struct md_thread *t)
+{
+	md_spin_unlock(t, MD_RP_EPOCH_REGISTER, &t->core->reg_lock);
+}
+
+int md_thread_init(struct md_thread *t, struct md_core *c, unsigned id)
+{
+	int ret = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->core = c;
+	t->id = id;
+	t->mutant = c->cfg.mutant;
+	reg_lock(t);
+	t->rec = take_record(t, &ret);
+	reg_unlock(t);
 	return ret;
+}
+
+/* Under reg_lock: ck_epoch's unregister drops pending callbacks, so only an empty record goes. */
+static void give_up(struct md_core *c, struct ck_epoch_record *rec)
+{
+	if (rec->n_pending == 0) { /* its owner reads its own count */
+		ck_epoch_unregister(rec);
+		return;
+	}
+	for (uint32_t i = 0; i < c->nr_records; i++)
+		if (c->records[i] == rec)
+			c->rec_idle[i] = 1;
+}
+
+int md_thread_reregister(struct md_thread *t)
+{
+	struct ck_epoch_record *rec;
+	int ret = 0;
+
+	reg_lock(t);
+	rec = take_record(t, &ret);
+	if (rec) {
+		give_up(t->core, t->rec);
+		t->rec = rec;
+	}
+	reg_unlock(t);
+	return ret;
+}
+
+void md_epoch_drain_idle(struct md_core *c)
+{
+	for (uint32_t i = 0; i < c->nr_records; i++) {
+		if (!c->rec_idle[i])
+			continue;
+		ck_epoch_barrier(c->records[i]);
+		ck_epoch_unregister(c->records[i]);
+		c->rec_idle[i] = 0;
+	}
 }
 
 void md_thread_fini(struct md_thread *t)

@@ -43,6 +43,19 @@ static inline void md_epoch_end(struct md_thread *t)
  */
 void md_epoch_retire(struct md_thread *t, struct md_desc *d);
 
+/**
+ * md_epoch_defer() - call @fn(@e) after a grace period: for objects other
+ * than descriptors (a destroyed zpool).  Non-blocking, like retire.
+ */
+void md_epoch_defer(struct md_thread *t, ck_epoch_entry_t *e, ck_epoch_cb_t *fn);
+
+/**
+ * md_epoch_tsan_grace() - from a deferred callback: declare to TSan that
+ * every read section of @c ended before it (the grace period libck.so
+ * computed out of TSan's sight).  A no-op in other builds.
+ */
+void md_epoch_tsan_grace(struct md_core *c);
+
 /** md_epoch_poll() - run the frees whose grace period has passed; never blocks. */
 void md_epoch_poll(struct md_thread *t);
 

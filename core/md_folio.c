@@ -125,16 +125,22 @@ static int read_once(struct md_thread *t, struct md_folio *f)
 {
 	/* acquire: pairs with md_folio_write()'s release of the even count */
 	uint32_t s1 = md_load_acquire32(t, MD_RP_PAYLOAD_READ, &f->seq);
+	/*
+	 * MUTANT gup_no_seqcheck: correct code retries while a writer is
+	 * inside (odd count) and when the count moved under the read; without
+	 * it the reader keeps a snapshot torn between two writes.
+	 */
+	bool check = !md_mutant(t, GUP_NO_SEQCHECK);
 	uint64_t stamp;
 	bool ok = true;
 
-	if (s1 & 1)
+	if ((s1 & 1) && check)
 		return 0;
 	stamp = md_data_load64(&f->stamp);
 	for (uint64_t i = 0; i < md_desc_nr(md_folio_desc(f)); i++)
 		ok &= frame_read(t, f, i, stamp);
 	ck_pr_fence_load(); /* the data loads before the reload: pairs with the writer's fence */
-	if (md_load_relaxed32(t, MD_RP_PAYLOAD_READ, &f->seq) != s1)
+	if (md_load_relaxed32(t, MD_RP_PAYLOAD_READ, &f->seq) != s1 && check)
 		return 0;
 	return ok ? 1 : -EIO;
 }

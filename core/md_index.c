@@ -5,7 +5,9 @@
  * Invariants: a folio f with f->mapping = m + 1 occupies exactly the slots
  * [f->index, f->index + nr) of mapping m, each holding md_word_make(f,
  * FOLIO), and holds one reference for the index; f->mapping == 0 means f is
- * in no slot.  f->mapping/index change under f's lock and index_lock.
+ * in no slot.  f->mapping/index change under f's lock and index_lock.  A
+ * destroyed mapping (mapping_dead, under index_lock) is empty once its
+ * destroy returns and stays empty until it is created again.
  *
  * Locks (ordering: md_core.h): index_lock, under the folio lock.
  */
@@ -42,6 +44,10 @@ int md_index_insert(struct md_thread *t, struct md_folio *f, unsigned mapping, u
 	if (f->mapping != 0)
 		return -EBUSY;
 	md_spin_lock(t, MD_RP_INDEX_STORE, &c->index_lock);
+	if (c->mapping_dead[mapping]) {
+		ret = -ENOENT;
+		goto out;
+	}
 	if (!range_free(t, slot, nr)) {
 		ret = -EEXIST;
 		goto out;
@@ -153,4 +159,43 @@ int md_index_lock(struct md_thread *t, unsigned mapping, uint64_t index, struct 
 		md_folio_unlock(t, f);
 		md_folio_put(t, f);
 	}
+}
+
+/* Set @mapping's dead flag to @dead under index_lock; 0, or @busy if it already was. */
+static int set_dead(struct md_thread *t, unsigned mapping, uint8_t dead, int busy)
+{
+	struct md_core *c = t->core;
+	int ret = 0;
+
+	if (mapping >= c->cfg.nr_mappings)
+		return -EINVAL;
+	md_spin_lock(t, MD_RP_INDEX_STORE, &c->index_lock);
+	if (c->mapping_dead[mapping] == dead)
+		ret = busy;
+	c->mapping_dead[mapping] = dead;
+	md_spin_unlock(t, MD_RP_INDEX_STORE, &c->index_lock);
+	return ret;
+}
+
+int md_index_destroy(struct md_thread *t, unsigned mapping)
+{
+	struct md_folio *f;
+	int ret = set_dead(t, mapping, 1, -ENOENT);
+
+	if (ret)
+		return ret;
+	/* no insert lands any more: truncate what is there, slot by slot */
+	for (uint64_t i = 0; i < t->core->cfg.mapping_slots; i++) {
+		if (md_index_lock(t, mapping, i, &f))
+			continue;
+		md_index_remove(t, f);
+		md_folio_unlock(t, f);
+		md_folio_put(t, f);
+	}
+	return 0;
+}
+
+int md_index_create(struct md_thread *t, unsigned mapping)
+{
+	return set_dead(t, mapping, 0, -EEXIST);
 }

@@ -43,6 +43,18 @@ int md_index_lookup(struct md_thread *t, unsigned mapping, uint64_t index, struc
  */
 int md_index_lock(struct md_thread *t, unsigned mapping, uint64_t index, struct md_folio **out);
 
+/**
+ * md_index_destroy() - evict @mapping (an inode going away): from now on no
+ * insert succeeds (-ENOENT), and every folio in it is truncated.  Lookups
+ * in flight may still return a folio they found: under its lock they see it
+ * truncated (f->mapping 0), as after any truncation.
+ * Return: 0; -ENOENT already destroyed; -EINVAL out of range.
+ */
+int md_index_destroy(struct md_thread *t, unsigned mapping);
+
+/** md_index_create() - @mapping takes inserts again.  Return: 0; -EEXIST; -EINVAL. */
+int md_index_create(struct md_thread *t, unsigned mapping);
+
 /** md_index_slot() - address of a slot (checker, tests); NULL if out of range. */
 uint64_t *md_index_slot(struct md_core *c, unsigned mapping, uint64_t index);
 

@@ -64,6 +64,15 @@
 	X(CONTIG_IGNORE_PIN, "contig_ignore_pin", MD_DET_ORACLE,                                   \
 	  "contiguous allocation migrates a long-term pinned descriptor",                          \
 	  "FOLL_LONGTERM pins vs alloc_contig_range() / CMA")                                      \
+	X(GUP_NO_SEQCHECK, "gup_no_seqcheck", MD_DET_ORACLE,                                       \
+	  "the lockless reader does not retry on its seqcount: a torn read passes",                \
+	  "57efa1fe5957 mm/gup: prevent gup_fast from racing with COW during fork")                \
+	X(SLAB_DESTROY_UNLOCKED, "slab_destroy_unlocked", MD_DET_ORACLE,                           \
+	  "slab cache destroy checks for objects, drops its lock, then takes the slabs",           \
+	  "kmem_cache_destroy() vs a concurrent kmem_cache_alloc(): slab_mutex held throughout")   \
+	X(ZS_DESTROY_NO_DRAIN, "zs_destroy_no_drain", MD_DET_ASAN,                                 \
+	  "zpool destroy frees the pool while a migration of one of its pages is in flight",       \
+	  "701d678599d0 mm/zsmalloc.c: fix race condition in zs_destroy_pool")                     \
 	X(STACK_ABA, "stack_aba", MD_DET_ORACLE,                                                   \
 	  "(stack target) the Treiber stack CASes the bare top index: no generation tag",          \
 	  "the ABA problem: IBM System/370 Principles of Operation, CAS appendix")

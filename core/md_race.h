@@ -53,9 +53,11 @@
 	X(EPOCH_BEGIN, "epoch.begin")                                                              \
 	X(EPOCH_END, "epoch.end")                                                                  \
 	X(EPOCH_RETIRE, "epoch.retire")                                                            \
+	X(EPOCH_REGISTER, "epoch.register")                                                        \
 	X(GLOBAL_LOCK, "global.lock")                                                              \
 	X(MIGRATE_COPY, "migrate.copy")                                                            \
 	X(ZS_LOCK, "zpool.lock")                                                                   \
+	X(ZS_POOL, "zpool.pool")                                                                   \
 	X(SPLIT_BUILD, "split.build")                                                              \
 	X(SPLIT_ORDER, "split.order")                                                              \
 	X(MIGRATE_START, "migrate.start")                                                          \

@@ -3,9 +3,11 @@
  * md_slab.c - the slab cache.
  *
  * Invariants (under slab_lock): s->used has a bit per allocated object and
- * payload[s->pfn][slot] == md_slab_obj_value(s, slot) for each; a slab with a
- * free slot is on the partial list exactly when on_partial is set; the
- * cache's reference (refcount 1) is dropped only after the slab was unlinked.
+ * payload[s->pfn][slot] == md_slab_obj_value(s, slot) for each; slab_objs
+ * counts the bits of every live slab; a slab with a free slot is on the
+ * partial list exactly when on_partial is set; the cache's reference
+ * (refcount 1) is dropped only after the slab was unlinked; a destroyed
+ * cache (slab_dead) has no slab and no object.
  *
  * Locks (ordering: md_core.h): slab_lock, with nothing under it: a slab is
  * allocated before it and released (zone_lock) after it is dropped.
@@ -47,6 +49,11 @@ static int slab_new(struct md_thread *t)
 		return ret;
 	md_desc_publish(t, d);
 	md_spin_lock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+	if (c->slab_dead) { /* destroyed meanwhile */
+		md_spin_unlock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+		md_desc_put(t, d);
+		return -ENOENT;
+	}
 	partial_push(c, md_desc_slab(d));
 	c->slab_nr++;
 	md_spin_unlock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
@@ -63,15 +70,20 @@ int md_slab_obj_alloc(struct md_thread *t, uint64_t *handle)
 	for (;;) {
 		md_spin_lock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
 		s = c->slab_partial;
-		if (s != NULL)
+		if (s != NULL || c->slab_dead)
 			break;
 		md_spin_unlock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
 		ret = slab_new(t);
 		if (ret)
 			return ret;
 	}
+	if (c->slab_dead) {
+		md_spin_unlock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+		return -ENOENT;
+	}
 	slot = (unsigned)__builtin_ctz(~s->used);
 	s->used |= 1u << slot;
+	c->slab_objs++;
 	if (s->used == SLAB_FULL)
 		partial_unlink(c, s);
 	c->payload[s->d.pfn][slot] = md_slab_obj_value(s, slot);
@@ -125,6 +137,7 @@ int md_slab_obj_free(struct md_thread *t, uint64_t handle)
 		md_word_make(s, MD_T_SLAB))
 		goto out_unlock;
 	s->used &= ~(1u << slot);
+	c->slab_objs--;
 	c->payload[s->d.pfn][slot] = SLAB_POISON;
 	if (!s->on_partial)
 		partial_push(c, s);
@@ -173,6 +186,64 @@ int md_slab_verify(struct md_thread *t, struct md_slab *s)
 	for (unsigned slot = 0; slot < MD_SLAB_OBJS && !ret; slot++)
 		if (s->used & (1u << slot))
 			ret = obj_check(c, s, slot);
+	md_spin_unlock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+	return ret;
+}
+
+/* Under slab_lock: every slab off the partial list (no object is left: all are empty). */
+static struct md_slab *detach_all(struct md_core *c)
+{
+	struct md_slab *list = c->slab_partial;
+
+	for (struct md_slab *s = list; s; s = s->next)
+		s->on_partial = 0;
+	c->slab_partial = NULL;
+	c->slab_nr = 0;
+	c->slab_dead = 1;
+	return list;
+}
+
+int md_slab_destroy(struct md_thread *t)
+{
+	struct md_core *c = t->core;
+	struct md_slab *list, *next;
+
+	md_spin_lock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+	if (c->slab_dead || c->slab_objs) {
+		int ret = c->slab_dead ? -ENOENT : -EBUSY;
+
+		md_spin_unlock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+		return ret;
+	}
+	if (md_mutant(t, SLAB_DESTROY_UNLOCKED)) {
+		/*
+		 * MUTANT slab_destroy_unlocked: correct code checks that no
+		 * object is left and takes the slabs in one critical section;
+		 * dropping the lock in between lets an allocation put an object
+		 * on a slab that is then released under it.
+		 */
+		md_spin_unlock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+		md_spin_lock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+	}
+	list = detach_all(c);
+	md_spin_unlock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+	for (; list; list = next) { /* the cache's references: released after the lock */
+		next = list->next;
+		md_desc_put(t, md_slab_desc(list));
+	}
+	return 0;
+}
+
+int md_slab_create(struct md_thread *t)
+{
+	struct md_core *c = t->core;
+	int ret = -EEXIST;
+
+	md_spin_lock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
+	if (c->slab_dead) {
+		c->slab_dead = 0;
+		ret = 0;
+	}
 	md_spin_unlock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
 	return ret;
 }

@@ -51,6 +51,23 @@ struct md_thread {
 int md_thread_init(struct md_thread *t, struct md_core *core, unsigned id);
 
 /**
+ * md_thread_reregister() - a thread going offline and coming back (a
+ * worker exiting and another taking its place): @t takes an epoch record
+ * again and gives up the one it had.  Call between ops, outside any read
+ * section.  Never blocks: a record with frees still pending stays
+ * registered but idle until quiescence drains it (md_epoch_drain_idle());
+ * one with none is unregistered for reuse at once.  Takes reg_lock.
+ * Return: 0; -ENOSPC or -ENOMEM (the thread keeps its record).
+ */
+int md_thread_reregister(struct md_thread *t);
+
+/**
+ * md_epoch_drain_idle() - at quiescence only (it waits for grace periods):
+ * run the pending frees of every record given up idle, and unregister it.
+ */
+void md_epoch_drain_idle(struct md_core *core);
+
+/**
  * md_thread_fini() - drain @t's deferred frees and unregister it.
  *
  * Waits for a full grace period (ck_epoch_barrier): every other thread must

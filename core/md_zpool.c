@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * md_zpool.c - the zsmalloc-like pool and zpdesc's movable operations.
+ * md_zpool.c - the zsmalloc-like pool, its lifetime, and zpdesc's movable
+ * operations.
  *
  * Invariants (under pool->lock): loc[h] != 0 <=> handle h is allocated, and
  * then the zpdesc published at frame loc/SLOTS has bit loc%SLOTS in used,
@@ -8,7 +9,14 @@
  * a free slot and not dead is on the partial list.  An emptied zpdesc is
  * released by whoever owns it: the freeing path if it is not isolated (it
  * marks it dead first), otherwise the migration or putback that isolated it.
- * Each zpdesc holds one reference for the pool.
+ * Each zpdesc holds one reference for the pool (the descriptor's) and, as
+ * z->pool, one on the pool (p->refs), dropped when the descriptor is freed.
+ *
+ * Lifetime: c->zpool names the current pool (published with release,
+ * loaded with acquire inside an epoch section); destroy marks it dead under
+ * its lock, unpublishes it and drops the current reference; the last
+ * reference frees it after a grace period, so a section that loaded the
+ * pointer, or a migration of one of its pages, never sees it freed.
  *
  * Locks (ordering: md_core.h): pool->lock, under the zpdesc's descriptor
  * lock when isolating or migrating; frames are allocated and released
@@ -18,33 +26,187 @@
 #include <stdlib.h>
 
 #include "md_buddy.h"
+#include "md_epoch.h"
 #include "md_migrate.h"
 #include "md_zpool.h"
 
 #define ZS_FULL	  ((uint8_t)((1u << MD_ZS_SLOTS) - 1))
 #define ZS_POISON 0x6b6b6b6b6b6b6b6bull
 
-int md_zpool_create(struct md_core *c, uint32_t nr_handles)
+/* ---- the pool's lifetime ---- */
+
+static struct md_zpool *pool_new(struct md_core *c)
 {
 	struct md_zpool *p = calloc(1, sizeof(*p));
 
 	if (p == NULL)
-		return -ENOMEM;
-	p->nr_handles = nr_handles;
-	p->loc = calloc(nr_handles, sizeof(*p->loc));
-	p->stamp = calloc(nr_handles, sizeof(*p->stamp));
-	c->zpool = p;
-	return p->loc && p->stamp ? 0 : -ENOMEM;
+		return NULL;
+	p->core = c;
+	p->refs = 1; /* the current pool's */
+	p->nr_handles = c->cfg.zs_handles;
+	p->loc = calloc(p->nr_handles, sizeof(*p->loc));
+	p->stamp = calloc(p->nr_handles, sizeof(*p->stamp));
+	if (p->loc && p->stamp)
+		return p;
+	free(p->loc);
+	free(p->stamp);
+	free(p);
+	return NULL;
 }
 
-void md_zpool_destroy(struct md_core *c)
+static void pool_free(struct md_zpool *p)
 {
-	if (c->zpool == NULL)
+	free(p->loc);
+	free(p->stamp);
+	free(p);
+}
+
+static void pool_free_deferred(ck_epoch_entry_t *e)
+{
+	struct md_zpool *p = (struct md_zpool *)((char *)e - offsetof(struct md_zpool, rcu));
+
+	md_epoch_tsan_grace(p->core);
+	pool_free(p);
+}
+
+/*
+ * Drop a reference; the last frees the pool: after a grace period when a
+ * thread drops it (sections may still hold the pointer), at once from a
+ * descriptor's destructor (@t NULL: its grace period has passed already).
+ * Release/acquire on refs: every user's accesses happen before the free.
+ */
+static void pool_put(struct md_thread *t, struct md_zpool *p)
+{
+	md_tsan_release(&p->refs);
+	/* a destructor has no thread context to pass a race point: ck_pr directly */
+	if (ck_pr_faa_32(&p->refs, (uint32_t)-1) != 1)
 		return;
-	free(c->zpool->loc);
-	free(c->zpool->stamp);
-	free(c->zpool);
+	md_acquire_after(&p->refs);
+	if (t)
+		md_epoch_defer(t, &p->rcu, pool_free_deferred);
+	else
+		pool_free(p);
+}
+
+void md_zpdesc_freed(struct md_zpdesc *z)
+{
+	if (z->pool)
+		pool_put(NULL, z->pool);
+}
+
+int md_zpool_init(struct md_core *c)
+{
+	c->zpool = pool_new(c);
+	return c->zpool ? 0 : -ENOMEM;
+}
+
+/* Teardown: the live descriptors were freed (dropping their references): the current one is left.
+ */
+void md_zpool_fini(struct md_core *c)
+{
+	if (c->zpool)
+		pool_put(NULL, c->zpool);
 	c->zpool = NULL;
+}
+
+int md_zpool_create(struct md_thread *t)
+{
+	struct md_core *c = t->core;
+	struct md_zpool *p;
+
+	if (md_load_acquire_ptr(t, MD_RP_ZS_POOL, (void *const *)&c->zpool))
+		return -EEXIST;
+	p = pool_new(c);
+	if (p == NULL)
+		return -ENOMEM;
+	if (md_cas_acqrel_ptr(t, MD_RP_ZS_POOL, (void **)&c->zpool, NULL, p))
+		return 0;
+	pool_free(p); /* somebody else created one meanwhile; nobody saw ours */
+	return -EEXIST;
+}
+
+static void pool_lock(struct md_thread *t, struct md_zpool *p)
+{
+	md_spin_lock(t, MD_RP_ZS_LOCK, &p->lock);
+}
+
+static void pool_unlock(struct md_thread *t, struct md_zpool *p)
+{
+	md_spin_unlock(t, MD_RP_ZS_LOCK, &p->lock);
+}
+
+/*
+ * Under @p's lock: may it be destroyed?  If so mark it dead, and take its
+ * pages (empty: no objects are left) off the partial list into *@release,
+ * but the isolated ones, which their putback or migration releases.
+ */
+static int pool_kill(struct md_zpool *p, struct md_zpdesc **release)
+{
+	struct md_zpdesc *z = p->partial, *next, *keep = NULL;
+
+	if (p->dead || p->nr_objs)
+		return p->dead ? -ENOENT : -EBUSY;
+	p->dead = 1;
+	for (; z; z = next) {
+		next = z->next;
+		if (z->isolated) {
+			z->next = keep;
+			keep = z;
+			continue;
+		}
+		z->dead = 1;
+		z->on_partial = 0;
+		p->nr_pages--;
+		z->next = *release;
+		*release = z;
+	}
+	p->partial = keep;
+	return 0;
+}
+
+int md_zpool_destroy(struct md_thread *t)
+{
+	struct md_core *c = t->core;
+	struct md_zpdesc *release = NULL, *next;
+	struct md_zpool *p;
+	int ret = -ENOENT;
+
+	md_epoch_begin(t);
+	p = md_load_acquire_ptr(t, MD_RP_ZS_POOL, (void *const *)&c->zpool);
+	if (p) {
+		pool_lock(t, p);
+		ret = pool_kill(p, &release);
+		pool_unlock(t, p);
+	}
+	for (; release; release = next) {
+		next = release->next;
+		md_desc_put(t, md_zpdesc_desc(release)); /* the pool's reference: released */
+	}
+	md_epoch_end(t);
+	if (ret)
+		return ret;
+	md_cas_acqrel_ptr(t, MD_RP_ZS_POOL, (void **)&c->zpool, p, NULL); /* only we killed it */
+	if (md_mutant(t, ZS_DESTROY_NO_DRAIN)) {
+		/*
+		 * MUTANT zs_destroy_no_drain: correct code frees the pool only
+		 * when its last page is gone (the kernel waited for isolated
+		 * pages to drain); freeing it now leaves a migration or putback
+		 * of one of its pages with a freed pool.
+		 */
+		md_epoch_defer(t, &p->rcu, pool_free_deferred);
+		return 0;
+	}
+	pool_put(t, p);
+	return 0;
+}
+
+/*
+ * The current pool, or NULL; call inside an epoch section, which keeps it
+ * from being freed, and check p->dead under its lock.
+ */
+static struct md_zpool *pool_current(struct md_thread *t)
+{
+	return md_load_acquire_ptr(t, MD_RP_ZS_POOL, (void *const *)&t->core->zpool);
 }
 
 static void partial_push(struct md_zpool *p, struct md_zpdesc *z)
@@ -65,14 +227,11 @@ static void partial_unlink(struct md_zpool *p, struct md_zpdesc *z)
 	z->on_partial = 0;
 }
 
-static void pool_lock(struct md_thread *t, struct md_zpool *p)
+/* Under @p's lock: @z belongs to @p from now on, and holds a reference on it. */
+static void page_attach(struct md_thread *t, struct md_zpool *p, struct md_zpdesc *z)
 {
-	md_spin_lock(t, MD_RP_ZS_LOCK, &p->lock);
-}
-
-static void pool_unlock(struct md_thread *t, struct md_zpool *p)
-{
-	md_spin_unlock(t, MD_RP_ZS_LOCK, &p->lock);
+	z->pool = p;
+	md_faa_relaxed32(t, MD_RP_ZS_POOL, &p->refs, 1); /* the pool is alive: we hold its lock */
 }
 
 static int page_new(struct md_thread *t, struct md_zpool *p)
@@ -90,8 +249,15 @@ static int page_new(struct md_thread *t, struct md_zpool *p)
 	 * would release a page the pool is about to use.
 	 */
 	pool_lock(t, p);
-	partial_push(p, md_desc_zpdesc(d));
+	if (p->dead) { /* destroyed meanwhile: nobody saw the page */
+		pool_unlock(t, p);
+		md_buddy_free(t, d->pfn, 0);
+		md_desc_discard(t, d);
+		return -ENOENT;
+	}
+	page_attach(t, p, md_desc_zpdesc(d));
 	p->nr_pages++;
+	partial_push(p, md_desc_zpdesc(d));
 	md_desc_publish(t, d);
 	pool_unlock(t, p);
 	return 0;
@@ -126,13 +292,25 @@ static void obj_place(struct md_thread *t, struct md_zpool *p, struct md_zpdesc 
 	p->nr_objs++;
 }
 
-int md_zs_alloc(struct md_thread *t, uint32_t *handle)
+/* Lock @p (in an epoch section) unless it is gone.  Return: 0 locked, or -ENOENT. */
+static int pool_lock_live(struct md_thread *t, struct md_zpool *p)
 {
-	struct md_zpool *p = t->core->zpool;
+	if (p == NULL)
+		return -ENOENT;
+	pool_lock(t, p);
+	if (!p->dead)
+		return 0;
+	pool_unlock(t, p);
+	return -ENOENT;
+}
+
+static int zs_alloc(struct md_thread *t, struct md_zpool *p, uint32_t *handle)
+{
 	int ret;
 
 	for (;;) {
-		pool_lock(t, p);
+		if ((ret = pool_lock_live(t, p)) != 0)
+			return ret;
 		if (p->partial != NULL)
 			break;
 		pool_unlock(t, p);
@@ -144,6 +322,16 @@ int md_zs_alloc(struct md_thread *t, uint32_t *handle)
 	if (ret == 0)
 		obj_place(t, p, p->partial, *handle);
 	pool_unlock(t, p);
+	return ret;
+}
+
+int md_zs_alloc(struct md_thread *t, uint32_t *handle)
+{
+	int ret;
+
+	md_epoch_begin(t);
+	ret = zs_alloc(t, pool_current(t), handle);
+	md_epoch_end(t);
 	return ret;
 }
 
@@ -172,9 +360,8 @@ static bool page_emptied(struct md_zpool *p, struct md_zpdesc *z)
 	return true;
 }
 
-int md_zs_free(struct md_thread *t, uint32_t handle)
+static int zs_free(struct md_thread *t, struct md_zpool *p, uint32_t handle)
 {
-	struct md_zpool *p = t->core->zpool;
 	/*
 	 * MUTANT zs_free_vs_migrate: correct code frees under the lock that
 	 * page migration holds while it moves objects and rewrites handles;
@@ -186,8 +373,10 @@ int md_zs_free(struct md_thread *t, uint32_t handle)
 	unsigned slot;
 	bool release;
 
-	if (locked)
-		pool_lock(t, p);
+	if (p == NULL)
+		return -ENOENT;
+	if (locked && pool_lock_live(t, p))
+		return -ENOENT;
 	z = obj_page(t, p, handle, &slot);
 	if (z == NULL) {
 		if (locked)
@@ -208,13 +397,23 @@ int md_zs_free(struct md_thread *t, uint32_t handle)
 	return 0;
 }
 
-int md_zs_write(struct md_thread *t, uint32_t handle, uint64_t stamp)
+int md_zs_free(struct md_thread *t, uint32_t handle)
 {
-	struct md_zpool *p = t->core->zpool;
+	int ret;
+
+	md_epoch_begin(t);
+	ret = zs_free(t, pool_current(t), handle);
+	md_epoch_end(t);
+	return ret;
+}
+
+static int zs_write(struct md_thread *t, struct md_zpool *p, uint32_t handle, uint64_t stamp)
+{
 	struct md_zpdesc *z;
 	unsigned slot;
 
-	pool_lock(t, p);
+	if (pool_lock_live(t, p))
+		return -ENOENT;
 	z = obj_page(t, p, handle, &slot);
 	if (z != NULL) {
 		p->stamp[handle] = stamp;
@@ -224,14 +423,24 @@ int md_zs_write(struct md_thread *t, uint32_t handle, uint64_t stamp)
 	return z ? 0 : -EINVAL;
 }
 
-int md_zs_verify(struct md_thread *t, uint32_t handle)
+int md_zs_write(struct md_thread *t, uint32_t handle, uint64_t stamp)
 {
-	struct md_zpool *p = t->core->zpool;
+	int ret;
+
+	md_epoch_begin(t);
+	ret = zs_write(t, pool_current(t), handle, stamp);
+	md_epoch_end(t);
+	return ret;
+}
+
+static int zs_verify(struct md_thread *t, struct md_zpool *p, uint32_t handle)
+{
 	struct md_zpdesc *z;
 	unsigned slot;
 	int ret = -EINVAL;
 
-	pool_lock(t, p);
+	if (pool_lock_live(t, p))
+		return -ENOENT;
 	z = obj_page(t, p, handle, &slot);
 	if (z != NULL)
 		ret = t->core->payload[z->d.pfn][slot] == md_zs_value(p->stamp[handle], handle)
@@ -241,9 +450,20 @@ int md_zs_verify(struct md_thread *t, uint32_t handle)
 	return ret;
 }
 
+int md_zs_verify(struct md_thread *t, uint32_t handle)
+{
+	int ret;
+
+	md_epoch_begin(t);
+	ret = zs_verify(t, pool_current(t), handle);
+	md_epoch_end(t);
+	return ret;
+}
+
+/* The caller's reference on @z keeps its pool alive (z->pool's reference). */
 int md_zpdesc_verify(struct md_thread *t, struct md_zpdesc *z)
 {
-	struct md_zpool *p = t->core->zpool;
+	struct md_zpool *p = z->pool;
 	int ret = 0;
 
 	pool_lock(t, p);
@@ -262,10 +482,11 @@ int md_zpdesc_verify(struct md_thread *t, struct md_zpdesc *z)
 
 /* ---- movable operations ---- */
 
+/* The movable operations run with a reference on @d: its pool is alive. */
 static int zs_isolate(struct md_thread *t, struct md_desc *d)
 {
-	struct md_zpool *p = t->core->zpool;
 	struct md_zpdesc *z = md_desc_zpdesc(d);
+	struct md_zpool *p = z->pool;
 	int ret = 0;
 
 	pool_lock(t, p);
@@ -279,8 +500,8 @@ static int zs_isolate(struct md_thread *t, struct md_desc *d)
 
 static void zs_putback(struct md_thread *t, struct md_desc *d)
 {
-	struct md_zpool *p = t->core->zpool;
 	struct md_zpdesc *z = md_desc_zpdesc(d);
+	struct md_zpool *p = z->pool;
 	bool release;
 
 	pool_lock(t, p);
@@ -298,6 +519,7 @@ static void zs_move(struct md_thread *t, struct md_zpool *p, struct md_zpdesc *z
 {
 	struct md_core *c = t->core;
 
+	page_attach(t, p, n);
 	n->used = z->used;
 	for (unsigned s = 0; s < MD_ZS_SLOTS; s++) {
 		/* an object at a time: a torn move is schedulable */
@@ -318,8 +540,8 @@ static void zs_move(struct md_thread *t, struct md_zpool *p, struct md_zpdesc *z
 static int zs_migrate(struct md_thread *t, struct md_desc *src, uint64_t dst_pfn,
 		      struct md_desc **dstp)
 {
-	struct md_zpool *p = t->core->zpool;
 	struct md_zpdesc *z = md_desc_zpdesc(src);
+	struct md_zpool *p = z->pool;
 	const uint32_t expected = 2; /* the pool's + the isolation reference */
 	struct md_desc *d;
 

@@ -397,8 +397,15 @@ void md_rexec_resume(struct md_rexec *x)
 
 void md_rexec_join(struct md_rexec *x)
 {
-	for (unsigned i = 0; i < x->n; i++)
+	for (unsigned i = 0; i < x->n; i++) {
+		struct md_thread *t = x->cfg.tg->thread(x->cfg.inst, i);
+
 		pthread_join(x->t[i].th, NULL);
+		if (t->rp_arg == &x->t[i].chaos) { /* the chaos state goes with @x */
+			t->rp_hook = NULL;
+			t->rp_arg = NULL;
+		}
+	}
 	pthread_cond_destroy(&x->cond);
 	pthread_mutex_destroy(&x->lock);
 	free(x->ops);

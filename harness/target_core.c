@@ -99,7 +99,21 @@
 	X(SLAB_ALLOC, "slab_alloc", "oslot", OSLOTS - 1, 0, NULL, 0, 5, op_slab_alloc,             \
 	  "allocate a slab object")                                                                \
 	X(SLAB_FREE, "slab_free", "oslot", OSLOTS - 1, 0, NULL, 0, 5, op_slab_free,                \
-	  "check a slab object's contents and free it")
+	  "check a slab object's contents and free it")                                            \
+	X(REREGISTER, "reregister", NULL, 0, 0, NULL, 0, 1, op_reregister,                         \
+	  "the thread gives up its epoch record and takes one again (offline, online)")            \
+	X(MAPPING_DESTROY, "mapping_destroy", "index", INDICES - 1, 0, NULL, 0, 1,                 \
+	  op_mapping_destroy, "evict the mapping holding an index: no inserts, truncate all")      \
+	X(MAPPING_CREATE, "mapping_create", "index", INDICES - 1, 0, NULL, 0, 1,                   \
+	  op_mapping_create, "the mapping holding an index takes inserts again")                   \
+	X(SLAB_DESTROY, "slab_destroy", NULL, 0, 0, NULL, 0, 1, op_slab_destroy,                   \
+	  "destroy the slab cache (refused while it holds objects)")                               \
+	X(SLAB_CREATE, "slab_create", NULL, 0, 0, NULL, 0, 1, op_slab_create,                      \
+	  "create the slab cache again")                                                           \
+	X(ZPOOL_DESTROY, "zpool_destroy", NULL, 0, 0, NULL, 0, 1, op_zpool_destroy,                \
+	  "destroy the zpool (refused while it holds objects), its pages still migrating")         \
+	X(ZPOOL_CREATE, "zpool_create", NULL, 0, 0, NULL, 0, 1, op_zpool_create,                   \
+	  "create a zpool when there is none")
 
 enum {
 #define OP_ENUM(id, name, a0, m0, h0, a1, m1, w, fn, doc) OP_##id,
@@ -644,6 +658,58 @@ static int op_slab_free(OP_ARGS)
 	return 0;
 }
 
+/* ---- lifecycles: while other threads run ops on what is created and destroyed ---- */
+
+static int op_reregister(OP_ARGS)
+{
+	md_thread_reregister(t); /* -ENOSPC: the thread keeps its record, a legal outcome */
+	return 0;
+}
+
+static int op_mapping_destroy(OP_ARGS)
+{
+	unsigned m;
+	uint64_t idx;
+
+	index_arg(x, o->a, 0, &m, &idx);
+	md_index_destroy(t, m); /* -ENOENT: already destroyed */
+	return 0;
+}
+
+static int op_mapping_create(OP_ARGS)
+{
+	unsigned m;
+	uint64_t idx;
+
+	index_arg(x, o->a, 0, &m, &idx);
+	md_index_create(t, m);
+	return 0;
+}
+
+static int op_slab_destroy(OP_ARGS)
+{
+	md_slab_destroy(t); /* -EBUSY while objects live */
+	return 0;
+}
+
+static int op_slab_create(OP_ARGS)
+{
+	md_slab_create(t);
+	return 0;
+}
+
+static int op_zpool_destroy(OP_ARGS)
+{
+	md_zpool_destroy(t); /* -EBUSY while objects live */
+	return 0;
+}
+
+static int op_zpool_create(OP_ARGS)
+{
+	md_zpool_create(t);
+	return 0;
+}
+
 static int (*const core_fns[OP__COUNT])(OP_ARGS) = {
 #define OP_FN(id, name, a0, m0, h0, a1, m1, w, fn, doc) fn,
     CORE_OPS(OP_FN)
@@ -755,6 +821,7 @@ static int core_quiesce(void *inst, char *msg, size_t len)
 	}
 	for (unsigned i = 0; i < x->n; i++)
 		md_epoch_barrier(&x->t[i]);
+	md_epoch_drain_idle(x->c); /* records threads gave up with frees pending */
 	h.nrefs = collect(h.refs, x->slot, x->nslots);
 	h.npins = collect(h.pins, x->pin, x->npins);
 	n = md_check_quiescent(x->c, held_refs, &h, &r);
