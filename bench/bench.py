@@ -10,6 +10,8 @@
   footprint   metadata bytes per frame for the default stress mix, all
               order-0 and all max-order folios, beside the kernel's 64 B
   exec        explore runs/s, fuzz_sched exec/s, stress ops/s per variant
+  reach       the ops and race points explore, fuzz_sched, stress and
+              stress --rounds reach in a default run
   hitrate     each seeded bug's racing pair on real threads, N runs: how
               often a run catches it (timing-dependent: a figure, not a test)
   smoke       every one of them for a few seconds (CI: they still work)
@@ -599,6 +601,97 @@ def cmd_hitrate(args, builds):
     return hitrate_report(args, dets, cells, time.monotonic() - t0)
 
 
+# ---------------------------------------------------------------- reach
+
+# Race points no driver can pass in these builds: a sentinel, and the global
+# lock of the core_lock=global baseline (the lock-free build never takes it).
+REACH_NA = {"none": "not a race point (the registry's 0)",
+            "global.lock": "core_lock=global builds only"}
+
+
+def reach_runs(builds, secs, tmp):
+    """(driver, target, command, env) of each measured run: a default run of each driver."""
+    t, quarter = f"{secs:g}s", f"{max(secs / 4, 1):g}s"
+    mdt = builds.path("debug", "cli/mdt")
+    seeds = os.path.join(tmp, "seeds")
+    shutil.copytree(os.path.join(builds.root, "corpus", "fuzz_sched"), seeds)
+    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_stack_use_after_return=0")
+    env.pop("MDT_MUTANT", None)
+    return [
+        ("explore", "core", [mdt, "explore", "--time", t, "--seed", "1", "--artifacts", tmp], env),
+        ("explore", "stack", [mdt, "explore", "--target", "stack", "--time", quarter, "--seed", "1",
+                              "--artifacts", tmp], env),
+        ("fuzz_sched", "all", [builds.path("fuzz", "fuzz/fuzz_sched"), seeds, f"-max_total_time={max(1, int(secs))}",
+                               "-seed=1", f"-artifact_prefix={tmp}/", f"-dict={builds.root}/fuzz/mdt.dict"], env),
+        ("stress", "core", [mdt, "stress", "--duration", t, "--threads", "2", "--seed", "1"], env),
+        ("stress", "stack", [mdt, "stress", "--target", "stack", "--duration", quarter, "--threads", "2",
+                             "--seed", "1"], env),
+        ("stress --rounds", "core", [mdt, "stress", "--rounds", "100000000", "--duration", t, "--threads", "3",
+                                     "--seed", "1", "--artifacts", tmp], env),
+        ("stress --rounds", "stack", [mdt, "stress", "--target", "stack", "--rounds", "100000000", "--duration",
+                                      quarter, "--threads", "3", "--seed", "1", "--artifacts", tmp], env),
+    ]
+
+
+def reach_merge(into, js):
+    for tg, ops in js["ops"].items():
+        for op, n in ops.items():
+            into["ops"].setdefault(tg, {}).setdefault(op, 0)
+            into["ops"][tg][op] += n
+    for rp, n in js["race_points"].items():
+        into["race_points"][rp] = into["race_points"].get(rp, 0) + n
+
+
+def reach_table(names, drivers, counts, what):
+    lines = [f"| {what} | " + " | ".join(drivers) + " |", "|---|" + "---|" * len(drivers)]
+    for n in names:
+        lines.append(f"| {n} | " + " | ".join(f"{counts[d].get(n, 0):,}" for d in drivers) + " |")
+    return lines
+
+
+def cmd_reach(args, builds):
+    for b in ("debug", "fuzz"):
+        builds.ensure(b)
+    drivers = ["explore", "fuzz_sched", "stress", "stress --rounds"]
+    got = {d: {"ops": {}, "race_points": {}} for d in drivers}
+    t0 = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (drv, tg, cmd, env) in enumerate(reach_runs(builds, args.time, tmp)):
+            out = os.path.join(tmp, f"reach-{i}.json")
+            log(f"bench reach: {drv} ({tg}): {shell_quote(cmd)}")
+            checked_run(cmd, args.time, env=dict(env, MDT_REACH=out))
+            with open(out) as f:
+                reach_merge(got[drv], json.load(f))
+    wall = time.monotonic() - t0
+    ops = [(tg, op) for tg in ("core", "stack") for op in (got["explore"]["ops"].get(tg) or {})]
+    rps = [rp for rp in got["explore"]["race_points"] if rp not in REACH_NA]
+    op_counts = {d: {f"{tg} {op}": got[d]["ops"].get(tg, {}).get(op, 0) for tg, op in ops} for d in drivers}
+    rp_counts = {d: got[d]["race_points"] for d in drivers}
+    summary = []
+    for d in drivers:
+        o = sum(1 for k in op_counts[d] if op_counts[d][k] > 0)
+        r = sum(1 for k in rps if rp_counts[d].get(k, 0) > 0)
+        miss = [k for k in op_counts[d] if op_counts[d][k] == 0] + [k for k in rps if rp_counts[d].get(k, 0) == 0]
+        summary.append({"driver": d, "ops": o, "ops_total": len(ops), "race_points": r,
+                        "race_points_total": len(rps), "missed": miss})
+    lines = [f"# Reach: ops run and race points passed, a default run of each driver ({args.time:g} s)", "",
+             f"`{args.command}` on {ncpu()} CPUs: wall time {wall:.0f}s. Counted with MDT_REACH in the debug "
+             "build (libFuzzer's in the fuzz build); explore, stress and stress --rounds run the core for the "
+             "whole time and the stack target for a quarter of it; fuzz_sched starts from corpus/fuzz_sched.", "",
+             "| driver | ops reached | race points reached | missed |", "|---|---|---|---|"]
+    lines += [f"| {s['driver']} | {s['ops']}/{s['ops_total']} | {s['race_points']}/{s['race_points_total']} | "
+              f"{', '.join(s['missed']) or '-'} |" for s in summary]
+    lines += ["", "Not counted: " + "; ".join(f"`{k}` ({v})" for k, v in REACH_NA.items()) + ".", "",
+              "## Ops", ""] + reach_table([f"{tg} {op}" for tg, op in ops], drivers, op_counts, "op")
+    lines += ["", "## Race points", ""] + reach_table(rps, drivers, rp_counts, "race point")
+    md = "\n".join(lines) + "\n"
+    write(os.path.join(args.out, "reach.md"), md)
+    write(os.path.join(args.out, "reach.json"), json.dumps({"time_s": args.time, "wall_s": round(wall, 1),
+                                                           "summary": summary, "counts": got}, indent=1) + "\n")
+    log("\n".join(lines[:6 + len(summary)]) + f"\n\nbench reach: wrote {args.out}/reach.md, reach.json")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- throughput
 
 KINDS = ["lookup", "lockframe", "index_lookup", "alloc_put"]
@@ -778,7 +871,7 @@ def cmd_smoke(args, builds):
     rc = 0
     base = args.out
     for sub, extra in (("throughput", ["--time", "0.2s"]), ("footprint", ["--time", "1s"]),
-                       ("exec", ["--time", "1s"]),
+                       ("exec", ["--time", "1s"]), ("reach", ["--time", "1s"]),
                        ("hitrate", ["--repeat", "1", "--builds", "debug", "--mutants", "isolate_twice"]),
                        ("detect", ["--budget", "3s", "--trials", "1", "--mutants", "gup_no_recheck"])):
         a = parse_args([sub, "--out", os.path.join(base, sub)] + extra, args.root)
@@ -835,6 +928,9 @@ def parse_args(argv, root):
     q = sp.add_parser("exec", help="runs/s, exec/s, ops/s per build variant")
     common(q, 10.0)
     q.set_defaults(func=cmd_exec)
+    q = sp.add_parser("reach", help="ops and race points each driver reaches in a default run")
+    common(q, 10.0)
+    q.set_defaults(func=cmd_reach)
     q = sp.add_parser("hitrate", help="real-thread hit rate of each seeded bug's racing pair")
     q.add_argument("--repeat", type=int, default=5, help="runs per mutant and build (seeds 1..N; default 5)")
     q.add_argument("--builds", type=lambda s: [x for x in s.split(",") if x], default=["tsan", "asan"],

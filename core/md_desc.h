@@ -157,26 +157,27 @@ static inline void md_ref_get(struct md_thread *t, struct md_desc *d)
  * md_ref_tryget() - take a reference unless the count is zero.
  *
  * Zero means frozen or dying: the caller must not use @d and retries from
- * the frame word.  Acquire on success: pairs with md_ref_unfreeze()'s
+ * the frame word or slot it loaded @d from.  @rp names the walker's race
+ * point (lookup.tryget, index.tryget).  Acquire on success: pairs with md_ref_unfreeze()'s
  * release, so a walker that gets in after a migration or split sees the
  * finished state.
  * Return: true with a reference held, false on zero.
  */
-static inline bool md_ref_tryget(struct md_thread *t, struct md_desc *d)
+static inline bool md_ref_tryget(struct md_thread *t, struct md_desc *d, unsigned rp)
 {
-	uint32_t v = md_load_relaxed32(t, MD_RP_LOOKUP_TRYGET, &d->refcount);
+	uint32_t v = md_load_relaxed32(t, rp, &d->refcount);
 
 	if (md_mutant(t, TRYGET_PLAIN_INC)) {
 		/*
 		 * MUTANT tryget_plain_inc: a plain increment revives a zero
 		 * count; the walker now "holds" a frozen or dying descriptor.
 		 */
-		md_faa_relaxed32(t, MD_RP_LOOKUP_TRYGET, &d->refcount, 1);
+		md_faa_relaxed32(t, rp, &d->refcount, 1);
 		md_acquire_after(&d->refcount);
 		return true;
 	}
 	while (v != 0) {
-		if (md_cas_acquire32(t, MD_RP_LOOKUP_TRYGET, &d->refcount, v, v + 1, &v))
+		if (md_cas_acquire32(t, rp, &d->refcount, v, v + 1, &v))
 			return true;
 	}
 	t->stats[MD_ST_TRYGET_ZERO]++;

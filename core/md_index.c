@@ -93,7 +93,7 @@ static int lookup_once_global(struct md_thread *t, uint64_t *slot, struct md_fol
 	w = md_load_relaxed64(t, MD_RP_INDEX_LOAD, slot);
 	if (w != 0) {
 		*out = md_desc_folio(md_word_desc(w));
-		ret = md_ref_tryget(t, md_word_desc(w)) ? 0 : -EAGAIN;
+		ret = md_ref_tryget(t, md_word_desc(w), MD_RP_INDEX_TRYGET) ? 0 : -EAGAIN;
 	}
 	md_spin_unlock(t, MD_RP_GLOBAL_LOCK, &c->index_lock);
 	return ret;
@@ -107,7 +107,7 @@ static int lookup_once(struct md_thread *t, uint64_t *slot, struct md_folio **ou
 	if (w == 0)
 		return -ENOENT;
 	d = md_word_desc(w);
-	if (!md_ref_tryget(t, d))
+	if (!md_ref_tryget(t, d, MD_RP_INDEX_TRYGET))
 		return -EAGAIN;
 	/*
 	 * MUTANT index_no_recheck: correct code reloads the slot (xas_reload);

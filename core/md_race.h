@@ -39,7 +39,6 @@
 	X(PAYLOAD_WRITE, "payload.write")                                                          \
 	X(PAYLOAD_READ, "payload.read")                                                            \
 	X(ZONE_LOCK, "zone.lock")                                                                  \
-	X(ZONE_SPIN, "zone.spin")                                                                  \
 	X(ZONE_UNLOCK, "zone.unlock")                                                              \
 	X(BUDDY_WORD, "buddy.word")                                                                \
 	X(PAGEBLOCK_READ, "pageblock.read")                                                        \

@@ -31,7 +31,7 @@ static int lookup_once(struct md_thread *t, uint64_t *wp, bool reload, struct md
 	if (!md_word_is_desc(w))
 		return TRY_NONE;
 	d = md_word_desc(w);
-	if (!md_ref_tryget(t, d))
+	if (!md_ref_tryget(t, d, MD_RP_LOOKUP_TRYGET))
 		return TRY_RETRY;
 	/*
 	 * MUTANT gup_no_recheck: correct code reloads the word; without it a
@@ -59,7 +59,7 @@ static int lookup_once_global(struct md_thread *t, uint64_t *wp, struct md_desc 
 	w = md_load_relaxed64(t, MD_RP_LOOKUP_LOAD, wp);
 	if (md_word_is_desc(w)) {
 		*out = md_word_desc(w);
-		ret = md_ref_tryget(t, *out) ? TRY_OK : TRY_RETRY;
+		ret = md_ref_tryget(t, *out, MD_RP_LOOKUP_TRYGET) ? TRY_OK : TRY_RETRY;
 	}
 	md_spin_unlock(t, MD_RP_GLOBAL_LOCK, &c->big_lock);
 	return ret;

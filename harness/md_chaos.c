@@ -11,6 +11,7 @@
 
 #include "md_chaos.h"
 #include "md_rand.h"
+#include "md_reach.h"
 
 void md_chaos_default(struct md_chaos_cfg *cfg)
 {
@@ -51,6 +52,7 @@ static void chaos_hook(struct md_thread *t, unsigned rp, unsigned flags)
 	struct md_chaos *c = t->rp_arg;
 	uint64_t r;
 
+	md_reach_rp(rp);
 	if (flags & MD_RPF_SPIN) {
 		sched_yield();
 		return;

@@ -15,6 +15,7 @@
 
 #include "md_crash.h"
 #include "md_exec.h"
+#include "md_reach.h"
 
 /* The run in progress, for crash handlers (one run at a time per process). */
 static struct {
@@ -40,6 +41,7 @@ static void fiber_main(struct md_thread *t, void *arg)
 		if (lt->p->op[i].thread != lt->id)
 			continue;
 		md_sched_tag(t, i);
+		md_reach_op(lt->tg, lt->p->op[i].code);
 		if (lt->tg->run_op(lt->inst, lt->id, &lt->p->op[i], f->msg, sizeof(f->msg)) == 0) {
 			if (lt->tg->between)
 				lt->tg->between(lt->inst, lt->id);

@@ -20,6 +20,7 @@
 #include <ck_pr.h>
 
 #include "md_rand.h"
+#include "md_reach.h"
 #include "md_rexec.h"
 #include "md_watchdog.h"
 
@@ -49,6 +50,7 @@ struct md_rexec {
 	unsigned parked; /* threads parked or finished */
 	unsigned nfail;
 	struct md_rexec_failure fail;
+	struct md_chaos_cfg no_chaos; /* p 0: the hook only counts reach, spin loops yield */
 };
 
 /* ---- one op ---- */
@@ -75,6 +77,7 @@ static int run_one(struct rthread *r, const struct md_op *op)
 	char msg[256];
 
 	ck_pr_store_uint(&r->cur_op, op->code);
+	md_reach_op(x->cfg.tg, op->code);
 	if (x->cfg.tg->run_op(x->cfg.inst, r->id, op, msg, sizeof(msg))) {
 		record_failure(r, op, msg);
 		return -1;
@@ -244,6 +247,7 @@ static int rexec_alloc(struct md_rexec **out, const struct md_rexec_cfg *cfg)
 	}
 	for (unsigned k = 0; cfg->weights && k < x->nops; k++)
 		x->total += cfg->weights[k];
+	md_chaos_default(&x->no_chaos);
 	pthread_mutex_init(&x->lock, NULL);
 	pthread_cond_init(&x->cond, NULL);
 	*out = x;
@@ -258,9 +262,10 @@ static void thread_setup(struct md_rexec *x, unsigned i)
 	r->id = i;
 	r->ops = &x->ops[(size_t)i * x->nops];
 	r->rng = x->cfg.seed * 0x9e3779b97f4a7c15ull + i + 1;
-	if (x->cfg.chaos && x->cfg.chaos->p > 0)
-		md_chaos_attach(&r->chaos, x->cfg.chaos, x->cfg.tg->thread(x->cfg.inst, i),
-				r->rng ^ 0x51ed27ull);
+	/* chaos delays; or with no delay, the reach counters need the hook too */
+	if ((x->cfg.chaos && x->cfg.chaos->p > 0) || md_reach_on())
+		md_chaos_attach(&r->chaos, x->cfg.chaos ? x->cfg.chaos : &x->no_chaos,
+				x->cfg.tg->thread(x->cfg.inst, i), r->rng ^ 0x51ed27ull);
 }
 
 static void open_gate(struct md_rexec *x, bool stop)

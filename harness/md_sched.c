@@ -25,6 +25,7 @@
 #include "../sanitizers/md_asan.h"
 #include "../sanitizers/md_tsan.h"
 #include "md_ctx.h"
+#include "md_reach.h"
 #include "md_sched.h"
 
 #ifdef MD_TSAN
@@ -339,6 +340,7 @@ static void sched_hook_locked(struct md_thread *t, unsigned rp, unsigned flags)
 	struct md_sched *s = f->s;
 
 	f->last_rp = rp;
+	md_reach_rp(rp);
 	if (s->src.log)
 		log_event(s->src.log, f, rp, flags);
 	if (++s->steps > s->budget) {

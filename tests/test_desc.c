@@ -50,17 +50,18 @@ static void test_refcount(void)
 	d = md_folio_desc(f);
 	ok(md_ref_count(&tc.t, d) == 1, "a new folio holds one reference");
 	md_folio_get(&tc.t, f);
-	ok(md_ref_tryget(&tc.t, d) && md_ref_count(&tc.t, d) == 3,
+	ok(md_ref_tryget(&tc.t, d, MD_RP_LOOKUP_TRYGET) && md_ref_count(&tc.t, d) == 3,
 	   "get and try-get add references");
 	ok(!md_ref_freeze(&tc.t, d, 2), "freeze at the wrong count fails");
 	ok(md_ref_count(&tc.t, d) == 3, "a failed freeze changes nothing");
 	ok(md_ref_freeze(&tc.t, d, 3) && md_ref_count(&tc.t, d) == 0,
 	   "freeze at the right count zeroes");
-	ok(!md_ref_tryget(&tc.t, d), "try-get fails while frozen");
+	ok(!md_ref_tryget(&tc.t, d, MD_RP_LOOKUP_TRYGET), "try-get fails while frozen");
 	ok(tc.t.stats[MD_ST_TRYGET_ZERO] == 1 && tc.t.stats[MD_ST_EAGAIN] == 1,
 	   "tryget_zero and eagain counted once each");
 	md_ref_unfreeze(&tc.t, d, 3);
-	ok(md_ref_tryget(&tc.t, d) && md_ref_count(&tc.t, d) == 4, "try-get works after unfreeze");
+	ok(md_ref_tryget(&tc.t, d, MD_RP_LOOKUP_TRYGET) && md_ref_count(&tc.t, d) == 4,
+	   "try-get works after unfreeze");
 	ok(!md_ref_put_test(&tc.t, d) && !md_ref_put_test(&tc.t, d) && !md_ref_put_test(&tc.t, d),
 	   "puts above one are not the last");
 	ok(tc.c->desc_retired == 0, "nothing retired while referenced");
@@ -111,7 +112,7 @@ static void *rc_worker(void *p)
 				a->froze++;
 				md_ref_unfreeze(&t, a->d, 1);
 			}
-		} else if (md_ref_tryget(&t, a->d)) {
+		} else if (md_ref_tryget(&t, a->d, MD_RP_LOOKUP_TRYGET)) {
 			a->got++;
 			md_ref_put_test(&t, a->d);
 		}

@@ -119,7 +119,7 @@ static void test_index_vs_migrate(void)
 	struct tcore tc;
 	struct md_report r;
 	struct mig m;
-	struct interleave il = {MD_RP_LOOKUP_TRYGET, 0, t2_migrate, &m, 0};
+	struct interleave il = {MD_RP_INDEX_TRYGET, 0, t2_migrate, &m, 0};
 	struct md_folio *p, *q = NULL;
 
 	if (!need_race_points("index lookup vs migrate"))

@@ -94,6 +94,7 @@ struct race {
 static void race_init(struct race *x, int indexed)
 {
 	tcore_init(&x->tc, 1024, 0);
+	x->split_ret = -1; /* the split never ran (the interleaving did not fire) */
 	md_thread_init(&x->t2, x->tc.c, 1);
 	md_folio_alloc(&x->t2, 2, MD_MT_MOVABLE, &x->p);
 	md_folio_lock(&x->t2, x->p);
@@ -198,7 +199,7 @@ static void test_lockframe_vs_split(void)
 static void test_index_vs_split(void)
 {
 	struct race x;
-	struct interleave il = {MD_RP_LOOKUP_TRYGET, 0, t2_split, &x, 0};
+	struct interleave il = {MD_RP_INDEX_TRYGET, 0, t2_split, &x, 0};
 	struct md_folio *f = NULL;
 
 	if (!need_race_points("index lookup vs split"))
