@@ -55,6 +55,7 @@ int md_index_insert(struct md_thread *t, struct md_folio *f, unsigned mapping, u
 	f->mapping = mapping + 1;
 	f->index = (uint32_t)index;
 	md_folio_get(t, f);
+	/* release: f->mapping/index before the slot; pairs with lookup_once()'s acquire */
 	for (uint64_t i = 0; i < nr; i++)
 		md_store_release64(t, MD_RP_INDEX_STORE, &slot[i], md_word_make(f, MD_T_FOLIO));
 out:
@@ -101,6 +102,7 @@ static int lookup_once_global(struct md_thread *t, uint64_t *slot, struct md_fol
 
 static int lookup_once(struct md_thread *t, uint64_t *slot, struct md_folio **out)
 {
+	/* acquire: pairs with the release stores of insert, split and migration */
 	uint64_t w = md_load_acquire64(t, MD_RP_INDEX_LOAD, slot);
 	struct md_desc *d;
 

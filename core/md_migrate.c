@@ -65,6 +65,7 @@ static void folio_switch(struct md_thread *t, struct md_folio *f, struct md_foli
 		return;
 	slot = md_index_slot(c, f->mapping - 1, f->index);
 	md_spin_lock(t, MD_RP_INDEX_STORE, &c->index_lock);
+	/* release: @g built and copied before the slot; pairs with index lookups' acquire */
 	for (uint64_t i = 0; i < md_desc_nr(&f->d); i++)
 		md_store_release64(t, MD_RP_INDEX_STORE, &slot[i], md_word_make(g, MD_T_FOLIO));
 	md_spin_unlock(t, MD_RP_INDEX_STORE, &c->index_lock);
@@ -288,6 +289,7 @@ static int find_free(struct md_thread *t, unsigned order, uint64_t low, uint64_t
 		pfn -= nr;
 		if (!pb_movable(t, pfn))
 			continue;
+		/* acquire: pairs with md_buddy.c's release of a BUDDY head */
 		w = md_load_acquire64(t, MD_RP_BUDDY_WORD, md_frame_word(c, pfn));
 		if (md_word_is_desc(w))
 			continue;

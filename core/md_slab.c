@@ -104,7 +104,7 @@ static struct md_slab *handle_slab(struct md_thread *t, uint64_t handle)
 
 	if (pfn >= c->nr_frames)
 		return NULL;
-	w = md_load_acquire64(t, MD_RP_LOOKUP_LOAD, md_frame_word(c, pfn));
+	w = md_load_acquire64(t, MD_RP_LOOKUP_LOAD, md_frame_word(c, pfn)); /* pairs: publish */
 	return md_desc_slab(md_word_is_desc(w) ? md_word_desc(w) : NULL);
 }
 

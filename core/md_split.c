@@ -73,6 +73,7 @@ static void publish_children(struct md_thread *t, struct md_folio *f, uint64_t n
 	if (slot == NULL)
 		return;
 	md_spin_lock(t, MD_RP_INDEX_STORE, &c->index_lock);
+	/* release: each child built before its slot; pairs with index lookups' acquire */
 	for (uint64_t i = 1; i < nr; i++)
 		md_store_release64(t, MD_RP_INDEX_STORE, &slot[i],
 				   md_word_make(out[i], MD_T_FOLIO));

@@ -25,6 +25,7 @@ enum { TRY_OK, TRY_NONE, TRY_RETRY };
  */
 static int lookup_once(struct md_thread *t, uint64_t *wp, bool reload, struct md_desc **out)
 {
+	/* acquire: pairs with md_desc_publish()'s release of the word */
 	uint64_t w = md_load_acquire64(t, MD_RP_LOOKUP_LOAD, wp);
 	struct md_desc *d;
 
@@ -92,6 +93,7 @@ int md_lookup_frame(struct md_thread *t, uint64_t pfn, struct md_desc **out)
 /* Does @d still own @pfn?  Under @d's lock the answer cannot change. */
 static bool still_owns(struct md_thread *t, struct md_desc *d, uint64_t pfn)
 {
+	/* acquire: pairs with md_desc_publish(); under @d's lock the answer is stable */
 	uint64_t w = md_load_acquire64(t, MD_RP_LOCKF_RECHECK, md_frame_word(t->core, pfn));
 
 	return md_word_is_desc(w) && md_word_desc(w) == d;
