@@ -102,10 +102,12 @@ def checked_run(cmd, secs, env=None):
 
 
 def mdt_json(builds, variant, argv, secs):
-    """Run build/VARIANT's `mdt ARGV` with --json (and --artifacts) in a scratch dir; its JSON."""
+    """Run build/VARIANT's `mdt ARGV` with --json in a scratch dir (its --artifacts too, where the
+    command writes any: explore, stress --rounds); its JSON."""
     with tempfile.TemporaryDirectory() as tmp:
         js = os.path.join(tmp, "out.json")
-        checked_run([builds.path(variant, "cli/mdt")] + argv + ["--artifacts", tmp, "--json", js], secs)
+        art = ["--artifacts", tmp] if argv[0] == "explore" or "--rounds" in argv else []
+        checked_run([builds.path(variant, "cli/mdt")] + argv + art + ["--json", js], secs)
         with open(js) as f:
             return json.load(f)
 
@@ -280,13 +282,15 @@ def detector_of(out, rc):
 
 
 def replay(builds, driver, mutant, path):
-    """Replay @path three times in one mdt repro: True if each fails with the same line."""
-    cmd = [builds.path(driver.replay_build, "cli/mdt"), "repro", "--mutant", mutant, path, path, path]
+    """Replay @path three times in one mdt repro: (True if each fails with the same line,
+    the command, the detector its failure record names)."""
+    cmd = [builds.path(driver.replay_build, "cli/mdt"), "repro", "--raw", "--mutant", mutant, path, path, path]
     env = dict(os.environ, MDT_VARIANT=driver.replay_build)
     rc, _, out = run(cmd, env=env, timeout=120)
     lines = [ln.split(": ", 1)[1] for ln in out.splitlines()
              if ln.startswith(path + ": ") and ": FAIL" in ln]
-    return rc == 1 and len(lines) == 3 and len(set(lines)) == 1, shell_quote(cmd[:3] + cmd[3:5])
+    ok = rc == 1 and len(lines) == 3 and len(set(lines)) == 1
+    return ok, shell_quote(cmd[:4] + cmd[4:6]), detector_of(out, rc)
 
 
 def run_cell(builds, driver, mutant, trial, budget, workdir):
@@ -306,11 +310,13 @@ def run_cell(builds, driver, mutant, trial, budget, workdir):
         cell["verdict"] = detector_of(out, rc) if inputs else (
             "hung" if rc is None else "clean" if rc == 0 else f"exit {rc}")
     if cell["detected"] and inputs and mutant != "none" and driver.replay_build:
-        ok, rcmd = replay(builds, driver, mutant, inputs[0])
+        ok, rcmd, by = replay(builds, driver, mutant, inputs[0])
         keep = os.path.join(workdir, "reproducers", f"{mutant}-{driver.name}-{trial}.bin")
         shutil.copy(inputs[0], keep)
         cell["reproducer"], cell["replayed"] = keep, ok
         cell["repro_command"] = rcmd.replace(inputs[0], keep)
+        if driver.kind in ("libfuzzer", "afl"):
+            cell["verdict"] = by  # a fuzzer's own output does not name the detector: its input's replay does
     elif cell["detected"] and mutant != "none":
         cell["replayed"] = None  # real threads: no exact reproducer (stress)
     if not cell["detected"] or mutant == "none":
@@ -513,6 +519,9 @@ HITRATE = {
     "zs_destroy_no_drain": "--mix zs_alloc=10,zs_free=30,migrate=20,compact=5,zpool_destroy=10,"
                            "zpool_create=10 --chaos 0.5 --chaos-at zpool.lock,migrate.copy "
                            "--chaos-kinds sleep",
+    "zs_put_in_destructor": "--mix zs_alloc=10,zs_free=30,zs_rw=20,compact=5,zpool_destroy=10,"
+                            "zpool_create=10 --chaos 0.01",
+    "index_reinsert": "--mix alloc=10,put=5,index_insert=20,index_lookup=30,truncate=10 --chaos 0.01",
 }
 SANITIZER_OF = {"tsan": "tsan", "asan": "asan", "debug": None}
 

@@ -2,6 +2,8 @@
 /* md_opt.c - option-table parsing for the mdt subcommands. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +25,46 @@ const char *md_build_variant(void)
 	return MD_RACE_POINTS_ON ? "debug" : "release";
 }
 
+/* Append @s to @buf at *@off, single-quoted if the shell would split or expand it. */
+static void append_word(char *buf, size_t len, size_t *off, const char *s)
+{
+	bool plain = *s != '\0' && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					     "0123456789_./=,:@%+-") == strlen(s);
+
+	if (*off >= len)
+		return;
+	if (plain) {
+		*off += (size_t)snprintf(buf + *off, len - *off, " %s", s);
+		return;
+	}
+	*off += (size_t)snprintf(buf + *off, len - *off, " '");
+	for (; *s && *off < len; s++)
+		*off += (size_t)snprintf(buf + *off, len - *off, *s == '\'' ? "'\\''" : "%c", *s);
+	if (*off < len)
+		*off += (size_t)snprintf(buf + *off, len - *off, "'");
+}
+
+char *md_opt_rerun(char *buf, size_t len, int argc, char **argv, uint64_t seed, const char *extra)
+{
+	size_t off = (size_t)snprintf(buf, len, "./mdt --build %s", md_build_variant());
+	char num[32];
+
+	for (int i = 0; i < argc; i++) {
+		if (i > 0 && strncmp(argv[i], "--seed", 6) == 0 &&
+		    (argv[i][6] == '\0' || argv[i][6] == '=')) {
+			i += argv[i][6] == '\0'; /* its value too */
+			continue;
+		}
+		append_word(buf, len, &off, argv[i]);
+	}
+	snprintf(num, sizeof(num), "%" PRIu64, seed);
+	append_word(buf, len, &off, "--seed");
+	append_word(buf, len, &off, num);
+	if (*extra && off < len)
+		snprintf(buf + off, len - off, " %s", extra);
+	return buf;
+}
+
 int md_parse_duration(const char *s, uint64_t *ms)
 {
 	char *end;
@@ -31,7 +73,7 @@ int md_parse_duration(const char *s, uint64_t *ms)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (end == s || errno || v < 0)
+	if (end == s || errno || !(v >= 0) || v > 1e15) /* also NaN and infinities */
 		return -1;
 	if (strcmp(end, "ms") == 0)
 		mult = 1;
@@ -106,6 +148,16 @@ bad:
 	return MD_EXIT_USAGE;
 }
 
+static int add_operand(const char *prog, const char *a, const char **pos, int maxpos, int *npos)
+{
+	if (npos && *npos < maxpos) {
+		pos[(*npos)++] = a;
+		return 0;
+	}
+	fprintf(stderr, "%s: unexpected argument '%s' (try --help)\n", prog, a);
+	return -1;
+}
+
 static const struct md_opt *find(const struct md_opt *opts, const char *name, size_t len)
 {
 	for (const struct md_opt *o = opts; o->name; o++)
@@ -132,16 +184,20 @@ int md_opt_parse_args(const char *prog, const struct md_opt *opts, int argc, cha
 			md_opt_usage(stdout, prog, opts);
 			return -1;
 		}
+		if (strcmp(a, "--") == 0) { /* the end of options: the rest are operands */
+			while (++i < argc)
+				if (add_operand(prog, argv[i], pos, maxpos, npos))
+					return MD_EXIT_USAGE;
+			return 0;
+		}
 		if (a[0] == '-' && a[1] != '-' && a[1] && !a[2]) {
 			a += 1; /* -o: a one-letter option */
 		} else if (strncmp(a, "--", 2) == 0) {
 			a += 2;
-		} else if (npos && *npos < maxpos) {
-			pos[(*npos)++] = a;
-			continue;
 		} else {
-			fprintf(stderr, "%s: unexpected argument '%s' (try --help)\n", prog, a);
-			return MD_EXIT_USAGE;
+			if (add_operand(prog, a, pos, maxpos, npos))
+				return MD_EXIT_USAGE;
+			continue;
 		}
 		eq = strchr(a, '=');
 		o = find(opts, a, eq ? (size_t)(eq - a) : strlen(a));

@@ -26,7 +26,25 @@ struct md_opt {
 	const char *help;
 };
 
-enum { MD_EXIT_OK = 0, MD_EXIT_FAIL = 1, MD_EXIT_USAGE = 2, MD_EXIT_ENV = 3, MD_EXIT_STALL = 4 };
+/*
+ * The exit codes of every mdt command and script, the one table (the README
+ * repeats it): 0 clean; 1 a failure found; 2 usage, or input that is bad or
+ * damaged; 3 the environment (a file that cannot be written, a build or a
+ * sanitizer runtime that cannot start); 4 a stall (the watchdog); 130
+ * interrupted (SIGINT, SIGTERM).  Sanitizer reports exit with the codes in
+ * sanitizers/NAME.options: 66 TSan, 67 ASan (and UBSan beside it), 68 UBSan alone.
+ */
+enum {
+	MD_EXIT_OK = 0,
+	MD_EXIT_FAIL = 1,
+	MD_EXIT_USAGE = 2,
+	MD_EXIT_ENV = 3,
+	MD_EXIT_STALL = 4,
+	MD_EXIT_TSAN = 66,
+	MD_EXIT_ASAN = 67,
+	MD_EXIT_UBSAN = 68,
+	MD_EXIT_INTR = 130,
+};
 
 /**
  * md_opt_parse() - parse argv[1..] against @opts (terminated by a NULL name).
@@ -58,6 +76,14 @@ void md_opt_usage(FILE *f, const char *prog, const struct md_opt *opts);
  * build configuration (tsan, asan, release, debug).
  */
 const char *md_build_variant(void);
+
+/**
+ * md_opt_rerun() - the command line that reruns this one: "./mdt --build
+ * VARIANT" and @argv (argv[0] the command name), shell-quoted, with any
+ * --seed replaced by "--seed @seed", then @extra (may be "").  Truncated to
+ * @len.  Return: @buf.
+ */
+char *md_opt_rerun(char *buf, size_t len, int argc, char **argv, uint64_t seed, const char *extra);
 
 /** md_parse_duration() - "10s" etc. to milliseconds.  Return: 0 or -1. */
 int md_parse_duration(const char *s, uint64_t *ms);

@@ -4,6 +4,7 @@
  * harness/ and bench/.  Exit codes: 0 ok, 1 failure found, 2 usage,
  * 3 environment, 4 stall.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,30 +19,39 @@
 
 static int cmd_mutants(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "--names") == 0) {
-		/* machine-readable: name and detector */
+	int names = 0;
+	const struct md_opt opts[] = {
+	    {"names", MD_OPT_FLAG, 0, 0, &names, "one line each: name and detector"},
+	    {NULL, 0, 0, 0, NULL, NULL},
+	};
+	int ret = md_opt_parse("mdt mutants", opts, argc, argv);
+
+	if (ret)
+		return ret < 0 ? MD_EXIT_OK : ret;
+	if (names) { /* machine-readable: name and detector */
 		for (unsigned i = 1; i < MD_MUT__COUNT; i++)
 			printf("%s %s\n", md_mutant_info(i)->name,
 			       md_detector_name(md_mutant_info(i)->detector));
 		return MD_EXIT_OK;
-	}
-	if (argc > 1) {
-		fprintf(stderr, "mdt mutants: unexpected argument '%s' (only --names)\n", argv[1]);
-		return MD_EXIT_USAGE;
 	}
 	printf("seeded bugs (%s in this build):\n",
 	       md_mutants_compiled() ? "compiled in" : "NOT compiled in");
 	for (unsigned i = 1; i < MD_MUT__COUNT; i++) {
 		const struct md_mutant_info *m = md_mutant_info(i);
 
-		printf("  %-26s %s\n  %-26s   detector: %s; models: %s\n", m->name, m->what, "",
-		       md_detector_name(m->detector), m->ref);
+		printf("  %-26s %s\n  %-26s   target %s, detector: %s; models: %s\n", m->name,
+		       m->what, "", m->target, md_detector_name(m->detector), m->ref);
 	}
 	return MD_EXIT_OK;
 }
 
 static int cmd_version(int argc, char **argv)
 {
+	const struct md_opt opts[] = {{NULL, 0, 0, 0, NULL, NULL}};
+	int ret = md_opt_parse("mdt version", opts, argc, argv);
+
+	if (ret)
+		return ret < 0 ? MD_EXIT_OK : ret;
 	printf("mdt %s (buildtype %s, sanitize %s, race points %s, mutants %s, core lock %s)\n",
 	       MD_VERSION, MD_BUILDTYPE, MD_SANITIZE, MD_RACE_POINTS_ON ? "on" : "off",
 	       MD_MUTANTS_ON ? "on" : "off", MD_CORE_LOCK_GLOBAL ? "global" : "lockfree");
@@ -49,6 +59,87 @@ static int cmd_version(int argc, char **argv)
 }
 
 static int cmd_help(int argc, char **argv);
+
+/* A value for `eval` in a POSIX shell: single-quoted, a quote as '\''. */
+static void shell_word(const char *s)
+{
+	putchar('\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*s);
+	putchar('\'');
+}
+
+static void shell_assign(const char *name, const char *value)
+{
+	printf("%s=", name);
+	shell_word(value);
+	putchar('\n');
+}
+
+/*
+ * `mdt fuzz`'s options, parsed by the one option parser for its script
+ * (fuzz/campaign.sh): checked, then printed as shell assignments to eval,
+ * and what follows "--" as the script's new positional parameters (raw
+ * libFuzzer or afl-fuzz flags).
+ */
+static int cmd_fuzz_opts(int argc, char **argv)
+{
+	const char *mutant = getenv("MDT_MUTANT"), *out = "", *engine = "libfuzzer", *pos[2];
+	uint64_t time_ms = 600000, jobs = 1;
+	const struct md_opt opts[] = {
+	    {"time", MD_OPT_DURATION, 1000, 1000ull * 3600 * 24 * 30, &time_ms,
+	     "how long the campaign runs (default 10m; 1s..30 days)"},
+	    {"jobs", MD_OPT_U64, 1, 256, &jobs, "parallel fuzzers (libFuzzer -fork; AFL++ -S)"},
+	    {"mutant", MD_OPT_STR, 0, 0, &mutant, "seeded bug to switch on (see mdt mutants)"},
+	    {"out", MD_OPT_STR, 0, 0, &out, "the work directory (default fuzz-out/TARGET-DATE)"},
+	    {"engine", MD_OPT_STR, 0, 0, &engine, "libfuzzer or afl (default libfuzzer)"},
+	    {NULL, 0, 0, 0, NULL, NULL},
+	};
+	int ret, n, m, end = argc;
+	char secs[32];
+
+	for (int i = 1; i < argc; i++) /* "--": the rest goes to the fuzzer untouched */
+		if (strcmp(argv[i], "--") == 0) {
+			end = i;
+			break;
+		}
+	ret = md_opt_parse_args("mdt fuzz TARGET", opts, end, argv, pos, 2, &n);
+	if (ret)
+		return ret < 0 ? MD_EXIT_OK : ret;
+	if (n != 1 || (strcmp(pos[0], "fuzz_sched") && strcmp(pos[0], "fuzz_decode") &&
+		       strcmp(pos[0], "fuzz_parallel"))) {
+		fprintf(stderr,
+			"mdt fuzz: name one target: fuzz_sched, fuzz_decode or fuzz_parallel\n");
+		return MD_EXIT_USAGE;
+	}
+	if (strcmp(engine, "libfuzzer") && strcmp(engine, "afl")) {
+		fprintf(stderr, "mdt fuzz: bad --engine '%s' (libfuzzer or afl)\n", engine);
+		return MD_EXIT_USAGE;
+	}
+	if ((m = md_mutant_lookup(mutant)) < 0 || (m > 0 && !md_mutants_compiled())) {
+		fprintf(stderr, "mdt fuzz: %s mutant '%s' (see: mdt mutants)\n",
+			m < 0 ? "unknown" : "this build has no", mutant);
+		return MD_EXIT_USAGE;
+	}
+	snprintf(secs, sizeof(secs), "%llu", (unsigned long long)((time_ms + 999) / 1000));
+	shell_assign("TARGET", pos[0]);
+	shell_assign("SECS", secs);
+	snprintf(secs, sizeof(secs), "%llu", (unsigned long long)jobs);
+	shell_assign("JOBS", secs);
+	shell_assign("MUTANT", m ? md_mutant_info((unsigned)m)->name : "");
+	shell_assign("OUT", out);
+	shell_assign("ENGINE", engine);
+	fputs("set --", stdout);
+	for (int i = end + 1; i < argc; i++) {
+		putchar(' ');
+		shell_word(argv[i]);
+	}
+	putchar('\n');
+	return MD_EXIT_OK;
+}
 
 /* X(name, function, one-line help) */
 #define MDT_COMMANDS(X)                                                                            \
@@ -61,6 +152,7 @@ static int cmd_help(int argc, char **argv);
 	X("decompile", md_decompile_main, "binary reproducer to text")                             \
 	X("mutants", cmd_mutants, "list the seeded bugs (--mutant NAME switches one on)")          \
 	X("version", cmd_version, "print the build configuration")                                 \
+	X("fuzz-opts", cmd_fuzz_opts, "(internal) mdt fuzz's options, checked, for its script")    \
 	X("help", cmd_help, "this list")
 
 static const struct {
@@ -75,12 +167,16 @@ static const struct {
 
 static int cmd_help(int argc, char **argv)
 {
+	(void)argc;
+	(void)argv;
 	printf("usage: ./mdt [--build VARIANT] COMMAND [options]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		printf("  %-10s %s\n", commands[i].name, commands[i].help);
-	printf("  %-10s %s\n", "test", "run the test suites over release, tsan, asan (./mdt only)");
+	printf("  %-10s %s\n", "test",
+	       "run the test suites over release, debug, tsan, asan, fuzz (./mdt only)");
 	printf("  %-10s %s\n", "fuzz", "a libFuzzer or AFL++ campaign with triage (./mdt only)");
-	printf("  %-10s %s\n", "bench", "detect, throughput, footprint, exec, smoke (./mdt only)");
+	printf("  %-10s %s\n", "bench",
+	       "detect, throughput, footprint, exec, reach, hitrate, smoke (./mdt only)");
 	printf("\n`./mdt COMMAND --help` shows a command's options.\n");
 	return MD_EXIT_OK;
 }
@@ -90,10 +186,18 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : "help";
 	int ret;
 
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+		cmd = "help";
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(cmd, commands[i].name) != 0)
 			continue;
 		ret = commands[i].fn(argc > 1 ? argc - 1 : 1, argc > 1 ? argv + 1 : argv);
+		/* output that did not reach its file (a full disk, a closed pipe) is no success */
+		if (fflush(stdout) || ferror(stdout)) {
+			fprintf(stderr, "mdt: cannot write the output: %s\n", strerror(errno));
+			if (ret == MD_EXIT_OK)
+				ret = MD_EXIT_ENV;
+		}
 		fflush(NULL);
 		/*
 		 * After a detected failure the core's state is suspect, so it is

@@ -6,7 +6,9 @@
  * and chaos can delay before the access; (2) performs the access with
  * ck_pr, carrying the ordering named in the function (acquire, release or
  * relaxed); (3) in TSan builds declares that ordering to the sanitizer
- * (sanitizers/md_tsan.h), because ck_pr's inline asm is invisible to it.
+ * (sanitizers/md_tsan.h), because ck_pr's inline asm is invisible to it --
+ * but for the CASes whose edges depend on their outcome, which TSan's own
+ * CAS performs there (md_tsan_cas64_acqrel: no annotation can be exact).
  *
  * Ordering contract (portable reading, not only x86-TSO):
  *  - *_acquire: later loads and stores of this thread are not reordered
@@ -205,23 +207,15 @@ static inline bool md_cas_acquire32(struct md_thread *t, unsigned rp, uint32_t *
 static inline bool md_cas_acqrel64(struct md_thread *t, unsigned rp, uint64_t *p, uint64_t old,
 				   uint64_t new, uint64_t *seen)
 {
-	bool ok;
-
 	md_race_point(t, rp);
 	md_asan_store64(p);
+#if MD_TSAN_EXACT_CAS
+	*seen = md_tsan_cas64_acqrel(p, old, new); /* the edges on success only: md_tsan.h */
+	return *seen == old;
+#else
 	md_tsan_rmw64(p);
-	ok = ck_pr_cas_64_value(p, old, new, seen);
-	/*
-	 * Declared after the fact and only on success: a failed CAS writes
-	 * nothing, so it must not release.  Exact under the fiber scheduler (no
-	 * switch in between); between OS threads an acquirer in that window
-	 * gets a false report, never a hidden one.
-	 */
-	if (ok) {
-		md_tsan_acquire(p);
-		md_tsan_release(p);
-	}
-	return ok;
+	return ck_pr_cas_64_value(p, old, new, seen);
+#endif
 }
 
 /**
@@ -268,18 +262,15 @@ static inline void *md_load_acquire_ptr(struct md_thread *t, unsigned rp, void *
 static inline bool md_cas_acqrel_ptr(struct md_thread *t, unsigned rp, void **p, void *old,
 				     void *new)
 {
-	bool ok;
-
 	md_race_point(t, rp);
 	md_asan_store64(p);
+#if MD_TSAN_EXACT_CAS
+	return md_tsan_cas64_acqrel(p, (uintptr_t)old, (uintptr_t) new) == (uintptr_t)old;
+#else
 	md_tsan_rmw64(p);
 	ck_pr_fence_release(); /* the new object's setup before it is visible */
-	ok = ck_pr_cas_ptr(p, old, new);
-	if (ok) { /* declared on success only, as md_cas_acqrel64 */
-		md_tsan_acquire(p);
-		md_tsan_release(p);
-	}
-	return ok;
+	return ck_pr_cas_ptr(p, old, new);
+#endif
 }
 
 /** md_cas_relaxed32() - compare-and-swap, no edge declared. */

@@ -135,7 +135,7 @@ static void free_live(struct md_core *c)
 		struct md_desc *d = live[--n];
 
 		if (d->type == MD_T_ZPDESC)
-			md_zpdesc_freed(md_desc_zpdesc(d)); /* its pool reference */
+			md_zpdesc_retire(NULL, md_desc_zpdesc(d)); /* its pool reference */
 		free(d);
 	}
 	free(live);

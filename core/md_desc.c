@@ -75,7 +75,7 @@ void md_desc_discard(struct md_thread *t, struct md_desc *d)
 	ck_pr_inc_64(&t->core->desc_retired); /* the checker's accounting: no race point */
 	ck_pr_inc_64(&t->core->desc_freed);
 	if (d->type == MD_T_ZPDESC)
-		md_zpdesc_freed(md_desc_zpdesc(d));
+		md_zpdesc_retire(t, md_desc_zpdesc(d));
 	free(d);
 }
 

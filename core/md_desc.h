@@ -55,11 +55,12 @@ struct md_desc {
 /* A folio: anonymous or file memory of order 0..MAX, the kernel's workhorse. */
 struct md_folio {
 	struct md_desc d;
-	uint64_t stamp;	   /* what the owner last wrote into the payload; under the lock */
-	uint32_t mapping;  /* mapping id + 1 while in the index, 0 otherwise; under the lock */
-	uint32_t index;	   /* first index in the mapping; under the lock */
-	uint32_t seq;	   /* seqcount: odd while a writer changes stamp + payload */
-	uint32_t pincount; /* long-term pins (GUP FOLL_PIN); each also holds a reference */
+	uint64_t stamp;	    /* what the owner last wrote into the payload; under the lock */
+	uint32_t mapping;   /* mapping id + 1 while in the index, 0 otherwise; under the lock */
+	uint32_t index;	    /* first index in the mapping; under the lock */
+	uint32_t seq;	    /* seqcount: odd while a writer changes stamp + payload */
+	uint32_t pincount;  /* long-term pins (GUP FOLL_PIN); each also holds a reference */
+	uint32_t truncated; /* was in the index: never again; under the lock */
 };
 
 /* A slab: one unmovable frame carved into MD_SLAB_OBJS small objects. */

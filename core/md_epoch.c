@@ -50,8 +50,8 @@ static void md_desc_destroy(ck_epoch_entry_t *e)
 
 	md_epoch_tsan_grace(c);
 	ck_pr_inc_64(&c->desc_freed); /* the checker's accounting: no race point */
-	if (d->type == MD_T_ZPDESC)
-		md_zpdesc_freed(md_desc_zpdesc(d));
+	if (d->type == MD_T_ZPDESC && md_mutant(&c->cfg, ZS_PUT_IN_DESTRUCTOR))
+		md_zpdesc_retire(NULL, md_desc_zpdesc(d));
 	free(d);
 }
 
@@ -63,6 +63,14 @@ void md_epoch_retire(struct md_thread *t, struct md_desc *d)
 	md_race_point(t, MD_RP_EPOCH_RETIRE);
 	t->stats[MD_ST_DESC_RETIRE]++;
 	ck_pr_inc_64(&c->desc_retired); /* the checker's accounting: no race point */
+	/*
+	 * MUTANT zs_put_in_destructor: correct code drops a zpdesc's pool
+	 * reference here, so the pool's own grace period starts now; dropped
+	 * in md_desc_destroy(), the last reference frees the pool at once,
+	 * under a section that began after this retire and loaded the pool.
+	 */
+	if (d->type == MD_T_ZPDESC && !md_mutant(t, ZS_PUT_IN_DESTRUCTOR))
+		md_zpdesc_retire(t, md_desc_zpdesc(d));
 	if (md_mutant(t, FREE_NO_GRACE)) {
 		/*
 		 * MUTANT free_no_grace: correct code defers the free until every

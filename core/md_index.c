@@ -5,8 +5,8 @@
  * Invariants: a folio f with f->mapping = m + 1 occupies exactly the slots
  * [f->index, f->index + nr) of mapping m, each holding md_word_make(f,
  * FOLIO), and holds one reference for the index; f->mapping == 0 means f is
- * in no slot.  f->mapping/index change under f's lock and index_lock.  A
- * destroyed mapping (mapping_dead, under index_lock) is empty once its
+ * in no slot.  A folio enters the index at most once (f->truncated).  f->mapping/index change under
+ * f's lock and index_lock.  A destroyed mapping (mapping_dead, under index_lock) is empty once its
  * destroy returns and stays empty until it is created again.
  *
  * Locks (ordering: md_core.h): index_lock, under the folio lock.
@@ -41,7 +41,13 @@ int md_index_insert(struct md_thread *t, struct md_folio *f, unsigned mapping, u
 
 	if (slot == NULL || index % nr || index + nr > c->cfg.mapping_slots)
 		return -EINVAL;
-	if (f->mapping != 0)
+	/*
+	 * MUTANT index_reinsert: correct code adds a folio once, as the kernel
+	 * never re-adds a truncated folio (it is freed); a lookup that found
+	 * @f before the truncation and locks it after relies on that: if @f is
+	 * in this mapping, it is where it was found.
+	 */
+	if (f->mapping != 0 || (f->truncated && !md_mutant(t, INDEX_REINSERT)))
 		return -EBUSY;
 	md_spin_lock(t, MD_RP_INDEX_STORE, &c->index_lock);
 	if (c->mapping_dead[mapping]) {
@@ -77,6 +83,7 @@ int md_index_remove(struct md_thread *t, struct md_folio *f)
 		md_store_relaxed64(t, MD_RP_INDEX_STORE, &slot[i], 0);
 	f->mapping = 0;
 	f->index = 0;
+	f->truncated = 1;
 	md_spin_unlock(t, MD_RP_INDEX_STORE, &c->index_lock);
 	/* The caller's own reference keeps @f alive: this is never the last put. */
 	md_folio_put(t, f);

@@ -16,8 +16,10 @@
  * Caller holds a reference and @f's lock.  Takes the index's reference.
  * Slots are stored with release (pairs with md_index_lookup()'s acquire) after
  * f->mapping/index are set.
- * Return: 0; -EEXIST if a slot in range is taken; -EBUSY if @f is already in
- * the index; -EINVAL for an out-of-range or misaligned index.
+ * Return: 0; -EEXIST if a slot in range is taken; -EBUSY if @f is in the
+ * index or was truncated from it (a folio enters the index once, as in the
+ * kernel); -ENOENT the mapping is destroyed; -EINVAL for an out-of-range or
+ * misaligned index.
  */
 int md_index_insert(struct md_thread *t, struct md_folio *f, unsigned mapping, uint64_t index);
 

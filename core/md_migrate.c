@@ -110,6 +110,7 @@ static int folio_migrate(struct md_thread *t, struct md_desc *src, uint64_t dst_
 	g->seq = f->seq;
 	g->mapping = f->mapping;
 	g->index = f->index;
+	g->truncated = f->truncated;
 	/*
 	 * MUTANT migrate_switch_before_copy: correct code copies, then
 	 * switches; switching first publishes a destination whose frames

@@ -14,72 +14,82 @@
 #include "md_thread.h"
 
 /*
- * X(ID, "name", detector, "what it breaks", "kernel commit or report it models")
+ * X(ID, "name", "target", detector, "what it breaks", "kernel commit or report it models")
+ * The target is the engine target whose code the bug is seeded in.
  * The detector is what must catch it: the oracles (postconditions, the
  * quiescent checker, md_core_bug), or TSan / ASan in their builds.
  */
 #define MD_MUTANTS(X)                                                                              \
-	X(TRYGET_PLAIN_INC, "tryget_plain_inc", MD_DET_ASAN,                                       \
+	X(TRYGET_PLAIN_INC, "tryget_plain_inc", "core", MD_DET_ASAN,                               \
 	  "try-get is a plain increment, not add-unless-zero",                                     \
 	  "fa2690af573d (page_ref_add_unless vs frozen pages)")                                    \
-	X(GUP_NO_RECHECK, "gup_no_recheck", MD_DET_ORACLE,                                         \
+	X(GUP_NO_RECHECK, "gup_no_recheck", "core", MD_DET_ORACLE,                                 \
 	  "lookup by frame takes a reference but skips the reload check",                          \
 	  "c24d37322548 mm/gup: fix try_grab_compound_head() race with split_huge_page()")         \
-	X(LOCK_NO_RECHECK, "lock_no_recheck", MD_DET_ORACLE,                                       \
+	X(LOCK_NO_RECHECK, "lock_no_recheck", "core", MD_DET_ORACLE,                               \
 	  "lock by frame does not recheck membership after locking",                               \
 	  "__filemap_get_folio(FGP_LOCK) folio->mapping recheck")                                  \
-	X(UNLOCK_RELAXED, "unlock_relaxed", MD_DET_TSAN,                                           \
+	X(UNLOCK_RELAXED, "unlock_relaxed", "core", MD_DET_TSAN,                                   \
 	  "descriptor unlock has no release ordering",                                             \
 	  "folio_unlock()'s release semantics (clear_bit_unlock)")                                 \
-	X(INDEX_NO_RECHECK, "index_no_recheck", MD_DET_ORACLE,                                     \
+	X(INDEX_NO_RECHECK, "index_no_recheck", "core", MD_DET_ORACLE,                             \
 	  "mapping-index lookup does not reload the entry after try-get",                          \
 	  "filemap_get_entry()'s xas_reload()")                                                    \
-	X(FREE_NO_GRACE, "free_no_grace", MD_DET_ASAN,                                             \
+	X(FREE_NO_GRACE, "free_no_grace", "core", MD_DET_ASAN,                                     \
 	  "a descriptor is freed at once instead of after an epoch grace period",                  \
 	  "SLAB_TYPESAFE_BY_RCU / call_rcu() lifetime of memdescs")                                \
-	X(SPLIT_PUBLISH_EARLY, "split_publish_early", MD_DET_ORACLE,                               \
+	X(SPLIT_PUBLISH_EARLY, "split_publish_early", "core", MD_DET_ORACLE,                       \
 	  "split publishes the new descriptors before they are built and the old one frozen",      \
 	  "folio_split() vs folio_try_get(), 2026")                                                \
-	X(MIGRATE_NO_FREEZE, "migrate_no_freeze", MD_DET_ASAN,                                     \
+	X(MIGRATE_NO_FREEZE, "migrate_no_freeze", "core", MD_DET_ASAN,                             \
 	  "migration copies without freezing the refcount at the expected value",                  \
 	  "folio_migrate_mapping()'s folio_ref_freeze(expected_count)")                            \
-	X(MIGRATE_SWITCH_BEFORE_COPY, "migrate_switch_before_copy", MD_DET_ORACLE,                 \
+	X(MIGRATE_SWITCH_BEFORE_COPY, "migrate_switch_before_copy", "core", MD_DET_ORACLE,         \
 	  "frame words and index switch to the destination before the copy completes",             \
 	  "__migrate_folio(): folio_mc_copy() before folio_migrate_mapping()")                     \
-	X(TRYLOCK_BEFORE_REF, "trylock_before_ref", MD_DET_ASAN,                                   \
+	X(TRYLOCK_BEFORE_REF, "trylock_before_ref", "core", MD_DET_ASAN,                           \
 	  "compaction trylocks a descriptor before it holds a reference",                          \
 	  "9df41314390b mm/compaction: do page isolation first in compaction")                     \
-	X(ISOLATED_FLAG_NONATOMIC, "isolated_flag_nonatomic", MD_DET_TSAN,                         \
+	X(ISOLATED_FLAG_NONATOMIC, "isolated_flag_nonatomic", "core", MD_DET_TSAN,                 \
 	  "the isolated flag is cleared by a non-atomic RMW of the word holding the lock bit",     \
 	  "356ea3865687 (non-atomic __ClearPageIsolated vs lock_page)")                            \
-	X(ISOLATE_TWICE, "isolate_twice", MD_DET_ORACLE,                                           \
+	X(ISOLATE_TWICE, "isolate_twice", "core", MD_DET_ORACLE,                                   \
 	  "isolation does not check the isolated flag",                                            \
 	  "0eb2df2b5629's class: a page isolated twice")                                           \
-	X(ZS_FREE_VS_MIGRATE, "zs_free_vs_migrate", MD_DET_TSAN,                                   \
+	X(ZS_FREE_VS_MIGRATE, "zs_free_vs_migrate", "core", MD_DET_TSAN,                           \
 	  "zpdesc free does not exclude a concurrent page migration",                              \
 	  "zsmalloc: fix races between asynchronous zspage free and page migration")               \
-	X(BUDDY_CHECK_UNLOCKED, "buddy_check_unlocked", MD_DET_ORACLE,                             \
+	X(BUDDY_CHECK_UNLOCKED, "buddy_check_unlocked", "core", MD_DET_ORACLE,                     \
 	  "the free scanner takes a frame it saw free without the zone lock",                      \
 	  "isolate_freepages_block(): PageBuddy() rechecked under zone->lock")                     \
-	X(CONTIG_IGNORE_PIN, "contig_ignore_pin", MD_DET_ORACLE,                                   \
+	X(CONTIG_IGNORE_PIN, "contig_ignore_pin", "core", MD_DET_ORACLE,                           \
 	  "contiguous allocation migrates a long-term pinned descriptor",                          \
 	  "FOLL_LONGTERM pins vs alloc_contig_range() / CMA")                                      \
-	X(GUP_NO_SEQCHECK, "gup_no_seqcheck", MD_DET_ORACLE,                                       \
+	X(GUP_NO_SEQCHECK, "gup_no_seqcheck", "core", MD_DET_ORACLE,                               \
 	  "the lockless reader does not retry on its seqcount: a torn read passes",                \
 	  "57efa1fe5957 mm/gup: prevent gup_fast from racing with COW during fork")                \
-	X(SLAB_DESTROY_UNLOCKED, "slab_destroy_unlocked", MD_DET_ORACLE,                           \
+	X(SLAB_DESTROY_UNLOCKED, "slab_destroy_unlocked", "core", MD_DET_ORACLE,                   \
 	  "slab cache destroy checks for objects, drops its lock, then takes the slabs",           \
 	  "kmem_cache_destroy() vs a concurrent kmem_cache_alloc(): slab_mutex held throughout")   \
-	X(ZS_DESTROY_NO_DRAIN, "zs_destroy_no_drain", MD_DET_ASAN,                                 \
+	X(ZS_DESTROY_NO_DRAIN, "zs_destroy_no_drain", "core", MD_DET_ASAN,                         \
 	  "zpool destroy frees the pool while a migration of one of its pages is in flight",       \
 	  "701d678599d0 mm/zsmalloc.c: fix race condition in zs_destroy_pool")                     \
-	X(STACK_ABA, "stack_aba", MD_DET_ORACLE,                                                   \
+	X(ZS_PUT_IN_DESTRUCTOR, "zs_put_in_destructor", "core", MD_DET_ASAN,                       \
+	  "a zpdesc's epoch destructor drops its pool reference: the last one frees the pool at "  \
+	  "once",                                                                                  \
+	  "found by mdt explore on the correct code; the rule: an RCU callback dropping the last " \
+	  "reference defers the free again")                                                       \
+	X(INDEX_REINSERT, "index_reinsert", "core", MD_DET_ORACLE,                                 \
+	  "a truncated folio may be added to the index again",                                     \
+	  "found by mdt explore: __filemap_get_folio()'s folio_contains() assertion relies on a "  \
+	  "truncated folio never returning")                                                       \
+	X(STACK_ABA, "stack_aba", "stack", MD_DET_ORACLE,                                          \
 	  "(stack target) the Treiber stack CASes the bare top index: no generation tag",          \
 	  "the ABA problem: IBM System/370 Principles of Operation, CAS appendix")
 
 enum md_mutant_id {
 	MD_MUT_NONE = 0,
-#define MD_MUT_ENUM(id, name, det, what, ref) MD_MUT_##id,
+#define MD_MUT_ENUM(id, name, target, det, what, ref) MD_MUT_##id,
 	MD_MUTANTS(MD_MUT_ENUM)
 #undef MD_MUT_ENUM
 	    MD_MUT__COUNT
@@ -95,7 +105,8 @@ enum md_detector { MD_DET_ORACLE, MD_DET_TSAN, MD_DET_ASAN };
 
 struct md_mutant_info {
 	const char *name;
-	unsigned detector; /* enum md_detector */
+	const char *target; /* the engine target it is seeded in */
+	unsigned detector;  /* enum md_detector */
 	const char *what;
 	const char *ref;
 };
@@ -111,6 +122,12 @@ const struct md_mutant_info *md_mutant_info(unsigned id);
  * Return: id, or -1 for an unknown name.
  */
 int md_mutant_lookup(const char *name);
+
+/**
+ * md_mutant_fits() - may mutant @id run on target @target?  The correct
+ * code (0) runs everywhere; a seeded bug only in its own target's code.
+ */
+int md_mutant_fits(unsigned id, const char *target);
 
 /** md_mutants_compiled() - true when the mutants meson option is on. */
 int md_mutants_compiled(void);

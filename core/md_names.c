@@ -41,8 +41,8 @@ const char *md_type_name(unsigned type)
 
 /* clang-format off */
 static const struct md_mutant_info mutants[] = {
-	{"none", MD_DET_ORACLE, "the correct code", ""},
-#define MD_MUT_ROW(id, name, det, what, ref) {name, det, what, ref},
+	{"none", NULL, MD_DET_ORACLE, "the correct code", ""},
+#define MD_MUT_ROW(id, name, target, det, what, ref) {name, target, det, what, ref},
 	MD_MUTANTS(MD_MUT_ROW)
 #undef MD_MUT_ROW
 };
@@ -61,6 +61,11 @@ int md_mutant_lookup(const char *name)
 		if (strcmp(name, mutants[i].name) == 0)
 			return (int)i;
 	return -1;
+}
+
+int md_mutant_fits(unsigned id, const char *target)
+{
+	return id == 0 || (id < MD_MUT__COUNT && strcmp(mutants[id].target, target) == 0);
 }
 
 int md_mutants_compiled(void)

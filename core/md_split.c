@@ -57,6 +57,7 @@ static int build_children(struct md_thread *t, struct md_folio *f, uint32_t ref,
 		out[i]->stamp = f->stamp + i;
 		out[i]->mapping = f->mapping;
 		out[i]->index = f->index + (uint32_t)i;
+		out[i]->truncated = f->truncated;
 	}
 	return 0;
 }

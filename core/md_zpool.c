@@ -10,7 +10,7 @@
  * released by whoever owns it: the freeing path if it is not isolated (it
  * marks it dead first), otherwise the migration or putback that isolated it.
  * Each zpdesc holds one reference for the pool (the descriptor's) and, as
- * z->pool, one on the pool (p->refs), dropped when the descriptor is freed.
+ * z->pool, one on the pool (p->refs), dropped when the descriptor is retired.
  *
  * Lifetime: c->zpool names the current pool (published with release,
  * loaded with acquire inside an epoch section); destroy marks it dead under
@@ -70,15 +70,15 @@ static void pool_free_deferred(ck_epoch_entry_t *e)
 }
 
 /*
- * Drop a reference; the last frees the pool: after a grace period when a
- * thread drops it (sections may still hold the pointer), at once from a
- * descriptor's destructor (@t NULL: its grace period has passed already).
+ * Drop a reference; the last frees the pool after a grace period that starts
+ * now (sections that loaded the pointer before it was unpublished may still
+ * use it), or at once at teardown (@t NULL: no sections are left).
  * Release/acquire on refs: every user's accesses happen before the free.
  */
 static void pool_put(struct md_thread *t, struct md_zpool *p)
 {
 	md_tsan_release(&p->refs);
-	/* a destructor has no thread context to pass a race point: ck_pr directly */
+	/* teardown has no thread context to pass a race point: ck_pr directly */
 	if (ck_pr_faa_32(&p->refs, (uint32_t)-1) != 1)
 		return;
 	md_acquire_after(&p->refs);
@@ -88,10 +88,10 @@ static void pool_put(struct md_thread *t, struct md_zpool *p)
 		pool_free(p);
 }
 
-void md_zpdesc_freed(struct md_zpdesc *z)
+void md_zpdesc_retire(struct md_thread *t, struct md_zpdesc *z)
 {
 	if (z->pool)
-		pool_put(NULL, z->pool);
+		pool_put(t, z->pool);
 }
 
 int md_zpool_init(struct md_core *c)

@@ -57,10 +57,14 @@ int md_zpool_create(struct md_thread *t);
 int md_zpool_destroy(struct md_thread *t);
 
 /**
- * md_zpdesc_freed() - a zpdesc's descriptor is being freed (epoch destructor,
- * teardown): drop its pool reference.  No thread context.
+ * md_zpdesc_retire() - a zpdesc's descriptor lost its last reference (it is
+ * retired or discarded; @t NULL at teardown): drop its pool reference now.
+ * Not from the epoch destructor: a pool freed there, without a grace period
+ * of its own, could still be in use by a section that began after the page
+ * was retired and loaded the pool before it was unpublished.  Nobody reads
+ * z->pool once the count is zero (it is read only under a reference).
  */
-void md_zpdesc_freed(struct md_zpdesc *z);
+void md_zpdesc_retire(struct md_thread *t, struct md_zpdesc *z);
 
 /** md_zs_alloc() - allocate an object; its contents are stamped.  Return: 0, -ENOMEM, -ENOSPC,
  * -ENOENT no pool. */

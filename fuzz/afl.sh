@@ -1,5 +1,5 @@
 #!/bin/sh
-# afl.sh ROOT BIN WORK SECONDS JOBS - the AFL++ half of `mdt fuzz`: a main
+# afl.sh ROOT BIN WORK SECONDS JOBS [AFL-FLAGS...] - the AFL++ half of `mdt fuzz`: a main
 # instance (-M) and JOBS-1 secondaries (-S) on one sync dir, persistent mode
 # (the libFuzzer-style harness linked with AFL++'s driver), the
 # structure-aware custom mutator and the dictionary.  Crashes are copied to
@@ -7,6 +7,8 @@
 # printed.
 set -u
 ROOT=$1 BIN=$2 WORK=$3 SECS=$4 JOBS=$5
+shift 5
+EXTRA=$(for a in "$@"; do printf "'%s' " "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")"; done)
 mkdir -p "$WORK/afl" "$WORK/seeds"
 cp "$WORK/corpus"/* "$WORK/seeds/" 2>/dev/null
 # afl-fuzz needs one input at least: an empty program is one
@@ -16,7 +18,8 @@ export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 unset ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
 export AFL_CUSTOM_MUTATOR_LIBRARY="$(dirname "$BIN")/libmdt_afl_mutator.so"
 [ -f "$AFL_CUSTOM_MUTATOR_LIBRARY" ] || { echo "mdt fuzz: $AFL_CUSTOM_MUTATOR_LIBRARY is missing" >&2; exit 3; }
-set -- -i "$WORK/seeds" -o "$WORK/afl" -V "$SECS" -x "$ROOT/fuzz/mdt.dict"
+eval "set -- $EXTRA"
+set -- "$@" -i "$WORK/seeds" -o "$WORK/afl" -V "$SECS" -x "$ROOT/fuzz/mdt.dict"
 pids=""
 afl-fuzz "$@" -M main -- "$BIN" >"$WORK/afl-main.log" 2>&1 &
 pids="$pids $!"
@@ -31,13 +34,15 @@ while [ $i -lt "$JOBS" ]; do
 	pids="$pids $!"
 	i=$((i + 1))
 done
-trap 'kill $pids 2>/dev/null' INT TERM
+interrupted=0
+trap 'interrupted=1; kill $pids 2>/dev/null' INT TERM
 stats=$WORK/afl/main/fuzzer_stats
 while :; do
 	alive=0
 	for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1; done
 	[ $alive -eq 1 ] || break
-	sleep 10
+	sleep 10 & wait $! # a trapped signal ends the wait at once
+	[ $interrupted -eq 1 ] && continue
 	[ -f "$stats" ] && echo "  afl: $(grep -E '^(execs_done|execs_per_sec|corpus_count|saved_crashes|stability)' "$stats" | tr -s ' ' | tr '\n' ' ')"
 done
 for p in $pids; do wait "$p"; done
@@ -47,6 +52,11 @@ if [ ! -f "$stats" ]; then
 	exit 3
 fi
 echo "mdt fuzz: afl main: $(grep -E '^(execs_done|execs_per_sec|stability|saved_crashes)' "$stats" | tr -s ' ' | tr '\n' ' ')"
+execs=$(sed -n 's/^execs_done *: *\([0-9]*\).*/\1/p' "$stats")
+if [ $interrupted -eq 0 ] && [ "${execs:-0}" -eq 0 ]; then
+	echo "mdt fuzz: afl-fuzz ran no input: $(grep -m1 -E 'PROGRAM ABORT|ERROR|Error' "$WORK/afl-main.log")" >&2
+	exit 3
+fi
 n=0
 for f in "$WORK"/afl/*/crashes/id:*; do
 	[ -f "$f" ] || continue

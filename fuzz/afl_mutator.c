@@ -43,10 +43,10 @@ size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_
 	size_t cap = max_size < sizeof(m->out) ? max_size : sizeof(m->out), head;
 
 	*out_buf = buf;
-	if (md_repro_decode(&m->r, buf, buf_size, err, sizeof(err)))
+	if (md_repro_decode(&m->r, buf, buf_size, 0, err, sizeof(err)))
 		return buf_size; /* not ours to change: AFL++'s havoc will */
 	if (add_buf && (m->rng & 7) == 0 &&
-	    md_repro_decode(&m->b, add_buf, add_buf_size, err, sizeof(err)) == 0 &&
+	    md_repro_decode(&m->b, add_buf, add_buf_size, 0, err, sizeof(err)) == 0 &&
 	    m->b.tg == m->r.tg) {
 		md_crossover(&m->c, &m->r.p, &m->b.p, &m->rng);
 		m->r.p = m->c;

@@ -5,6 +5,7 @@
  * always takes the same path.  A failure aborts, so the engine keeps it.
  */
 #include "md_fuzz.h"
+#include "md_mutant.h"
 #include "md_repro.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -15,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned mutant = md_fuzz_init();
 	char err[160];
 
-	if (md_repro_decode(&r, data, size, err, sizeof(err)))
+	if (md_repro_decode(&r, data, size, 0, err, sizeof(err)))
 		return -1; /* a trailer naming what this build lacks: not an input for it */
 	/*
 	 * Bytes mode: a recorded trace replays the same in it, and a mutated
@@ -23,8 +24,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 */
 	src = md_repro_source(&r);
 	src.strategy = MD_SCHED_BYTES;
-	if (md_exec_run(r.tg, &r.p, &src, r.mutant ? r.mutant : mutant, MD_FUZZ_BUDGET, &res) ==
-	    MD_FAIL_NONE)
+	/* the file's mutant, else the campaign's where it is seeded in the input's target */
+	if (r.mutant == 0 && md_mutant_fits(mutant, r.tg->name))
+		r.mutant = mutant;
+	if (md_exec_run(r.tg, &r.p, &src, r.mutant, MD_FUZZ_BUDGET, &res) == MD_FAIL_NONE)
 		return 0;
 	md_fuzz_fail(&res);
 }

@@ -20,7 +20,9 @@
 #include "md_config.h"
 #include "md_crash.h"
 #include "md_explore.h"
+#include "md_intr.h"
 #include "md_mutant.h"
+#include "../cli/md_json.h"
 
 #define BUDGET	    200000
 #define MAX_KEPT    64	 /* reproducers listed in the summary and the JSON */
@@ -113,6 +115,7 @@ static size_t finding_encode(const struct md_finder *fd, const struct md_prog *p
 	r.mutant = fd->mutant;
 	r.exact = 1;
 	r.expect = res->fail.kind;
+	strcpy(r.san, md_repro_sanitizer());
 	r.p = *p;
 	r.p.nsched = res->ntrace < MD_PROG_MAX_SCHED ? res->ntrace : MD_PROG_MAX_SCHED;
 	memcpy(r.p.sched, res->trace, r.p.nsched);
@@ -146,6 +149,7 @@ static int finding_write(const struct md_finder *fd, const struct md_prog *p,
 }
 
 static struct md_finder *armed;
+static const char *json_tmp; /* explore's --json in progress: removed if the process dies */
 
 /* The process is dying mid-run: keep the run, say so, leave with "failure found". */
 static void finder_crash(const char *why, void *arg)
@@ -158,6 +162,8 @@ static void finder_crash(const char *why, void *arg)
 	(void)arg;
 	if (p == NULL || armed == NULL)
 		return;
+	if (json_tmp)
+		unlink(json_tmp);
 	md_crash_cat(line, sizeof(line), &off, "\nFAIL crash at step ");
 	md_crash_cat_u(line, sizeof(line), &off, res.fail.step);
 	md_crash_cat(line, sizeof(line), &off, " (run ");
@@ -204,9 +210,11 @@ int md_finder_keep(const struct md_finder *fd, const struct md_prog *p,
 /* ---- explore ---- */
 
 struct explore {
-	const char *strategy, *mutant_name, *target_name, *artifacts, *seed_s, *json;
+	const char *strategy, *mutant_name, *target_name, *artifacts, *json;
 	uint64_t threads, nops, runs, time_ms, depth, seed;
-	int keep_going, depth_set, mix;
+	int keep_going, depth_set, mix, interrupted;
+	int argc; /* the command line, for the rerun line */
+	char **argv;
 	unsigned strat; /* the --strategy, resolved once (enum md_sched_strategy) */
 	const struct md_target *tg;
 	int mutant;
@@ -229,7 +237,6 @@ static double now_s(void)
 /* Names and the artifacts directory, checked before any run: fail early, lose nothing. */
 static int explore_check(struct explore *e)
 {
-	e->seed = e->seed_s ? strtoull(e->seed_s, NULL, 0) : (uint64_t)time(NULL);
 	e->mutant = md_mutant_lookup(e->mutant_name ? e->mutant_name : getenv("MDT_MUTANT"));
 	e->tg = md_target_find(e->target_name);
 	if (e->tg == NULL) {
@@ -253,6 +260,14 @@ static int explore_check(struct explore *e)
 	e->strat = strcmp(e->strategy, "pct") == 0 ? MD_SCHED_PCT : MD_SCHED_RANDOM;
 	if (e->mutant > 0 && !md_mutants_compiled()) {
 		fprintf(stderr, "mdt explore: this build has no mutants compiled in\n");
+		return MD_EXIT_USAGE;
+	}
+	if (!md_mutant_fits((unsigned)e->mutant, e->tg->name)) {
+		fprintf(stderr,
+			"mdt explore: mutant '%s' is seeded in target %s (use --target %s)\n",
+			md_mutant_info((unsigned)e->mutant)->name,
+			md_mutant_info((unsigned)e->mutant)->target,
+			md_mutant_info((unsigned)e->mutant)->target);
 		return MD_EXIT_USAGE;
 	}
 	if (md_repro_mkdir(e->artifacts) || access(e->artifacts, W_OK)) {
@@ -281,44 +296,38 @@ static int explore_failed(struct explore *e, struct md_finder *fd, const struct 
 	return 0;
 }
 
-static void json_str(FILE *f, const char *s)
+static void explore_json(const struct explore *e, struct md_outfile *o)
 {
-	fputc('"', f);
-	for (; *s; s++)
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	fputc('"', f);
-}
+	struct md_json j;
 
-static void explore_json(const struct explore *e, FILE *f)
-{
-	char depth[32] = "[2, 3, 4]"; /* PCT depths used, in turn */
-
-	if (e->depth_set)
-		snprintf(depth, sizeof(depth), "[%" PRIu64 "]", e->depth);
-	fprintf(f,
-		"{\"seed\": %" PRIu64 ", \"target\": \"%s\", \"strategy\": \"%s\", \"depth\": "
-		"%s, \"threads\": %" PRIu64 ", \"ops\": %" PRIu64
-		", \"mutant\": \"%s\", \"variant\": \"%s\", \"runs\": %" PRIu64
-		", \"failures\": %" PRIu64 ", \"elapsed_s\": %.3f, \"runs_per_s\": %.0f, "
-		"\"reproducers\": [",
-		e->seed, e->tg->name, e->strategy, depth, e->threads, e->nops,
-		e->mutant ? md_mutant_info((unsigned)e->mutant)->name : "none", md_build_variant(),
-		e->done, e->failures, e->elapsed,
-		e->elapsed > 0 ? (double)e->done / e->elapsed : 0.0);
+	md_json_begin(&j, o->f);
+	md_json_u64(&j, "seed", e->seed);
+	md_json_str(&j, "target", e->tg->name);
+	md_json_str(&j, "strategy", e->strategy);
+	md_json_arr(&j, "depth"); /* PCT depths used, in turn */
+	for (uint64_t d = e->depth_set ? e->depth : 2; d <= (e->depth_set ? e->depth : 4); d++)
+		md_json_u64(&j, NULL, d);
+	md_json_close(&j);
+	md_json_u64(&j, "threads", e->threads);
+	md_json_u64(&j, "ops", e->nops);
+	md_json_str(&j, "mutant", e->mutant ? md_mutant_info((unsigned)e->mutant)->name : "none");
+	md_json_str(&j, "variant", md_build_variant());
+	md_json_u64(&j, "runs", e->done);
+	md_json_u64(&j, "failures", e->failures);
+	md_json_u64(&j, "interrupted", (uint64_t)e->interrupted);
+	md_json_f64(&j, "elapsed_s", e->elapsed, 3);
+	md_json_f64(&j, "runs_per_s", e->elapsed > 0 ? (double)e->done / e->elapsed : 0.0, 0);
+	md_json_arr(&j, "reproducers");
 	for (unsigned i = 0; i < e->nkept; i++) {
-		fprintf(f, "%s{\"path\": ", i ? ", " : "");
-		json_str(f, e->kept[i]);
-		fprintf(f, ", \"kind\": \"%s\", \"step\": %" PRIu64 ", \"message\": ",
-			md_fail_kind_name(e->kept_fail[i].kind), e->kept_fail[i].step);
-		json_str(f, e->kept_fail[i].msg);
-		fputc('}', f);
+		md_json_obj(&j, NULL);
+		md_json_str(&j, "path", e->kept[i]);
+		md_json_str(&j, "kind", md_fail_kind_name(e->kept_fail[i].kind));
+		md_json_u64(&j, "step", e->kept_fail[i].step);
+		md_json_str(&j, "message", e->kept_fail[i].msg);
+		md_json_close(&j);
 	}
-	fprintf(f, "]}\n");
+	md_json_close(&j);
+	md_json_end(&j);
 }
 
 static void explore_progress(const struct explore *e, double t0, double *last)
@@ -365,6 +374,10 @@ static int explore_loop(struct explore *e)
 			break;
 		if (res.steps < BUDGET)
 			avg_steps = (avg_steps * 15 + res.steps) / 16;
+		if (md_intr_pending()) {
+			e->interrupted = 1;
+			break;
+		}
 		if ((run & 63) == 0) {
 			explore_progress(e, t0, &last);
 			if (e->time_ms && (now_s() - t0) * 1000 >= (double)e->time_ms)
@@ -384,6 +397,12 @@ static void explore_summary(const struct explore *e)
 	       e->elapsed > 0 ? (double)e->done / e->elapsed : 0.0, e->seed);
 	for (unsigned i = 0; i < e->nkept; i++)
 		printf("  %s: %s\n", e->kept[i], md_fail_kind_name(e->kept_fail[i].kind));
+	if (e->interrupted) {
+		char cmd[2048];
+
+		printf("mdt explore: interrupted; rerun: %s\n",
+		       md_opt_rerun(cmd, sizeof(cmd), e->argc, e->argv, e->seed, ""));
+	}
 }
 
 int md_explore_main(int argc, char **argv)
@@ -405,25 +424,33 @@ int md_explore_main(int argc, char **argv)
 	    {"runs", MD_OPT_U64, 1, UINT64_MAX, &e.runs, "programs to run (default 20000)"},
 	    {"time", MD_OPT_DURATION, 1, 1000ull * 3600 * 24 * 7, &e.time_ms,
 	     "run for this long instead of --runs"},
-	    {"seed", MD_OPT_STR, 0, 0, &e.seed_s, "random seed (default: the clock; printed)"},
+	    {"seed", MD_OPT_U64, 0, UINT64_MAX, &e.seed,
+	     "random seed (default: the clock; printed)"},
 	    {"mutant", MD_OPT_STR, 0, 0, &e.mutant_name, "seeded bug to switch on"},
 	    {"artifacts", MD_OPT_STR, 0, 0, &e.artifacts, "where reproducers go (artifacts/)"},
 	    {"keep-going", MD_OPT_FLAG, 0, 0, &e.keep_going, "do not stop at the first failure"},
 	    {"json", MD_OPT_STR, 0, 0, &e.json, "write a JSON summary to this file"},
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
-	int ret = md_opt_parse("mdt explore", opts, argc, argv);
-	FILE *jf = NULL;
+	struct md_outfile jf;
+	int ret;
+
+	e.seed = (uint64_t)time(NULL);
+	e.argc = argc;
+	e.argv = argv;
+	ret = md_opt_parse("mdt explore", opts, argc, argv);
 
 	if (ret)
 		return ret < 0 ? MD_EXIT_OK : ret;
 	e.depth_set = e.depth != 0;
 	if ((ret = explore_check(&e)) != 0)
 		return ret;
-	if (e.json && (jf = fopen(e.json, "w")) == NULL) {
+	if (e.json && md_outfile_open(&jf, e.json)) { /* a bad path fails before any run */
 		fprintf(stderr, "mdt explore: cannot write '%s': %s\n", e.json, strerror(errno));
 		return MD_EXIT_ENV;
 	}
+	md_intr_arm();
+	json_tmp = e.json ? jf.tmp : NULL;
 	setvbuf(stdout, NULL, _IOLBF, 0); /* a crash handler writes with write(2) */
 	printf("mdt explore: seed %" PRIu64 ", target %s, %s, %" PRIu64 " threads x %" PRIu64
 	       " ops%s%s\n",
@@ -431,9 +458,13 @@ int md_explore_main(int argc, char **argv)
 	       e.mutant ? md_mutant_info((unsigned)e.mutant)->name : "");
 	ret = explore_loop(&e);
 	explore_summary(&e);
-	if (jf) {
-		explore_json(&e, jf);
-		fclose(jf);
+	if (e.json) {
+		explore_json(&e, &jf);
+		if (md_outfile_commit(&jf)) {
+			fprintf(stderr, "mdt explore: writing '%s' failed: %s\n", e.json,
+				strerror(errno));
+			return ret ? ret : e.failures ? MD_EXIT_FAIL : MD_EXIT_ENV;
+		}
 	}
-	return ret ? ret : e.failures ? MD_EXIT_FAIL : MD_EXIT_OK;
+	return ret ? ret : e.failures ? MD_EXIT_FAIL : e.interrupted ? MD_EXIT_INTR : MD_EXIT_OK;
 }

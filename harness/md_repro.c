@@ -13,12 +13,36 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "md_config.h"
 #include "md_crash.h"
 #include "md_exec.h"
 #include "md_mutant.h"
 #include "md_repro.h"
 
-#define TRAILER "MDT1"
+#define TRAILER_V1 "MDT1"
+#define TRAILER_V2 "MDT2"
+
+/* CRC-32 (IEEE 802.3, reflected), bit by bit: reproducers are small.  Signal-safe. */
+static uint32_t crc32(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+
+	for (size_t i = 0; i < n; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = c >> 1 ^ (0xedb88320u & (0u - (c & 1)));
+	}
+	return ~c;
+}
+
+const char *md_repro_sanitizer(void)
+{
+	if (strstr(MD_SANITIZE, "thread"))
+		return "thread";
+	if (strstr(MD_SANITIZE, "address"))
+		return "address";
+	return strstr(MD_SANITIZE, "undefined") ? "undefined" : "none";
+}
 
 static size_t put(uint8_t *buf, size_t off, size_t cap, const char *s)
 {
@@ -34,6 +58,7 @@ size_t md_repro_encode(const struct md_repro *r, uint8_t *buf, size_t cap)
 {
 	const struct md_mutant_info *m = md_mutant_info(r->mutant);
 	size_t n = md_prog_encode(&r->p, buf, cap), t;
+	uint32_t crc;
 
 	if (n == 0)
 		return 0;
@@ -47,11 +72,18 @@ size_t md_repro_encode(const struct md_repro *r, uint8_t *buf, size_t cap)
 		t = put(buf, t, cap, " expect=");
 		t = put(buf, t, cap, md_fail_kind_name(r->expect));
 	}
-	if (t + 5 > cap || t - n > 255)
+	if (r->san[0]) {
+		t = put(buf, t, cap, " san=");
+		t = put(buf, t, cap, r->san);
+	}
+	if (t + 9 > cap || t - n > 255)
 		return 0;
 	buf[t] = (uint8_t)(t - n);
-	memcpy(buf + t + 1, TRAILER, 4);
-	return t + 5;
+	memcpy(buf + t + 1, TRAILER_V2, 4);
+	crc = crc32(buf, t + 5);
+	for (int k = 0; k < 4; k++)
+		buf[t + 5 + k] = (uint8_t)(crc >> (8 * k));
+	return t + 9;
 }
 
 /* One "key=value" of the trailer into @r. */
@@ -72,6 +104,8 @@ static int trailer_kv(struct md_repro *r, const char *kv, char *err, size_t elen
 		r->exact = 0;
 	} else if (strncmp(kv, "expect=", 7) == 0) {
 		r->expect = md_fail_kind_lookup(kv + 7);
+	} else if (strncmp(kv, "san=", 4) == 0) {
+		snprintf(r->san, sizeof(r->san), "%s", kv + 4);
 	} /* other keys: from a newer mdt; ignored */
 	return 0;
 unknown:
@@ -85,23 +119,70 @@ static int parse_trailer(struct md_repro *r, const uint8_t *t, size_t n, char *e
 
 	memcpy(s, t, n);
 	s[n] = '\0';
-	r->exact = 1;
 	for (char *kv = strtok_r(s, " ", &save); kv; kv = strtok_r(NULL, " ", &save))
 		if (trailer_kv(r, kv, err, elen))
 			return -1;
 	return 0;
 }
 
-int md_repro_decode(struct md_repro *r, const uint8_t *buf, size_t len, char *err, size_t elen)
+/* The trailer's length if @buf ends in one of @magic (@extra bytes after it), else 0. */
+static size_t trailer_at(const uint8_t *buf, size_t len, const char *magic, size_t extra)
 {
+	if (len < 5 + extra || memcmp(buf + len - 4 - extra, magic, 4) != 0 ||
+	    buf[len - 5 - extra] + 5u + extra > len)
+		return 0;
+	return (size_t)buf[len - 5 - extra] + 5 + extra;
+}
+
+static uint32_t stored_crc(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The program's length in @buf and the trailer's format; -1 when a v2 checksum is wrong. */
+static long split_trailer(struct md_repro *r, const uint8_t *buf, size_t len, size_t *tl)
+{
+	if ((*tl = trailer_at(buf, len, TRAILER_V2, 4)) != 0) {
+		if (crc32(buf, len - 4) != stored_crc(buf + len - 4))
+			return -1;
+		r->format = MD_REPRO_V2;
+		return (long)(len - *tl);
+	}
+	if ((*tl = trailer_at(buf, len, TRAILER_V1, 0)) != 0) {
+		r->format = MD_REPRO_V1;
+		return (long)(len - *tl);
+	}
+	r->format = MD_REPRO_RAW;
+	return (long)len;
+}
+
+int md_repro_decode(struct md_repro *r, const uint8_t *buf, size_t len, int strict, char *err,
+		    size_t elen)
+{
+	size_t tl;
+	long n;
+
 	memset(r, 0, sizeof(*r));
 	r->tg = &md_target_core;
-	if (len >= 5 && memcmp(buf + len - 4, TRAILER, 4) == 0 && buf[len - 5] + 5u <= len) {
-		size_t tl = buf[len - 5];
-
-		len -= tl + 5;
-		if (parse_trailer(r, buf + len, tl, err, elen))
-			return -1;
+	r->exact = 1;
+	n = split_trailer(r, buf, len, &tl);
+	if (n < 0 && strict) {
+		snprintf(err, elen, "damaged reproducer: its checksum does not match");
+		return -1;
+	}
+	if (n < 0) { /* a fuzzer's mutation hit the trailer: the bytes are a raw input */
+		r->format = MD_REPRO_RAW;
+		n = (long)len;
+	}
+	if (r->format == MD_REPRO_RAW)
+		r->exact = 0;
+	else if (parse_trailer(r, buf + n, tl - (r->format == MD_REPRO_V2 ? 9 : 5), err, elen))
+		return -1;
+	len = (size_t)n;
+	if (!md_mutant_fits(r->mutant, r->tg->name)) {
+		snprintf(err, elen, "the trailer's mutant %s is not seeded in target %s",
+			 md_mutant_info(r->mutant)->name, r->tg->name);
+		return -1;
 	}
 	md_prog_decode(&r->p, r->tg->ops, buf, len);
 	return 0;
@@ -114,20 +195,34 @@ static int is_text(const char *path)
 	return n >= 4 && strcmp(path + n - 4, ".mdt") == 0;
 }
 
+/*
+ * The whole of the regular file @path, at most @cap bytes.  Opened without
+ * blocking and checked before any read: a FIFO, a device or a directory is
+ * refused (ENOTREG below), never read.
+ * Return: the length, or -1 with errno (EFBIG: larger than @cap).
+ */
+#define ENOTREG 4242 /* not an errno: a file that is not a regular one */
 static long read_all(const char *path, char *buf, size_t cap)
 {
-	FILE *f = fopen(path, "rb");
-	size_t n;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	size_t n = 0;
+	ssize_t k = 0;
 
-	if (f == NULL)
+	if (fd < 0)
 		return -1;
-	n = fread(buf, 1, cap, f);
-	if (ferror(f) || !feof(f)) {
-		errno = ferror(f) ? EIO : EFBIG;
-		fclose(f);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size > cap) {
+		int e = fstat(fd, &st) ? errno : !S_ISREG(st.st_mode) ? ENOTREG : EFBIG;
+
+		close(fd);
+		errno = e;
 		return -1;
 	}
-	fclose(f);
+	while (n < cap && (k = read(fd, buf + n, cap - n)) > 0)
+		n += (size_t)k;
+	close(fd);
+	if (k < 0 || n == cap)
+		return errno = k < 0 ? errno : EFBIG, -1;
 	return (long)n;
 }
 
@@ -154,6 +249,8 @@ static int directive(struct md_repro *r, char *line, char *err, size_t elen)
 	} else if (strcmp(kw, "expect") == 0) {
 		if ((r->expect = md_fail_kind_lookup(val)) == MD_FAIL_NONE)
 			return snprintf(err, elen, "unknown failure kind '%s'", val), -1;
+	} else if (strcmp(kw, "sanitizer") == 0) {
+		snprintf(r->san, sizeof(r->san), "%s", val);
 	} else {
 		return 0;
 	}
@@ -161,10 +258,17 @@ static int directive(struct md_repro *r, char *line, char *err, size_t elen)
 	return 0;
 }
 
-static int load_text(struct md_repro *r, char *text, char *err, size_t elen)
+static int load_text(struct md_repro *r, char *text, size_t len, char *err, size_t elen)
 {
 	char msg[200];
 
+	if (memchr(text, '\0', len)) {
+		snprintf(err, elen,
+			 "binary content in a .mdt (text) file: a binary reproducer is "
+			 "named .bin");
+		return -1;
+	}
+	r->format = MD_REPRO_TEXT;
 	r->exact = 1;
 	for (char *line = text; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		line += strspn(line, " \t");
@@ -189,16 +293,18 @@ int md_repro_load(const char *path, struct md_repro *r, char *err, size_t elen)
 
 	if (n < 0) {
 		snprintf(err, elen, "%s: %s", path,
-			 errno == EFBIG ? "too large for a reproducer" : strerror(errno));
+			 errno == EFBIG	    ? "too large for a reproducer"
+			 : errno == ENOTREG ? "not a regular file"
+					    : strerror(errno));
 		return -1;
 	}
 	memset(r, 0, sizeof(*r));
 	r->tg = &md_target_core;
 	buf[n] = '\0';
 	if (is_text(path))
-		ret = load_text(r, buf, msg, sizeof(msg));
+		ret = load_text(r, buf, (size_t)n, msg, sizeof(msg));
 	else
-		ret = md_repro_decode(r, (uint8_t *)buf, (size_t)n, msg, sizeof(msg));
+		ret = md_repro_decode(r, (uint8_t *)buf, (size_t)n, 1, msg, sizeof(msg));
 	if (ret)
 		snprintf(err, elen, "%s: %s", path, msg);
 	return ret;
@@ -212,6 +318,8 @@ void md_repro_print(const struct md_repro *r, FILE *f)
 		r->exact ? "exact" : "bytes");
 	if (r->expect != MD_FAIL_NONE)
 		fprintf(f, "expect %s\n", md_fail_kind_name(r->expect));
+	if (r->san[0])
+		fprintf(f, "sanitizer %s\n", r->san);
 	md_prog_print(&r->p, r->tg->ops, f);
 }
 

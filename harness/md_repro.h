@@ -4,16 +4,20 @@
  * fuzzers' crash files and the corpus.
  *
  * Binary (*.bin and anything not named *.mdt): a program in md_prog's
- * binary encoding, then an optional trailer
- *	"target=core mutant=gup_no_recheck" [length byte] "MDT1"
- * (plus " replay=bytes" when the schedule bytes are not a recorded trace, and
- * " expect=KIND" naming the failure kind the recording ended with).
- * Without the trailer (a raw fuzzer input) the target is the core, the
- * mutant none, and the schedule bytes are replayed in bytes mode.
+ * binary encoding, then a trailer
+ *	"target=core mutant=gup_no_recheck" [length byte] "MDT2" [CRC-32, 4 bytes LE]
+ * (plus " replay=bytes" when the schedule bytes are not a recorded trace,
+ * " expect=KIND" naming the failure kind the recording ended with and
+ * " san=NAME" the sanitizer of the build it was recorded in).  The CRC-32
+ * covers every byte before it, so a truncated file or a flipped byte is
+ * found: a file that ends in no trailer is a raw fuzzer input (or damage),
+ * replayed only when the caller says so.  Version 1 files ("MDT1", no CRC)
+ * are still read.  A raw input's target is the core, its mutant none, and
+ * its schedule bytes are replayed in bytes mode.
  *
- * Text (*.mdt): "target NAME", "mutant NAME", "replay exact|bytes" and
- * "expect KIND" lines, then md_prog's text form.  Binary -> text -> binary
- * is exact.
+ * Text (*.mdt): "target NAME", "mutant NAME", "replay exact|bytes",
+ * "expect KIND" and "sanitizer NAME" lines, then md_prog's text form.
+ * Binary -> text -> binary is exact.
  */
 #ifndef MD_REPRO_H
 #define MD_REPRO_H
@@ -28,11 +32,20 @@
 
 #define MD_REPRO_MAX (2u + 3u * MD_PROG_MAX_OPS + MD_PROG_MAX_SCHED + 96u)
 
+enum md_repro_format {
+	MD_REPRO_RAW, /* no trailer: a fuzzer's input, or a damaged file */
+	MD_REPRO_V1,  /* "MDT1": no checksum */
+	MD_REPRO_V2,  /* "MDT2" and a CRC-32 */
+	MD_REPRO_TEXT,
+};
+
 struct md_repro {
 	const struct md_target *tg;
 	unsigned mutant; /* enum md_mutant_id */
 	int exact;	 /* the schedule is a recorded trace: replay it strictly */
 	unsigned expect; /* enum md_fail_kind the recording ended with; MD_FAIL_NONE: not said */
+	char san[12];	 /* the sanitizer of the recording build ("thread", ...); "": not said */
+	unsigned format; /* enum md_repro_format, as read */
 	struct md_prog p;
 };
 
@@ -43,15 +56,23 @@ struct md_repro {
 size_t md_repro_encode(const struct md_repro *r, uint8_t *buf, size_t cap);
 
 /**
- * md_repro_decode() - split @len bytes into program and trailer.
- * Return: 0; -1 with the reason in @err (unknown target or mutant).
+ * md_repro_decode() - split @len bytes into program and trailer.  @strict
+ * (files a user replays): a trailer whose checksum does not match is an
+ * error; else (fuzz inputs, which mutations damage) it is a raw input.
+ * Return: 0 (r->format says whether a trailer was found); -1 with the reason
+ * in @err (a damaged trailer when strict, an unknown target or mutant).
  */
-int md_repro_decode(struct md_repro *r, const uint8_t *buf, size_t len, char *err, size_t elen);
+int md_repro_decode(struct md_repro *r, const uint8_t *buf, size_t len, int strict, char *err,
+		    size_t elen);
+
+/** md_repro_sanitizer() - this build's sanitizer as a reproducer records it ("none", ...). */
+const char *md_repro_sanitizer(void);
 
 /**
- * md_repro_load() - read @path (*.mdt: text, else binary).
- * Return: 0; -1 with "PATH: reason" in @err (unreadable, too large, parse
- * error with line and column).
+ * md_repro_load() - read @path (*.mdt: text, else binary; strict): a regular
+ * file only (a directory, a FIFO or a device is refused, never read).
+ * Return: 0; -1 with "PATH: reason" in @err (unreadable, not a regular
+ * file, too large, damaged, a parse error with line and column).
  */
 int md_repro_load(const char *path, struct md_repro *r, char *err, size_t elen);
 

@@ -18,6 +18,7 @@
 #include "../cli/md_opt.h"
 #include "md_crash.h"
 #include "md_explore.h"
+#include "md_intr.h"
 #include "md_mutant.h"
 
 #define BUDGET	 200000
@@ -43,17 +44,71 @@ static int pick_mutant(const char *cmd, const char *path, struct md_repro *r, co
 			m < 0 ? "unknown" : "not compiled into this build (use --build debug)");
 		return -1;
 	}
+	if (!md_mutant_fits((unsigned)m, r->tg->name)) {
+		fprintf(stderr, "%s: %s: mutant '%s' is seeded in target %s, the file's is %s\n",
+			cmd, path, md_mutant_info((unsigned)m)->name,
+			md_mutant_info((unsigned)m)->target, r->tg->name);
+		return -1;
+	}
 	return m;
 }
 
-static int load(const char *cmd, const char *path, struct md_repro *r)
+/* A file a fuzzing campaign wrote: libFuzzer's artifacts, AFL++'s crashes and hangs. */
+static int campaign_artifact(const char *path)
+{
+	static const char *const prefix[] = {"crash-",	   "leak-",	 "timeout-", "oom-",
+					     "slow-unit-", "minimized-", "id:",	     NULL};
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	for (unsigned i = 0; prefix[i]; i++)
+		if (strncmp(base, prefix[i], strlen(prefix[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Read @path.  A file with no trailer is a raw fuzzer input, or a damaged
+ * reproducer: replayed only when the user says so (@raw) or a campaign
+ * wrote it, never read as "the correct code passes".
+ */
+static int load(const char *cmd, const char *path, struct md_repro *r, int raw)
 {
 	char err[512];
 
-	if (md_repro_load(path, r, err, sizeof(err)) == 0)
+	if (md_repro_load(path, r, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", cmd, err);
+		return -1;
+	}
+	if (r->format != MD_REPRO_RAW || raw || campaign_artifact(path))
 		return 0;
-	fprintf(stderr, "%s: %s\n", cmd, err);
+	fprintf(stderr,
+		"%s: %s: not a reproducer: it ends in no trailer (a damaged file, or a raw "
+		"fuzzer input: replay it with --raw)\n",
+		cmd, path);
 	return -1;
+}
+
+/* The ./mdt variant whose sanitizer is @san. */
+static const char *variant_of(const char *san)
+{
+	return strcmp(san, "thread") == 0      ? "tsan"
+	       : strcmp(san, "address") == 0   ? "asan"
+	       : strcmp(san, "undefined") == 0 ? "ubsan"
+					       : "debug";
+}
+
+/* Say what is being replayed when it is not plain: a raw input, another build's crash. */
+static void replay_notes(const char *cmd, const char *path, const struct md_repro *r,
+			 unsigned mutant)
+{
+	if (r->format == MD_REPRO_RAW)
+		fprintf(stderr, "%s: %s: raw input, mutant %s, replayed in bytes mode\n", cmd, path,
+			mutant ? md_mutant_info(mutant)->name : "none");
+	if (r->san[0] && r->expect == MD_FAIL_CRASH && strcmp(r->san, md_repro_sanitizer()))
+		fprintf(stderr,
+			"%s: %s: recorded in a build with sanitizer %s, this one has %s: replay it "
+			"there: ./mdt --build %s repro %s\n",
+			cmd, path, r->san, md_repro_sanitizer(), variant_of(r->san), path);
 }
 
 /*
@@ -117,7 +172,9 @@ int md_repro_search(const char *path, struct md_repro *r, unsigned mutant, uint6
 	char out[512];
 
 	md_finder_arm(&fd);
-	for (fd.run = 0; fd.run < SEARCHES && (now_s() - t0) * 1000 < (double)ms; fd.run++) {
+	for (fd.run = 0;
+	     fd.run < SEARCHES && (now_s() - t0) * 1000 < (double)ms && !md_intr_pending();
+	     fd.run++) {
 		struct md_sched_source src = search_source(fd.seed, fd.run, steps);
 
 		if (md_exec_run(r->tg, &r->p, &src, mutant, BUDGET, &res) == MD_FAIL_NONE ||
@@ -132,9 +189,9 @@ int md_repro_search(const char *path, struct md_repro *r, unsigned mutant, uint6
 									  : MD_EXIT_FAIL;
 	}
 	md_crash_disarm();
-	printf("%s: search: no failing schedule in %" PRIu64 " tries (%.1fs)\n", path, fd.run,
-	       now_s() - t0);
-	return MD_EXIT_OK;
+	printf("%s: search: no failing schedule in %" PRIu64 " tries (%.1fs%s)\n", path, fd.run,
+	       now_s() - t0, md_intr_pending() ? ", interrupted" : "");
+	return md_intr_pending() ? MD_EXIT_INTR : MD_EXIT_OK;
 }
 
 /* Does @res fail the way @r says it should (any failure when it does not say)? */
@@ -180,7 +237,7 @@ static int repro_update(const char *path, struct md_repro *r, uint64_t ms,
 		printf("%s: replays as recorded: nothing to update\n", path);
 		return MD_EXIT_OK;
 	}
-	for (i = 0; i < SEARCHES && (now_s() - t0) * 1000 < (double)ms; i++) {
+	for (i = 0; i < SEARCHES && (now_s() - t0) * 1000 < (double)ms && !md_intr_pending(); i++) {
 		struct md_sched_source src = search_source(seed, i, steps);
 
 		if (md_exec_isolated(r->tg, &r->p, &src, r->mutant, BUDGET, res) == MD_FAIL_NONE ||
@@ -190,27 +247,37 @@ static int repro_update(const char *path, struct md_repro *r, uint64_t ms,
 		memcpy(r->p.sched, res->trace, r->p.nsched);
 		r->exact = 1;
 		r->expect = res->fail.kind;
+		strcpy(r->san, md_repro_sanitizer());
 		if (replay(r, r->mutant, res) != r->expect || rewrite(path, r))
 			return MD_EXIT_ENV;
 		printf("%s: updated after %" PRIu64 " schedules: ", path, i + 1);
 		report(path, res);
 		return MD_EXIT_OK;
 	}
-	printf("%s: no schedule fails %s in %" PRIu64 " tries (%.1fs): file unchanged\n", path,
-	       r->expect ? md_fail_kind_name(r->expect) : "at all", i, now_s() - t0);
-	return MD_EXIT_FAIL;
+	printf("%s: no schedule fails %s in %" PRIu64 " tries (%.1fs%s): file unchanged\n", path,
+	       r->expect ? md_fail_kind_name(r->expect) : "at all", i, now_s() - t0,
+	       md_intr_pending() ? ", interrupted" : "");
+	return md_intr_pending() ? MD_EXIT_INTR : MD_EXIT_FAIL;
 }
 
-static int repro_one(const char *path, const char *override, uint64_t search_ms, const char *dir,
-		     int update)
+struct repro_opts {
+	const char *override, *dir;
+	uint64_t search_ms;
+	int update, raw;
+};
+
+static int repro_one(const char *path, const struct repro_opts *o)
 {
 	static struct md_repro r;
 	static struct md_exec_result res;
-	int mutant;
+	const char *override = o->override;
+	uint64_t search_ms = o->search_ms;
+	int update = o->update, mutant;
 
-	if (load("mdt repro", path, &r) ||
+	if (load("mdt repro", path, &r, o->raw) ||
 	    (mutant = pick_mutant("mdt repro", path, &r, override)) < 0)
 		return MD_EXIT_USAGE;
+	replay_notes("mdt repro", path, &r, (unsigned)mutant);
 	if (update && (override || r.mutant == MD_MUT_NONE || !r.exact)) {
 		fprintf(stderr,
 			"mdt repro: --update: %s is not an exact reproducer of a seeded bug "
@@ -225,24 +292,47 @@ static int repro_one(const char *path, const char *override, uint64_t search_ms,
 	if (res.fail.kind != MD_FAIL_NONE && res.fail.kind != MD_FAIL_DIVERGED)
 		return MD_EXIT_FAIL;
 	if (search_ms)
-		return md_repro_search(path, &r, (unsigned)mutant, search_ms, dir, res.steps);
+		return md_repro_search(path, &r, (unsigned)mutant, search_ms, o->dir, res.steps);
 	return res.fail.kind == MD_FAIL_DIVERGED ? MD_EXIT_FAIL : MD_EXIT_OK;
+}
+
+/* Several files: a failure found outranks a file that could not be read, which outranks none. */
+static int worse(int a, int b)
+{
+	static const int rank[] = {
+	    [MD_EXIT_OK] = 0, [MD_EXIT_USAGE] = 1, [MD_EXIT_ENV] = 2, [MD_EXIT_FAIL] = 3};
+
+	if (a == MD_EXIT_INTR ||
+	    b == MD_EXIT_INTR) /* interrupted: only a failure found outranks it */
+		return a == MD_EXIT_FAIL || b == MD_EXIT_FAIL ? MD_EXIT_FAIL : MD_EXIT_INTR;
+	return rank[b] > rank[a] ? b : a;
+}
+
+/* --search writes its finding there: checked before any work, so nothing found is lost. */
+static int artifacts_ok(const char *dir)
+{
+	if (md_repro_mkdir(dir) == 0 && access(dir, W_OK) == 0)
+		return 0;
+	fprintf(stderr, "mdt repro: artifacts directory '%s' is not writable: %s\n", dir,
+		strerror(errno));
+	return -1;
 }
 
 int md_repro_main(int argc, char **argv)
 {
-	const char *override = NULL, *dir = "artifacts", *pos[MAX_POS];
-	uint64_t search_ms = 0;
-	int update = 0;
+	struct repro_opts o = {.dir = "artifacts"};
+	const char *pos[MAX_POS];
 	const struct md_opt opts[] = {
-	    {"mutant", MD_OPT_STR, 0, 0, &override,
+	    {"mutant", MD_OPT_STR, 0, 0, &o.override,
 	     "run with this seeded bug instead of the file's ('none': the correct code)"},
-	    {"search", MD_OPT_DURATION, 1, 1000ull * 3600 * 24, &search_ms,
+	    {"search", MD_OPT_DURATION, 1, 1000ull * 3600 * 24, &o.search_ms,
 	     "if the file does not fail, search schedules for this long"},
-	    {"artifacts", MD_OPT_STR, 0, 0, &dir, "where --search writes (artifacts/)"},
-	    {"update", MD_OPT_FLAG, 0, 0, &update,
+	    {"artifacts", MD_OPT_STR, 0, 0, &o.dir, "where --search writes (artifacts/)"},
+	    {"update", MD_OPT_FLAG, 0, 0, &o.update,
 	     "a drifted reproducer: search (--search, default 60s) for a schedule failing as "
 	     "recorded and rewrite the file; exit 0 when it replays"},
+	    {"raw", MD_OPT_FLAG, 0, 0, &o.raw,
+	     "replay files with no trailer as raw fuzzer inputs (bytes mode)"},
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 	int ret = md_opt_parse_args("mdt repro FILE...", opts, argc, argv, pos, MAX_POS, &argc);
@@ -253,15 +343,12 @@ int md_repro_main(int argc, char **argv)
 		fprintf(stderr, "mdt repro: no reproducer given (usage: mdt repro FILE...)\n");
 		return MD_EXIT_USAGE;
 	}
-	for (int i = 0; i < argc; i++) {
-		int r = repro_one(pos[i], override, search_ms, dir, update);
-
-		if (r == MD_EXIT_USAGE || r == MD_EXIT_ENV)
-			return r;
-		if (r == MD_EXIT_FAIL)
-			ret = MD_EXIT_FAIL;
-	}
-	return ret;
+	if (o.search_ms && !o.update && artifacts_ok(o.dir))
+		return MD_EXIT_ENV;
+	md_intr_arm();
+	for (int i = 0; i < argc && !md_intr_pending(); i++)
+		ret = worse(ret, repro_one(pos[i], &o));
+	return md_intr_pending() && ret != MD_EXIT_FAIL ? MD_EXIT_INTR : ret;
 }
 
 /* ---- explain ---- */
@@ -342,8 +429,10 @@ int md_explain_main(int argc, char **argv)
 	static struct md_exec_result res;
 	static struct explain x;
 	const char *override = NULL, *path;
+	int raw = 0;
 	const struct md_opt opts[] = {
 	    {"mutant", MD_OPT_STR, 0, 0, &override, "run with this seeded bug (or 'none')"},
+	    {"raw", MD_OPT_FLAG, 0, 0, &raw, "take a file with no trailer as a raw fuzzer input"},
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 	struct md_sched_source src;
@@ -356,9 +445,10 @@ int md_explain_main(int argc, char **argv)
 		fprintf(stderr, "mdt explain: one reproducer, please (usage: mdt explain FILE)\n");
 		return MD_EXIT_USAGE;
 	}
-	if (load("mdt explain", path, &r) ||
+	if (load("mdt explain", path, &r, raw) ||
 	    (mutant = pick_mutant("mdt explain", path, &r, override)) < 0)
 		return MD_EXIT_USAGE;
+	replay_notes("mdt explain", path, &r, (unsigned)mutant);
 	printf("# %s\n", path);
 	md_repro_print(&r, stdout);
 	x.r = &r;
@@ -388,7 +478,7 @@ struct mini {
 
 static int mini_out_of_time(const struct mini *m)
 {
-	return m->tries >= m->max_tries || now_s() >= m->deadline;
+	return m->tries >= m->max_tries || now_s() >= m->deadline || md_intr_pending();
 }
 
 /* One schedule for @cand; on the same failure kind, @cand with the trace taken becomes the best. */
@@ -536,11 +626,13 @@ int md_minimize_main(int argc, char **argv)
 	static struct md_exec_result res;
 	const char *override = NULL, *out = NULL, *path;
 	uint64_t time_ms = 120000, max_tries = 20000;
+	int raw = 0;
 	const struct md_opt opts[] = {
 	    {"o", MD_OPT_STR, 0, 0, &out, "the smaller reproducer (a new file)"},
 	    {"mutant", MD_OPT_STR, 0, 0, &override, "run with this seeded bug (or 'none')"},
 	    {"time", MD_OPT_DURATION, 1, 1000ull * 3600 * 24, &time_ms, "give up after (120s)"},
 	    {"tries", MD_OPT_U64, 1, 10000000, &max_tries, "runs at most (20000)"},
+	    {"raw", MD_OPT_FLAG, 0, 0, &raw, "take a file with no trailer as a raw fuzzer input"},
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 	int ret = md_opt_parse_args("mdt minimize FILE -o OUT", opts, argc, argv, &path, 1, &argc);
@@ -555,9 +647,11 @@ int md_minimize_main(int argc, char **argv)
 		fprintf(stderr, "mdt minimize: usage: mdt minimize FILE -o OUT\n");
 		return MD_EXIT_USAGE;
 	}
-	if (load("mdt minimize", path, &m.r) ||
+	if (load("mdt minimize", path, &m.r, raw) ||
 	    (mutant = pick_mutant("mdt minimize", path, &m.r, override)) < 0)
 		return MD_EXIT_USAGE;
+	replay_notes("mdt minimize", path, &m.r, (unsigned)mutant);
+	md_intr_arm();
 	m.mutant = (unsigned)mutant;
 	m.kind = replay(&m.r, m.mutant, &res);
 	if (m.kind == MD_FAIL_NONE || m.kind == MD_FAIL_DIVERGED) {
@@ -577,6 +671,7 @@ int md_minimize_main(int argc, char **argv)
 	mini_sched(&m);
 	m.r.exact = 1;
 	m.r.expect = m.kind;
+	strcpy(m.r.san, md_repro_sanitizer());
 	if (replay(&m.r, m.mutant, &res) != m.kind) { /* the file must replay exactly */
 		report(out, &res);
 		fprintf(stderr, "mdt minimize: the result does not replay; nothing written\n");
@@ -590,6 +685,10 @@ int md_minimize_main(int argc, char **argv)
 	       path, md_fail_kind_name(m.kind), out, m.tries, ops0, m.r.p.nops, th0, m.r.p.nthreads,
 	       steps0, res.steps, size0, repro_size(&m.r));
 	report(out, &res);
+	if (md_intr_pending()) {
+		printf("mdt minimize: interrupted: %s is the smallest found so far\n", out);
+		return MD_EXIT_INTR;
+	}
 	return MD_EXIT_OK;
 }
 
@@ -614,8 +713,12 @@ int md_compile_main(int argc, char **argv)
 		fprintf(stderr, "mdt compile: usage: mdt compile FILE.mdt -o FILE.bin\n");
 		return MD_EXIT_USAGE;
 	}
-	if (load("mdt compile", path, &r))
+	if (load("mdt compile", path, &r, 0))
 		return MD_EXIT_USAGE;
+	if (r.format != MD_REPRO_TEXT) {
+		fprintf(stderr, "mdt compile: %s: compile reads the text form (.mdt)\n", path);
+		return MD_EXIT_USAGE;
+	}
 	n = md_repro_encode(&r, buf, sizeof(buf));
 	if (md_repro_write(out, buf, n)) {
 		fprintf(stderr, "mdt compile: cannot write '%s': %s\n", out,
@@ -629,7 +732,11 @@ int md_decompile_main(int argc, char **argv)
 {
 	static struct md_repro r;
 	const char *path;
-	const struct md_opt opts[] = {{NULL, 0, 0, 0, NULL, NULL}};
+	int raw = 0;
+	const struct md_opt opts[] = {
+	    {"raw", MD_OPT_FLAG, 0, 0, &raw, "take a file with no trailer as a raw fuzzer input"},
+	    {NULL, 0, 0, 0, NULL, NULL},
+	};
 	int ret = md_opt_parse_args("mdt decompile FILE", opts, argc, argv, &path, 1, &argc);
 
 	if (ret)
@@ -638,7 +745,7 @@ int md_decompile_main(int argc, char **argv)
 		fprintf(stderr, "mdt decompile: usage: mdt decompile FILE.bin\n");
 		return MD_EXIT_USAGE;
 	}
-	if (load("mdt decompile", path, &r))
+	if (load("mdt decompile", path, &r, raw))
 		return MD_EXIT_USAGE;
 	md_repro_print(&r, stdout);
 	return MD_EXIT_OK;

@@ -32,13 +32,27 @@
 
 #if defined(MD_TSAN) && defined(MD_TSAN_ANNOTATIONS) && MD_TSAN_ANNOTATIONS
 #include <sanitizer/tsan_interface.h>
+#include <sanitizer/tsan_interface_atomic.h>
 /* This thread's prior accesses happen before any later md_tsan_acquire(@p). */
 #define md_tsan_release(p) __tsan_release((void *)(p))
 /* Accesses released on @p happen before this thread's later accesses. */
 #define md_tsan_acquire(p) __tsan_acquire((void *)(p))
+/*
+ * A CAS whose edge depends on its outcome (release and acquire on success
+ * only) cannot be annotated around a ck_pr CAS: declared after it, another
+ * thread can acquire in between and find no edge (a false report between
+ * real threads); declared before, a failed CAS would release too (a hidden
+ * one).  TSan's own CAS is exact: core/md_atomic.h performs those through it.
+ */
+#define MD_TSAN_EXACT_CAS 1
+#define md_tsan_cas64_acqrel(p, old, new)                                                          \
+	((uint64_t)__tsan_atomic64_compare_exchange_val(                                           \
+	    (volatile __tsan_atomic64 *)(p), (__tsan_atomic64)(old), (__tsan_atomic64)(new),       \
+	    __tsan_memory_order_acq_rel, __tsan_memory_order_relaxed))
 #else
 #define md_tsan_release(p) ((void)(p))
 #define md_tsan_acquire(p) ((void)(p))
+#define MD_TSAN_EXACT_CAS  0
 #endif
 
 /*

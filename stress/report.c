@@ -80,20 +80,23 @@ void stress_stall_report(struct stress *s, struct md_rexec *x, const struct md_w
 	}
 }
 
-/* The command line that reruns this run: the same options, the seed made explicit. */
+/*
+ * The rerun line (the same options, the seed made explicit), made once at
+ * the start: a crash handler prints it too.
+ */
+void stress_make_rerun(struct stress *s)
+{
+	char extra[96] = "", cmd[sizeof(s->rerun) - 16];
+
+	if (s->mutant && !s->mutant_given)
+		snprintf(extra, sizeof(extra), "--mutant %s", md_mutant_info(s->mutant)->name);
+	md_opt_rerun(cmd, sizeof(cmd), s->o.argc, s->o.argv, s->o.seed, extra);
+	snprintf(s->rerun, sizeof(s->rerun), "rerun: %s\n", cmd);
+}
+
 void stress_print_rerun(const struct stress *s)
 {
-	printf("rerun: ./mdt --build %s stress", md_build_variant());
-	for (int i = 1; i < s->o.argc; i++) {
-		if (strncmp(s->o.argv[i], "--seed", 6) == 0) {
-			i += strchr(s->o.argv[i], '=') == NULL; /* skip its value too */
-			continue;
-		}
-		printf(" %s", s->o.argv[i]);
-	}
-	printf(" --seed %" PRIu64 "%s%s\n", s->o.seed,
-	       s->mutant && !s->mutant_given ? " --mutant " : "",
-	       s->mutant && !s->mutant_given ? md_mutant_info(s->mutant)->name : "");
+	fputs(s->rerun, stdout);
 	fflush(stdout);
 }
 
@@ -142,6 +145,7 @@ int stress_write_json(struct stress *s)
 		md_json_str(&j, NULL, s->failure);
 	md_json_close(&j);
 	md_json_u64(&j, "stalls", s->stalls);
+	md_json_u64(&j, "interrupted", (uint64_t)s->interrupted);
 	md_json_obj(&j, "footprint");
 	for (unsigned i = 0; i < s->nmetrics; i++)
 		md_json_f64(&j, s->metrics[i].name, s->metrics[i].value, s->metrics[i].prec);

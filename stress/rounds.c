@@ -18,6 +18,7 @@
 #include "md_config.h"
 #include "md_crash.h"
 #include "md_explore.h"
+#include "md_intr.h"
 #include "md_mutant.h"
 #include "../cli/md_opt.h"
 #include "stress.h"
@@ -41,6 +42,7 @@ static int keep_program(const struct stress *s, const struct md_prog *p, uint64_
 	size_t off = 0, n;
 
 	rep = (struct md_repro){.tg = s->tg, .mutant = s->mutant, .exact = 0, .p = *p};
+	strcpy(rep.san, md_repro_sanitizer());
 	n = md_repro_encode(&rep, buf, sizeof(buf));
 	md_crash_cat(stem, sizeof(stem), &off, "rounds-");
 	md_crash_cat_u(stem, sizeof(stem), &off, s->o.seed);
@@ -72,6 +74,7 @@ static void round_crash(const char *why, void *arg)
 	md_crash_cat(line, sizeof(line), &off, path);
 	md_crash_cat(line, sizeof(line), &off, " --search 60s\n");
 	md_crash_say(line);
+	md_crash_say(live.s->rerun);
 	md_exit_now(MD_EXIT_FAIL);
 }
 
@@ -139,6 +142,10 @@ static int run_rounds(struct stress *s, struct md_prog *p, uint64_t *done)
 	for (uint64_t r = 0; r < s->o.rounds && md_now_ms() - t0 < s->o.duration_ms; r++) {
 		enum md_rexec_verdict v;
 
+		if (md_intr_pending()) {
+			s->interrupted = 1;
+			break;
+		}
 		round_program(s, p, r);
 		live.p = p;
 		live.round = r;
@@ -185,13 +192,17 @@ int stress_rounds(struct stress *s)
 		ret = round_failed(s, &p, done - 1);
 	if (ret == MD_EXIT_OK)
 		printf("mdt stress: %" PRIu64 " rounds of %u threads x %u ops, no failure (%.0f "
-		       "rounds/s)\n",
-		       done, p.nthreads, ROUND_OPS, s->secs > 0 ? (double)done / s->secs : 0.0);
-	if (ret == MD_EXIT_FAIL || ret == MD_EXIT_STALL)
+		       "rounds/s)%s\n",
+		       done, p.nthreads, ROUND_OPS, s->secs > 0 ? (double)done / s->secs : 0.0,
+		       s->interrupted ? ", interrupted" : "");
+	if (ret == MD_EXIT_OK && s->interrupted)
+		ret = MD_EXIT_INTR;
+	if (ret == MD_EXIT_FAIL || ret == MD_EXIT_STALL || ret == MD_EXIT_INTR)
 		stress_print_rerun(s);
 	printf("mdt stress: %s\n", ret == MD_EXIT_OK	  ? "PASS"
 				   : ret == MD_EXIT_STALL ? "STALL"
 				   : ret == MD_EXIT_FAIL  ? "FAIL"
+				   : ret == MD_EXIT_INTR  ? "INTERRUPTED"
 							  : "ERROR");
 	return ret;
 }

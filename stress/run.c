@@ -14,6 +14,8 @@
 
 #include "md_checkpoint.h"
 #include "md_config.h"
+#include "md_crash.h"
+#include "md_intr.h"
 #include "md_mutant.h"
 #include "../cli/md_opt.h"
 #include "stress.h"
@@ -76,6 +78,10 @@ static int tick(struct stress *s, void *inst, struct md_rexec *x, struct md_watc
 
 	if (el >= s->o.duration_ms || md_rexec_stopping(x))
 		return 1;
+	if (md_intr_pending()) {
+		s->interrupted = 1;
+		return 1;
+	}
 	if (!k->stuttering && md_watchdog_check(w, x, md_now_ms()))
 		return MD_EXIT_STALL;
 	if (el >= k->next_check) {
@@ -218,6 +224,41 @@ static int verdict(struct stress *s, struct md_rexec *x)
 	return s->nfailures ? MD_EXIT_FAIL : MD_EXIT_OK;
 }
 
+/* The run in progress, for the crash handler. */
+static struct {
+	struct stress *s;
+	struct md_rexec *x;
+	uint64_t t0;
+} live;
+
+/*
+ * The process is dying (a sanitizer report, a signal): the summary so far
+ * and the rerun line, with write(2); then it dies as it would have, with the
+ * sanitizer's exit code or the signal.
+ */
+static void stress_crash(const char *why, void *arg)
+{
+	static char line[256];
+	uint64_t ops = 0;
+	size_t off = 0;
+
+	(void)arg;
+	for (unsigned k = 0; live.x && k < live.s->tg->ops->nops; k++)
+		ops += md_rexec_op_count(live.x, k);
+	md_crash_cat(line, sizeof(line), &off, "\nFAIL: ");
+	md_crash_cat(line, sizeof(line), &off, why);
+	md_crash_cat(line, sizeof(line), &off, " after ");
+	md_crash_cat_u(line, sizeof(line), &off, md_now_ms() - live.t0);
+	md_crash_cat(line, sizeof(line), &off, " ms and ");
+	md_crash_cat_u(line, sizeof(line), &off, ops);
+	md_crash_cat(line, sizeof(line), &off, " ops\n");
+	md_crash_say(line);
+	md_crash_say(live.s->rerun);
+	md_crash_say("mdt stress: FAIL\n");
+	if (live.s->json_open)
+		unlink(live.s->json.tmp); /* no summary to commit: leave the old file as it was */
+}
+
 int stress_run(struct stress *s)
 {
 	static struct md_rexec_bg bg[STRESS_MAX_BG];
@@ -234,6 +275,10 @@ int stress_run(struct stress *s)
 				"(out of memory?)\n");
 		return MD_EXIT_ENV;
 	}
+	live.s = s;
+	live.x = x;
+	live.t0 = md_now_ms();
+	md_crash_arm(stress_crash, NULL);
 	if (supervise(s, inst, x, &w) == MD_EXIT_STALL) {
 		s->stalls++;
 		stress_stall_report(s, x, &w);
@@ -243,6 +288,7 @@ int stress_run(struct stress *s)
 	}
 	collect(s, inst, x);
 	ret = verdict(s, x);
+	live.x = NULL; /* freed by the join: a crash in the checks reports no ops count */
 	md_rexec_join(x);
 	md_watchdog_fini(&w);
 	stress_summary(s);
@@ -254,6 +300,14 @@ int stress_run(struct stress *s)
 		stress_print_rerun(s);
 	}
 	s->tg->destroy(inst, ret == MD_EXIT_OK); /* a failure leaves a corrupt instance alone */
-	printf("mdt stress: %s\n", ret == MD_EXIT_OK ? "PASS" : "FAIL");
+	md_crash_disarm();
+	if (ret == MD_EXIT_OK && s->interrupted) {
+		printf("mdt stress: interrupted after %.1fs: what ran was clean\n", s->secs);
+		stress_print_rerun(s);
+		ret = MD_EXIT_INTR;
+	}
+	printf("mdt stress: %s\n", ret == MD_EXIT_OK	 ? "PASS"
+				   : ret == MD_EXIT_INTR ? "INTERRUPTED"
+							 : "FAIL");
 	return ret;
 }

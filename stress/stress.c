@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "md_config.h"
+#include "md_intr.h"
 #include "md_mutant.h"
 #include "../cli/md_opt.h"
 #include "stress.h"
@@ -28,7 +29,7 @@ static int parse(struct stress_opts *o, int argc, char **argv)
 	     "worker threads (default: CPUs, at least 2)"},
 	    {"frames", MD_OPT_U64, 64, (uint64_t)1 << 24, &o->frames,
 	     "frames in the pool, a multiple of 64 (default 256: small pools collide more)"},
-	    {"seed", MD_OPT_STR, 0, 0, &o->seed_s,
+	    {"seed", MD_OPT_U64, 0, UINT64_MAX, &o->seed,
 	     "random seed (default: from the clock; always printed)"},
 	    {"mutant", MD_OPT_STR, 0, 0, &o->mutant, "seeded bug to switch on (see mdt mutants)"},
 	    {"json", MD_OPT_STR, 0, 0, &o->json, "write the summary as JSON to this file"},
@@ -53,7 +54,8 @@ static int parse(struct stress_opts *o, int argc, char **argv)
 	    {"compactors", MD_OPT_U64, 0, STRESS_MAX_BG - 1, &o->compactors,
 	     "background compactor threads, plus one migrator when > 0 (default 1)"},
 	    {"rounds", MD_OPT_U64, 1, UINT64_MAX, &o->rounds,
-	     "instead: up to N short generated programs, each on a fresh instance (see README)"},
+	     "instead: up to N short generated programs, each on a fresh instance; to catch a "
+	     "race, --mix its paths' ops and add --chaos 0.2 (README)"},
 	    {"search-time", MD_OPT_DURATION, 1, 1000ull * 3600, &o->search_ms,
 	     "rounds: how long to search a failing round's schedules (default 10s)"},
 	    {"artifacts", MD_OPT_STR, 0, 0, &o->artifacts,
@@ -73,6 +75,7 @@ static int parse(struct stress_opts *o, int argc, char **argv)
 	o->compactors = 1;
 	o->search_ms = 10000;
 	o->artifacts = "artifacts";
+	o->seed = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid();
 	o->argc = argc;
 	o->argv = argv;
 	ret = md_opt_parse("mdt stress", opts, argc, argv);
@@ -90,20 +93,6 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	va_end(ap);
 	fputc('\n', stderr);
 	return MD_EXIT_USAGE;
-}
-
-static int resolve_seed(struct stress *s)
-{
-	char *end;
-
-	s->o.seed = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid();
-	if (s->o.seed_s == NULL)
-		return 0;
-	errno = 0;
-	s->o.seed = strtoull(s->o.seed_s, &end, 0);
-	if (errno || *end || *s->o.seed_s == '\0' || *s->o.seed_s == '-')
-		return usage_error("bad value '%s' for --seed (an unsigned integer)", s->o.seed_s);
-	return 0;
 }
 
 static int resolve_mutant(struct stress *s)
@@ -238,9 +227,13 @@ static int resolve(struct stress *s)
 		list_ops(s->tg);
 		return -1;
 	}
-	if ((ret = resolve_seed(s)) || (ret = resolve_mutant(s)) || (ret = resolve_mix(s)) ||
-	    (ret = resolve_chaos(s)))
+	if ((ret = resolve_mutant(s)) || (ret = resolve_mix(s)) || (ret = resolve_chaos(s)))
 		return ret;
+	if (!md_mutant_fits(s->mutant, s->tg->name))
+		return usage_error("mutant '%s' is seeded in target %s (use --target %s)",
+				   md_mutant_info(s->mutant)->name,
+				   md_mutant_info(s->mutant)->target,
+				   md_mutant_info(s->mutant)->target);
 	return s->o.rounds ? check_rounds_options(s) : check_long_options(s);
 }
 
@@ -273,6 +266,8 @@ int md_stress_main(int argc, char **argv)
 	ret = open_json(&s);
 	if (ret)
 		return ret;
+	stress_make_rerun(&s);
+	md_intr_arm();
 	ret = s.o.rounds ? stress_rounds(&s) : stress_run(&s);
 	if (s.json_open && stress_write_json(&s) && ret == MD_EXIT_OK)
 		ret = MD_EXIT_ENV;

@@ -23,7 +23,7 @@
 struct stress_opts {
 	uint64_t duration_ms, threads, frames, seed, stall_ms;
 	uint64_t check_every_ms, stutter_ms, compactors, rounds, search_ms, chaos_sleep_us;
-	const char *json, *mutant, *mix, *chaos_at, *chaos_kinds, *artifacts, *target, *seed_s;
+	const char *json, *mutant, *mix, *chaos_at, *chaos_kinds, *artifacts, *target;
 	double chaos;
 	int list_ops, selftest_hang;
 	int argc;
@@ -39,7 +39,9 @@ struct stress {
 	struct md_chaos_cfg chaos;
 	struct md_outfile json;
 	int json_open;
+	char rerun[2048]; /* the command that reruns this run, a line */
 	/* results */
+	int interrupted; /* SIGINT or SIGTERM stopped it */
 	double secs;
 	uint64_t checkpoints, stalls;
 	unsigned nfailures, violations;
@@ -61,6 +63,7 @@ void stress_progress(struct stress *s, struct md_rexec *x, uint64_t elapsed_ms, 
 void stress_summary(struct stress *s);
 void stress_stall_report(struct stress *s, struct md_rexec *x, const struct md_watchdog *w);
 const char *stress_op_name(const struct stress *s, unsigned code);
+void stress_make_rerun(struct stress *s);
 void stress_print_rerun(const struct stress *s);
 int stress_write_json(struct stress *s);
 

@@ -90,8 +90,10 @@ run compile "$TMP/bad.mdt" -o "$TMP/bad.bin"; rc=$?
 grep -q 'line 3, column' "$TMP/out"; check "a text error names line and column (exit 2)" "2 0" "$rc $?"
 head -c 7 "$R" >"$TMP/trunc.bin"
 run repro "$TMP/trunc.bin"; rc=$?
+grep -q 'not a reproducer' "$TMP/out"; check "a truncated reproducer is refused, never a PASS (exit 2)" "2 0" "$rc $?"
+run repro --raw "$TMP/trunc.bin"; rc=$?
 case $rc in 0 | 1) ok=0 ;; *) ok=1 ;; esac
-check "a truncated reproducer still decodes and runs (exit $rc)" 0 $ok
+check "... and replays as a raw input when asked (exit $rc)" 0 $ok
 if "$MDT" version | grep -q 'mutants on'; then
 	run explain "$R"; rc=$?
 	grep -q '^>>> FAIL postcondition' "$TMP/out"; check "explain shows the timeline and the failure" "1 0" "$rc $?"

@@ -35,6 +35,8 @@ static void test_single(void)
 	md_folio_lock(&tc.t, f);
 	ok(md_index_remove(&tc.t, f) == 0 && md_index_remove(&tc.t, f) == -ENOENT,
 	   "remove once; twice is -ENOENT");
+	ok(md_index_insert(&tc.t, f, 1, 16) == -EBUSY,
+	   "a truncated folio never returns to the index");
 	md_folio_unlock(&tc.t, f);
 	md_folio_put(&tc.t, f);
 	md_folio_put(&tc.t, g);
