@@ -98,17 +98,25 @@ static const char *variant_of(const char *san)
 }
 
 /* Say what is being replayed when it is not plain: a raw input, another build's crash. */
-static void replay_notes(const char *cmd, const char *path, const struct md_repro *r,
+/*
+ * Say how @r replays here.  Return: true if it records a sanitizer report
+ * that this build, without that sanitizer, cannot show.
+ */
+static bool replay_notes(const char *cmd, const char *path, const struct md_repro *r,
 			 unsigned mutant)
 {
+	bool elsewhere =
+	    r->san[0] && r->expect == MD_FAIL_CRASH && strcmp(r->san, md_repro_sanitizer());
+
 	if (r->format == MD_REPRO_RAW)
 		fprintf(stderr, "%s: %s: raw input, mutant %s, replayed in bytes mode\n", cmd, path,
 			mutant ? md_mutant_info(mutant)->name : "none");
-	if (r->san[0] && r->expect == MD_FAIL_CRASH && strcmp(r->san, md_repro_sanitizer()))
+	if (elsewhere)
 		fprintf(stderr,
 			"%s: %s: recorded in a build with sanitizer %s, this one has %s: replay it "
 			"there: ./mdt --build %s repro %s\n",
 			cmd, path, r->san, md_repro_sanitizer(), variant_of(r->san), path);
+	return elsewhere;
 }
 
 /*
@@ -277,7 +285,9 @@ static int repro_one(const char *path, const struct repro_opts *o)
 	if (load("mdt repro", path, &r, o->raw) ||
 	    (mutant = pick_mutant("mdt repro", path, &r, override)) < 0)
 		return MD_EXIT_USAGE;
-	replay_notes("mdt repro", path, &r, (unsigned)mutant);
+	/* a sanitizer's finding replayed without it would only drift: the wrong build */
+	if (replay_notes("mdt repro", path, &r, (unsigned)mutant) && !override)
+		return MD_EXIT_USAGE;
 	if (update && (override || r.mutant == MD_MUT_NONE || !r.exact)) {
 		fprintf(stderr,
 			"mdt repro: --update: %s is not an exact reproducer of a seeded bug "
@@ -650,7 +660,8 @@ int md_minimize_main(int argc, char **argv)
 	if (load("mdt minimize", path, &m.r, raw) ||
 	    (mutant = pick_mutant("mdt minimize", path, &m.r, override)) < 0)
 		return MD_EXIT_USAGE;
-	replay_notes("mdt minimize", path, &m.r, (unsigned)mutant);
+	if (replay_notes("mdt minimize", path, &m.r, (unsigned)mutant) && !override)
+		return MD_EXIT_USAGE;
 	md_intr_arm();
 	m.mutant = (unsigned)mutant;
 	m.kind = replay(&m.r, m.mutant, &res);

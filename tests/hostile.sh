@@ -223,8 +223,9 @@ cp "$TMP/random.bin" "$TMP/crash-0123"
 run "$MDT" repro "$TMP/crash-0123"
 holds files "a campaign's crash file replays raw without --raw (exit $rc)" test "$rc" -le 1
 if [ "$SAN" = none ] && [ "$MUTANTS" = on ]; then
-	run "$MDT" repro "$ROOT/corpus/regressions/tsan/unlock_relaxed.bin"
-	holds files "a TSan reproducer replayed here names the build to use" grep -q 'mdt --build tsan repro' "$TMP/err"
+	expect files 2 "a TSan reproducer replayed here: the wrong build" "$MDT" repro "$ROOT/corpus/regressions/tsan/unlock_relaxed.bin"
+	holds files "... names the build to use" grep -q 'mdt --build tsan repro' "$TMP/err"
+	expect files 2 "an ASan reproducer minimized here: the wrong build" "$MDT" minimize "$ROOT/corpus/regressions/asan/free_no_grace.bin" -o "$TMP/never2.bin"
 fi
 
 # the damage sweep: every truncation and every flipped byte of a reproducer is refused
@@ -298,11 +299,19 @@ fi
 # ---- interrupts: the end of a run still runs; exit 130; a second signal at once ----
 sec_signals() {
 
-interrupt() { # interrupt SIGNAL AFTER CMD...: run CMD, send SIGNAL after AFTER seconds
+started() { # started PID: wait until it has printed (up to 20 s): a loaded machine starts slowly
+	i=0
+	while [ ! -s "$TMP/out" ] && [ $i -lt 200 ] && kill -0 "$1" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+interrupt() { # interrupt SIGNAL AFTER CMD...: run CMD, send SIGNAL AFTER seconds into its run
 	sig=$1 after=$2
 	shift 2
 	"$@" </dev/null >"$TMP/out" 2>"$TMP/err" &
 	p=$!
+	started $p
 	sleep "$after"
 	kill -s "$sig" $p
 	wait $p
@@ -328,6 +337,7 @@ if "$MDT" version | grep -q 'race points on'; then
 fi
 "$MDT" stress --duration 60s </dev/null >"$TMP/out" 2>"$TMP/err" &
 p=$!
+started $p
 sleep 1
 kill -INT $p
 kill -INT $p
