@@ -79,6 +79,25 @@ holds() {
 	if "$@"; then ok "$cat" "$desc"; else not_ok "$cat" "$desc" "does not hold"; fi
 }
 
+started() { # started PID: wait until it has printed (up to 20 s): a loaded machine starts slowly
+	i=0
+	while [ ! -s "$TMP/out" ] && [ $i -lt 200 ] && kill -0 "$1" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+interrupt() { # interrupt SIGNAL AFTER CMD...: run CMD, send SIGNAL AFTER seconds into its run
+	sig=$1 after=$2
+	shift 2
+	"$@" </dev/null >"$TMP/out" 2>"$TMP/err" &
+	p=$!
+	started $p
+	sleep "$after"
+	kill -s "$sig" $p
+	wait $p
+	rc=$?
+}
+
 REPRO=$ROOT/corpus/regressions/gup_no_recheck.bin
 cp "$REPRO" "$TMP/good.bin"
 "$MDT" decompile "$REPRO" >"$TMP/good.mdt"
@@ -299,24 +318,6 @@ fi
 # ---- interrupts: the end of a run still runs; exit 130; a second signal at once ----
 sec_signals() {
 
-started() { # started PID: wait until it has printed (up to 20 s): a loaded machine starts slowly
-	i=0
-	while [ ! -s "$TMP/out" ] && [ $i -lt 200 ] && kill -0 "$1" 2>/dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-interrupt() { # interrupt SIGNAL AFTER CMD...: run CMD, send SIGNAL AFTER seconds into its run
-	sig=$1 after=$2
-	shift 2
-	"$@" </dev/null >"$TMP/out" 2>"$TMP/err" &
-	p=$!
-	started $p
-	sleep "$after"
-	kill -s "$sig" $p
-	wait $p
-	rc=$?
-}
 echo '{"previous": "run"}' >"$TMP/int.json"
 interrupt INT 2 "$MDT" stress --duration 60s --threads 2 --json "$TMP/int.json"
 holds signals "stress, Ctrl-C: exit 130 ($rc)" test $rc -eq 130
@@ -369,6 +370,9 @@ if [ "${MDT_FUZZ_ENGINE:-none}" = libfuzzer ]; then
 	run sh "$ROOT/fuzz/campaign.sh" "$ROOT" "$variant" fuzz_sched --time 5s --out "$TMP/camp" -- -dict="$TMP/nosuch.dict"
 	holds verdicts "a campaign whose fuzzer refuses its flags: exit 3, not clean ($rc)" test $rc -eq 3
 	holds verdicts "... with the fuzzer's own error line" grep -qi 'did not run.*dictionary' "$TMP/err"
+	interrupt TERM 3 sh "$ROOT/fuzz/campaign.sh" "$ROOT" "$variant" fuzz_sched --time 60s --out "$TMP/camp2"
+	holds verdicts "a campaign, SIGTERM: exit 130 after its triage ($rc)" test $rc -eq 130
+	holds verdicts "... says so" grep -q 'interrupted' "$TMP/out"
 else
 	skip verdicts "a campaign whose fuzzer refuses its flags" "not a libFuzzer build; the fuzz build checks it"
 fi
