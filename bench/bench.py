@@ -263,10 +263,13 @@ def found_inputs(driver, d):
 DETECTOR_PATTERNS = [
     # our own FAIL lines first: the fuzz targets abort() after printing one
     ("stall", re.compile(r"^(STALL|(\S+: )?FAIL (deadlock|livelock) )", re.M)),
-    ("oracle", re.compile(r"^(\S+: )?FAIL(:| (postcondition|invariant) )", re.M)),
+    # stress's crash handler says "FAIL: sanitizer report after ..." or
+    # "FAIL: SIGSEGV after ...": the report or the signal names the detector
+    ("oracle", re.compile(r"^(\S+: )?FAIL(:(?! (sanitizer report|SIG[A-Z]+) after )|"
+                          r" (postcondition|invariant) )", re.M)),
     ("signal", re.compile(r"(ThreadSanitizer|AddressSanitizer|UndefinedBehaviorSanitizer): "
                           r"(SEGV|BUS|FPE|ILL|ABRT)|deadly signal|FAIL crash at step \d+[^:]*: SIG|"
-                          r"killed by signal")),
+                          r"^FAIL: SIG[A-Z]+ after |killed by signal", re.M)),
     ("tsan", re.compile(r"WARNING: ThreadSanitizer: ")),
     ("asan", re.compile(r"ERROR: AddressSanitizer: |ERROR: LeakSanitizer: ")),
     ("ubsan", re.compile(r"runtime error: ")),

@@ -284,7 +284,7 @@ static int load_text(struct md_repro *r, char *text, size_t len, char *err, size
 	return 0;
 }
 
-int md_repro_load(const char *path, struct md_repro *r, char *err, size_t elen)
+int md_repro_load(const char *path, struct md_repro *r, int strict, char *err, size_t elen)
 {
 	static char buf[64 * 1024];
 	char msg[200];
@@ -304,7 +304,7 @@ int md_repro_load(const char *path, struct md_repro *r, char *err, size_t elen)
 	if (is_text(path))
 		ret = load_text(r, buf, (size_t)n, msg, sizeof(msg));
 	else
-		ret = md_repro_decode(r, (uint8_t *)buf, (size_t)n, 1, msg, sizeof(msg));
+		ret = md_repro_decode(r, (uint8_t *)buf, (size_t)n, strict, msg, sizeof(msg));
 	if (ret)
 		snprintf(err, elen, "%s: %s", path, msg);
 	return ret;

@@ -69,12 +69,14 @@ int md_repro_decode(struct md_repro *r, const uint8_t *buf, size_t len, int stri
 const char *md_repro_sanitizer(void);
 
 /**
- * md_repro_load() - read @path (*.mdt: text, else binary; strict): a regular
- * file only (a directory, a FIFO or a device is refused, never read).
+ * md_repro_load() - read @path (*.mdt: text, else binary, decoded as
+ * md_repro_decode() with @strict): a regular file only (a directory, a FIFO
+ * or a device is refused, never read).  A fuzzer's input is loaded with
+ * @strict 0, so it is replayed as the fuzzer read it.
  * Return: 0; -1 with "PATH: reason" in @err (unreadable, not a regular
  * file, too large, damaged, a parse error with line and column).
  */
-int md_repro_load(const char *path, struct md_repro *r, char *err, size_t elen);
+int md_repro_load(const char *path, struct md_repro *r, int strict, char *err, size_t elen);
 
 /** md_repro_print() - the text form. */
 void md_repro_print(const struct md_repro *r, FILE *f);

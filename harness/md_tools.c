@@ -69,17 +69,20 @@ static int campaign_artifact(const char *path)
 /*
  * Read @path.  A file with no trailer is a raw fuzzer input, or a damaged
  * reproducer: replayed only when the user says so (@raw) or a campaign
- * wrote it, never read as "the correct code passes".
+ * wrote it, never read as "the correct code passes".  Those fuzzer inputs
+ * are decoded as the fuzzer decoded them: a mutation that left the trailer's
+ * magic but broke its checksum made the bytes a raw input there, not an error.
  */
 static int load(const char *cmd, const char *path, struct md_repro *r, int raw)
 {
+	int fuzz_input = raw || campaign_artifact(path);
 	char err[512];
 
-	if (md_repro_load(path, r, err, sizeof(err))) {
+	if (md_repro_load(path, r, !fuzz_input, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", cmd, err);
 		return -1;
 	}
-	if (r->format != MD_REPRO_RAW || raw || campaign_artifact(path))
+	if (r->format != MD_REPRO_RAW || fuzz_input)
 		return 0;
 	fprintf(stderr,
 		"%s: %s: not a reproducer: it ends in no trailer (a damaged file, or a raw "

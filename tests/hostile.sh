@@ -241,6 +241,13 @@ holds files "... and says so" grep -q 'raw input' "$TMP/err"
 cp "$TMP/random.bin" "$TMP/crash-0123"
 run "$MDT" repro "$TMP/crash-0123"
 holds files "a campaign's crash file replays raw without --raw (exit $rc)" test "$rc" -le 1
+# a mutation that keeps the trailer's magic but breaks its checksum: the fuzzer
+# read those bytes as a raw input, so its crash file replays as one
+cp "$TMP/flip.bin" "$TMP/crash-flip"
+run "$MDT" repro "$TMP/crash-flip"
+holds files "a crash file with a broken trailer replays raw as the fuzzer read it (exit $rc)" test "$rc" -le 1
+run "$MDT" repro --raw "$TMP/flip.bin"
+holds files "repro --raw takes a broken trailer as a raw input (exit $rc)" test "$rc" -le 1
 if [ "$SAN" = none ] && [ "$MUTANTS" = on ]; then
 	expect files 2 "a TSan reproducer replayed here: the wrong build" "$MDT" repro "$ROOT/corpus/regressions/tsan/unlock_relaxed.bin"
 	holds files "... names the build to use" grep -q 'mdt --build tsan repro' "$TMP/err"
