@@ -41,44 +41,10 @@
 #include <ck_pr.h>
 
 #include "md_config.h"
+#include "md_rp.h"
 #include "md_thread.h"
 #include "../sanitizers/md_asan.h"
 #include "../sanitizers/md_tsan.h"
-
-/**
- * md_race_point() - a place where another thread may run.
- * Compiled out with -Drace_points=false.
- */
-static inline void md_race_point(struct md_thread *t, unsigned rp)
-{
-#if MD_RACE_POINTS_ON
-	t->last_rp = rp;
-	if (__builtin_expect(t->rp_hook != NULL, 0))
-		t->rp_hook(t, rp, 0);
-#else
-	(void)t;
-	(void)rp;
-#endif
-}
-
-/**
- * md_race_spin() - race point inside a spin loop: this thread makes no
- * progress until another one runs, so the scheduler must switch.
- */
-static inline void md_race_spin(struct md_thread *t, unsigned rp)
-{
-#if MD_RACE_POINTS_ON
-	t->last_rp = rp;
-	if (__builtin_expect(t->rp_hook != NULL, 0)) {
-		t->rp_hook(t, rp, MD_RPF_SPIN);
-		return;
-	}
-#else
-	(void)t;
-	(void)rp;
-#endif
-	ck_pr_stall();
-}
 
 /* ---- 8-bit words: pageblock migratetypes, a split's order ---- */
 

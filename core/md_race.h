@@ -62,7 +62,11 @@
 	X(MIGRATE_START, "migrate.start")                                                          \
 	X(STACK_HEAD, "stack.head")                                                                \
 	X(STACK_NEXT, "stack.next")                                                                \
-	X(STACK_CAS, "stack.cas")
+	X(STACK_CAS, "stack.cas")                                                                  \
+	X(CK_LOAD, "ck.load")                                                                      \
+	X(CK_STORE, "ck.store")                                                                    \
+	X(CK_RMW, "ck.rmw")                                                                        \
+	X(CK_SPIN, "ck.stall")
 
 enum md_rp {
 #define MD_RP_ENUM(id, name) MD_RP_##id,

@@ -67,7 +67,10 @@ struct md_target {
 /* X(symbol): every target; adding one is a row here and its file */
 #define MD_TARGETS(X)                                                                              \
 	X(md_target_core)                                                                          \
-	X(md_target_stack)
+	X(md_target_stack)                                                                         \
+	X(md_target_ckring)                                                                        \
+	X(md_target_ckseq)                                                                         \
+	X(md_target_ckmcs)
 
 #define MD_TARGET_DECL(sym) extern const struct md_target sym;
 MD_TARGETS(MD_TARGET_DECL)

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * md_rp.h - passing a race point: the scheduler's, chaos's and the reach
+ * counters' one way in.  Free of ck_pr, so that code hosted on the ck_pr
+ * shim (harness/ckshim/ck_pr.h) passes race points the way the core does.
+ */
+#ifndef MD_RP_H
+#define MD_RP_H
+
+#include <stddef.h>
+
+#include "md_config.h"
+#include "md_thread.h"
+
+/* A spinning CPU's pause: lets the sibling hyperthread run. */
+static inline void md_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/**
+ * md_race_point() - a place where another thread may run.
+ * Compiled out with -Drace_points=false.
+ */
+static inline void md_race_point(struct md_thread *t, unsigned rp)
+{
+#if MD_RACE_POINTS_ON
+	t->last_rp = rp;
+	if (__builtin_expect(t->rp_hook != NULL, 0))
+		t->rp_hook(t, rp, 0);
+#else
+	(void)t;
+	(void)rp;
+#endif
+}
+
+/**
+ * md_race_spin() - race point inside a spin loop: this thread makes no
+ * progress until another one runs, so the scheduler must switch.
+ */
+static inline void md_race_spin(struct md_thread *t, unsigned rp)
+{
+#if MD_RACE_POINTS_ON
+	t->last_rp = rp;
+	if (__builtin_expect(t->rp_hook != NULL, 0)) {
+		t->rp_hook(t, rp, MD_RPF_SPIN);
+		return;
+	}
+#else
+	(void)t;
+	(void)rp;
+#endif
+	md_cpu_relax();
+}
+
+#endif

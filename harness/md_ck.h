@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * md_ck.h - which logical thread hosted ck code runs as.
+ *
+ * ck_pr's functions take no thread argument, so the shim's race points find
+ * the running logical thread here: a target sets it (md_ck_enter()) at the
+ * start of every op it runs.  On real threads the variable is per OS thread.
+ * Under the scheduler all fibers share one OS thread, so a race point that
+ * switches away puts the thread back when this fiber is resumed.
+ */
+#ifndef MD_CK_H
+#define MD_CK_H
+
+#include "md_rp.h"
+
+extern _Thread_local struct md_thread *md_ck_self;
+
+/** md_ck_enter() - the hosted code that follows runs as logical thread @t. */
+static inline void md_ck_enter(struct md_thread *t)
+{
+	md_ck_self = t;
+}
+
+/* A race point of the shim (before a ck_pr access); none outside an op. */
+static inline void md_ck_point(unsigned rp)
+{
+	struct md_thread *t = md_ck_self;
+
+	if (t == NULL)
+		return;
+	md_race_point(t, rp);
+	md_ck_self = t; /* another fiber ran meanwhile and set its own */
+}
+
+/* ck_pr_stall(): the spin point, so the scheduler runs someone else. */
+static inline void md_ck_spin(void)
+{
+	struct md_thread *t = md_ck_self;
+
+	if (t == NULL) {
+		md_cpu_relax();
+		return;
+	}
+	md_race_spin(t, MD_RP_CK_SPIN);
+	md_ck_self = t;
+}
+
+#endif
