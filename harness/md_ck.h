@@ -6,7 +6,9 @@
  * the running logical thread here: a target sets it (md_ck_enter()) at the
  * start of every op it runs.  On real threads the variable is per OS thread.
  * Under the scheduler all fibers share one OS thread, so a race point that
- * switches away puts the thread back when this fiber is resumed.
+ * switches away puts the thread back when this fiber is resumed; the
+ * fibers' accesses to it are atomic (relaxed: the switch orders them), as
+ * TSan sees each fiber as a thread of its own.
  */
 #ifndef MD_CK_H
 #define MD_CK_H
@@ -18,31 +20,31 @@ extern _Thread_local struct md_thread *md_ck_self;
 /** md_ck_enter() - the hosted code that follows runs as logical thread @t. */
 static inline void md_ck_enter(struct md_thread *t)
 {
-	md_ck_self = t;
+	__atomic_store_n(&md_ck_self, t, __ATOMIC_RELAXED);
 }
 
 /* A race point of the shim (before a ck_pr access); none outside an op. */
 static inline void md_ck_point(unsigned rp)
 {
-	struct md_thread *t = md_ck_self;
+	struct md_thread *t = __atomic_load_n(&md_ck_self, __ATOMIC_RELAXED);
 
 	if (t == NULL)
 		return;
 	md_race_point(t, rp);
-	md_ck_self = t; /* another fiber ran meanwhile and set its own */
+	__atomic_store_n(&md_ck_self, t, __ATOMIC_RELAXED); /* another fiber ran meanwhile */
 }
 
 /* ck_pr_stall(): the spin point, so the scheduler runs someone else. */
 static inline void md_ck_spin(void)
 {
-	struct md_thread *t = md_ck_self;
+	struct md_thread *t = __atomic_load_n(&md_ck_self, __ATOMIC_RELAXED);
 
 	if (t == NULL) {
 		md_cpu_relax();
 		return;
 	}
 	md_race_spin(t, MD_RP_CK_SPIN);
-	md_ck_self = t;
+	__atomic_store_n(&md_ck_self, t, __ATOMIC_RELAXED);
 }
 
 #endif
