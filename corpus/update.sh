@@ -58,6 +58,12 @@ for f in "$@"; do
 			cp "$TMP/min.bin" "$f.new" && mv "$f.new" "$f"
 		fi
 	fi
+	# the readable text beside it: its comment lines stay, the program is the new file's
+	t=${f%.bin}.mdt
+	if [ -f "$t" ]; then
+		{ sed -n '/^#/!q;p' "$t"; mdt decompile "$f"; } >"$t.new" && mv "$t.new" "$t"
+		echo "update.sh: check the steps in $t's comment against: ./mdt --build $v explain $f" >&2
+	fi
 	echo "updated: $(mdt repro "$f")"
 done
 [ -z "$bad" ] && exit 0

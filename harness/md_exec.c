@@ -44,6 +44,7 @@ static void fiber_main(struct md_thread *t, void *arg)
 		md_sched_tag(t, i);
 		md_reach_op(lt->tg, lt->p->op[i].code);
 		if (lt->tg->run_op(lt->inst, lt->id, &lt->p->op[i], f->msg, sizeof(f->msg)) == 0) {
+			md_sched_op_done(t);
 			if (lt->tg->between)
 				lt->tg->between(lt->inst, lt->id);
 			continue;

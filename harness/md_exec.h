@@ -35,6 +35,9 @@ struct md_failure {
 	uint64_t step;
 };
 
+/* Race points one run may pass before it is a livelock (explore, repro, minimize) */
+#define MD_EXEC_BUDGET 200000u
+
 struct md_exec_result {
 	struct md_failure fail;
 	uint8_t trace[MD_PROG_MAX_SCHED]; /* the schedule taken (choice indices) */

@@ -24,7 +24,6 @@
 #include "md_mutant.h"
 #include "../cli/md_json.h"
 
-#define BUDGET	    200000
 #define MAX_KEPT    64	 /* reproducers listed in the summary and the JSON */
 #define PROGRESS_MS 5000 /* a progress line on stderr this often */
 
@@ -105,15 +104,18 @@ void md_explore_gen(struct md_prog *p, const struct md_op_table *t, const unsign
 
 /* ---- the finder ---- */
 
-/* @fd's program @p with the schedule @res took, encoded into @buf.  Signal-safe. */
+/*
+ * @fd's program @p with the schedule @res took, encoded into @buf; @exact 0:
+ * in bytes mode (see bytes_mode_replays()).  Signal-safe.
+ */
 static size_t finding_encode(const struct md_finder *fd, const struct md_prog *p,
-			     const struct md_exec_result *res, uint8_t *buf, size_t cap)
+			     const struct md_exec_result *res, int exact, uint8_t *buf, size_t cap)
 {
 	static struct md_repro r;
 
 	r.tg = fd->tg;
 	r.mutant = fd->mutant;
-	r.exact = 1;
+	r.exact = exact;
 	r.expect = res->fail.kind;
 	strcpy(r.san, md_repro_sanitizer());
 	r.p = *p;
@@ -134,11 +136,11 @@ static void finding_stem(const struct md_finder *fd, char *stem, size_t cap)
 }
 
 static int finding_write(const struct md_finder *fd, const struct md_prog *p,
-			 const struct md_exec_result *res, char *path, size_t plen)
+			 const struct md_exec_result *res, int exact, char *path, size_t plen)
 {
 	static uint8_t buf[MD_REPRO_MAX];
 	char stem[96];
-	size_t n = finding_encode(fd, p, res, buf, sizeof(buf));
+	size_t n = finding_encode(fd, p, res, exact, buf, sizeof(buf));
 
 	finding_stem(fd, stem, sizeof(stem));
 	if (n == 0) {
@@ -173,7 +175,7 @@ static void finder_crash(const char *why, void *arg)
 	md_crash_cat(line, sizeof(line), &off, "\n");
 	md_crash_say(line);
 	off = 0;
-	if (finding_write(armed, p, &res, path, sizeof(path))) {
+	if (finding_write(armed, p, &res, 1, path, sizeof(path))) {
 		md_crash_say("mdt: cannot write the reproducer\n");
 		md_exit_now(MD_EXIT_ENV);
 	}
@@ -192,10 +194,39 @@ void md_finder_arm(struct md_finder *fd)
 	md_crash_arm(finder_crash, NULL);
 }
 
+/*
+ * A run longer than a reproducer's schedule (a livelock runs to the step
+ * budget) cannot be replayed strictly: the file holds its first
+ * MD_PROG_MAX_SCHED decisions.  In bytes mode those decisions are followed
+ * by the scheduler's fixed order, deterministically; when that run fails the
+ * same way, the file is kept in bytes mode and replays identically.
+ * Return: 1 when @res's run is to be kept in bytes mode.
+ */
+static int bytes_mode_replays(const struct md_finder *fd, const struct md_prog *p,
+			      const struct md_exec_result *res)
+{
+	static struct md_exec_result again;
+	struct md_sched_source src = {
+	    .strategy = MD_SCHED_BYTES, .bytes = res->trace, .len = MD_PROG_MAX_SCHED};
+
+	if (res->ntrace <= MD_PROG_MAX_SCHED)
+		return 0;
+	return md_exec_isolated(fd->tg, p, &src, fd->mutant, MD_EXEC_BUDGET, &again) ==
+	       res->fail.kind;
+}
+
 int md_finder_keep(const struct md_finder *fd, const struct md_prog *p,
 		   const struct md_exec_result *res, char *path, size_t plen)
 {
-	if (finding_write(fd, p, res, path, plen)) {
+	int bytes = bytes_mode_replays(fd, p, res);
+
+	if (res->ntrace > MD_PROG_MAX_SCHED)
+		printf("note: %zu scheduling decisions, a reproducer holds %u: %s\n", res->ntrace,
+		       MD_PROG_MAX_SCHED,
+		       bytes ? "kept in bytes mode (then the scheduler's fixed order), which "
+			       "fails the same way"
+			     : "its replay will diverge where the kept schedule ends");
+	if (finding_write(fd, p, res, !bytes, path, plen)) {
 		int e = errno;
 
 		fprintf(stderr, "mdt: cannot write a reproducer in '%s': %s\n", fd->dir,
@@ -368,11 +399,11 @@ static int explore_loop(struct explore *e)
 		md_explore_gen(&p, e->tg->ops, NULL, (unsigned)e->threads, (unsigned)e->nops, &rng);
 		fd.run = run;
 		e->done++;
-		if (md_exec_run(e->tg, &p, &src, (unsigned)e->mutant, BUDGET, &res) !=
+		if (md_exec_run(e->tg, &p, &src, (unsigned)e->mutant, MD_EXEC_BUDGET, &res) !=
 			MD_FAIL_NONE &&
 		    ((ret = explore_failed(e, &fd, &p, &res)) != 0 || !e->keep_going))
 			break;
-		if (res.steps < BUDGET)
+		if (res.steps < MD_EXEC_BUDGET)
 			avg_steps = (avg_steps * 15 + res.steps) / 16;
 		if (md_intr_pending()) {
 			e->interrupted = 1;

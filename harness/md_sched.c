@@ -536,6 +536,17 @@ void md_sched_tag(struct md_thread *t, unsigned tag)
 		f->tag = tag;
 }
 
+void md_sched_op_done(struct md_thread *t)
+{
+	struct fiber *f = t->rp_arg;
+
+	if (f == NULL || f->s->src.log == NULL)
+		return;
+	book_begin();
+	log_event(f->s->src.log, f, MD_RP_NONE, 0);
+	book_end();
+}
+
 unsigned md_sched_current(const struct md_sched *s)
 {
 	return s->cur;

@@ -90,6 +90,14 @@ const uint8_t *md_sched_trace(const struct md_sched *s, size_t *len);
 /** md_sched_tag() - from a fiber: label what @t does next (logged with each event). */
 void md_sched_tag(struct md_thread *t, unsigned tag);
 
+/**
+ * md_sched_op_done() - from a fiber: the op tagged last has returned.  Logged
+ * (as race point MD_RP_NONE, which no code passes) when a log is kept: a
+ * fiber resumed after its last race point finishes its op between two
+ * other threads' steps, and the timeline shows where.  No decision is taken.
+ */
+void md_sched_op_done(struct md_thread *t);
+
 /** md_sched_current() - the fiber running now (the fiber count when it is main). */
 unsigned md_sched_current(const struct md_sched *s);
 

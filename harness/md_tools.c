@@ -21,7 +21,6 @@
 #include "md_intr.h"
 #include "md_mutant.h"
 
-#define BUDGET	 200000
 #define MAX_POS	 256
 #define SEARCHES 1000000
 
@@ -140,7 +139,7 @@ static unsigned replay(const struct md_repro *r, unsigned mutant, struct md_exec
 {
 	struct md_sched_source src = replay_source(r, mutant);
 
-	return md_exec_isolated(r->tg, &r->p, &src, mutant, BUDGET, res);
+	return md_exec_isolated(r->tg, &r->p, &src, mutant, MD_EXEC_BUDGET, res);
 }
 
 static void report(const char *path, const struct md_exec_result *res)
@@ -188,7 +187,7 @@ int md_repro_search(const char *path, struct md_repro *r, unsigned mutant, uint6
 	     fd.run++) {
 		struct md_sched_source src = search_source(fd.seed, fd.run, steps);
 
-		if (md_exec_run(r->tg, &r->p, &src, mutant, BUDGET, &res) == MD_FAIL_NONE ||
+		if (md_exec_run(r->tg, &r->p, &src, mutant, MD_EXEC_BUDGET, &res) == MD_FAIL_NONE ||
 		    res.fail.kind == MD_FAIL_DIVERGED)
 			continue;
 		md_crash_disarm();
@@ -251,7 +250,8 @@ static int repro_update(const char *path, struct md_repro *r, uint64_t ms,
 	for (i = 0; i < SEARCHES && (now_s() - t0) * 1000 < (double)ms && !md_intr_pending(); i++) {
 		struct md_sched_source src = search_source(seed, i, steps);
 
-		if (md_exec_isolated(r->tg, &r->p, &src, r->mutant, BUDGET, res) == MD_FAIL_NONE ||
+		if (md_exec_isolated(r->tg, &r->p, &src, r->mutant, MD_EXEC_BUDGET, res) ==
+			MD_FAIL_NONE ||
 		    !as_expected(r, res))
 			continue;
 		r->p.nsched = res->ntrace < MD_PROG_MAX_SCHED ? res->ntrace : MD_PROG_MAX_SCHED;
@@ -388,18 +388,23 @@ static void explain_timeline(const struct explain *x)
 	for (unsigned i = 0; i < x->r->p.nthreads; i++)
 		printf("t%-*u", COLW - 1, i);
 	printf("\n");
-	for (size_t i = 0; i < x->log.n; i++) {
+	for (size_t i = 0, step = 0; i < x->log.n; i++) {
 		const struct md_sched_event *e = &x->log.ev[i];
 
 		if (e->tag != last_tag[e->fiber] && e->tag < x->r->p.nops) {
 			last_tag[e->fiber] = e->tag;
 			md_prog_op_format(&x->r->p.op[e->tag], x->r->tg->ops, op, sizeof(op));
 			snprintf(buf, sizeof(buf), "[op %u: %s]", e->tag, op);
-			explain_row(i, e->fiber, buf);
+			explain_row(step, e->fiber, buf);
+		}
+		if (e->rp == MD_RP_NONE) { /* the op returned: not a step */
+			snprintf(buf, sizeof(buf), "[op %u done]", e->tag);
+			explain_row(step, e->fiber, buf);
+			continue;
 		}
 		snprintf(buf, sizeof(buf), "%s%s", md_race_point_name(e->rp),
 			 e->spin ? " (spin)" : "");
-		explain_row(i, e->fiber, buf);
+		explain_row(step++, e->fiber, buf);
 	}
 }
 
@@ -470,7 +475,7 @@ int md_explain_main(int argc, char **argv)
 	explaining = &x;
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	md_crash_arm(explain_crash, NULL);
-	md_exec_run(r.tg, &r.p, &src, (unsigned)mutant, BUDGET, &res);
+	md_exec_run(r.tg, &r.p, &src, (unsigned)mutant, MD_EXEC_BUDGET, &res);
 	md_crash_disarm();
 	explain_timeline(&x);
 	explain_verdict(&x, &res);
@@ -500,7 +505,7 @@ static int mini_run(struct mini *m, struct md_prog *cand, const struct md_sched_
 	static struct md_exec_result res;
 
 	m->tries++;
-	if (md_exec_isolated(m->r.tg, cand, src, m->mutant, BUDGET, &res) != m->kind)
+	if (md_exec_isolated(m->r.tg, cand, src, m->mutant, MD_EXEC_BUDGET, &res) != m->kind)
 		return 0;
 	if (m->kind == MD_FAIL_CRASH &&
 	    (res.fail.rp != m->rp || (res.fail.thread < cand->nthreads) != m->in_run))
@@ -686,7 +691,13 @@ int md_minimize_main(int argc, char **argv)
 	m.r.exact = 1;
 	m.r.expect = m.kind;
 	strcpy(m.r.san, md_repro_sanitizer());
-	if (replay(&m.r, m.mutant, &res) != m.kind) { /* the file must replay exactly */
+	if (replay(&m.r, m.mutant, &res) != m.kind && m.r.p.nsched == MD_PROG_MAX_SCHED) {
+		m.r.exact = 0; /* longer than a file's schedule: bytes mode, as explore keeps it */
+		printf(
+		    "note: the schedule is longer than a reproducer holds: kept in bytes mode\n");
+	}
+	if (m.r.exact == 0 ? replay(&m.r, m.mutant, &res) != m.kind
+			   : res.fail.kind != m.kind) { /* the file must replay identically */
 		report(out, &res);
 		fprintf(stderr, "mdt minimize: the result does not replay; nothing written\n");
 		return MD_EXIT_FAIL;

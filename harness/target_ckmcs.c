@@ -22,8 +22,8 @@
  * context.  The second one's lock rewrites the context (locked = true,
  * next = NULL) while the first is queued or waiting on it, and swaps it
  * into the tail behind itself.  Explore finds three outcomes in a few runs:
- * both threads inside at once (the minimized reproducer: t0 cs || t1 cs ||
- * t2 try, 20 steps), a waiter nobody will wake (deadlock), and an unlock
+ * both threads inside at once (corpus/regressions/ck_mcs_shared_context.mdt
+ * has the schedule), a waiter nobody will wake (deadlock), and an unlock
  * that waits for ever for a successor to link itself (livelock).
  */
 #include <stdio.h>

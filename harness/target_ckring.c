@@ -17,13 +17,9 @@
  * dequeued, in order (invariant).
  *
  * Seeded misuse ck_ring_two_producers: every thread but the consumer
- * enqueues with the SPSC call.  Two producers read the same tail:
- *   1. t0 enqueue: loads c_head, reads p_tail = k, writes slot k, and is
- *      switched out before its ck_pr_store_uint(&p_tail, k + 1);
- *   2. t2 enqueue: reads p_tail = k too, writes slot k over t0's value,
- *      stores p_tail = k + 1;
- *   3. t0 stores p_tail = k + 1: both enqueues succeeded, one value is in
- *      the ring, t0's is lost.
+ * enqueues with the SPSC call.  Two producers read the same tail, write the
+ * same slot and both commit tail + 1: two successful enqueues, one value
+ * (corpus/regressions/ck_ring_two_producers.mdt has the schedule).
  */
 #include <stdio.h>
 #include <stdlib.h>

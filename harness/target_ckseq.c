@@ -17,15 +17,12 @@
  * Oracles: a reader that got through read_retry saw a == b (postcondition);
  * at quiescence a == b, the sequence is even and the lock free (invariant).
  *
- * Seeded misuse ck_seq_unlocked_writers: writers skip the spinlock.  The
- * minimized reproducer (3 ops) is:
- *   1. t1 write: write_begin makes the sequence 0 -> 1, writes a = A, and is
- *      switched out before writing b;
- *   2. t2 write: write_begin makes it 1 -> 2 (even: "no writer"), writes
- *      a = B and b = B, write_end makes it 2 -> 3;
- *   3. t1 writes b = A; write_end makes it 3 -> 4;
- *   4. t1 read: version 4, a = B, b = A, and read_retry passes (nothing has
- *      changed since): a torn record returned as consistent.
+ * Seeded misuse ck_seq_unlocked_writers: writers skip the spinlock.  Two
+ * writers' read-increment-store of the sequence interleave: one writes
+ * while the sequence is even (a reader takes a half-written record as
+ * stable), and an increment is lost, so the sequence stays odd with no
+ * writer (every later reader spins for ever).  Explore finds both in a few
+ * runs; corpus/regressions/ck_seq_unlocked_writers.mdt has a schedule.
  */
 #include <stdio.h>
 #include <stdlib.h>
