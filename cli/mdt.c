@@ -29,18 +29,18 @@ static int cmd_mutants(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? MD_EXIT_OK : ret;
 	if (names) { /* machine-readable: name and detector */
-		for (unsigned i = 1; i < MD_MUT__COUNT; i++)
-			printf("%s %s\n", md_mutant_info(i)->name,
-			       md_detector_name(md_mutant_info(i)->detector));
+		for (unsigned i = 1; i < md_bug_count(); i++)
+			printf("%s %s\n", md_bug_name(i),
+			       md_detector_name(md_bug_info(i)->detector));
 		return MD_EXIT_OK;
 	}
-	printf("seeded bugs (%s in this build):\n",
+	printf("seeded bugs (the core's %s in this build, the other targets' always):\n",
 	       md_mutants_compiled() ? "compiled in" : "NOT compiled in");
-	for (unsigned i = 1; i < MD_MUT__COUNT; i++) {
-		const struct md_mutant_info *m = md_mutant_info(i);
+	for (unsigned i = 1; i < md_bug_count(); i++) {
+		const struct md_mutant_info *m = md_bug_info(i);
 
 		printf("  %-26s %s\n  %-26s   target %s, detector: %s; models: %s\n", m->name,
-		       m->what, "", m->target, md_detector_name(m->detector), m->ref);
+		       m->what, "", md_bug_target(i)->name, md_detector_name(m->detector), m->ref);
 	}
 	return MD_EXIT_OK;
 }
@@ -119,7 +119,7 @@ static int cmd_fuzz_opts(int argc, char **argv)
 		fprintf(stderr, "mdt fuzz: bad --engine '%s' (libfuzzer or afl)\n", engine);
 		return MD_EXIT_USAGE;
 	}
-	if ((m = md_mutant_lookup(mutant)) < 0 || (m > 0 && !md_mutants_compiled())) {
+	if ((m = md_bug_lookup(mutant)) < 0 || !md_bug_available((unsigned)m)) {
 		fprintf(stderr, "mdt fuzz: %s mutant '%s' (see: mdt mutants)\n",
 			m < 0 ? "unknown" : "this build has no", mutant);
 		return MD_EXIT_USAGE;
@@ -129,7 +129,7 @@ static int cmd_fuzz_opts(int argc, char **argv)
 	shell_assign("SECS", secs);
 	snprintf(secs, sizeof(secs), "%llu", (unsigned long long)jobs);
 	shell_assign("JOBS", secs);
-	shell_assign("MUTANT", m ? md_mutant_info((unsigned)m)->name : "");
+	shell_assign("MUTANT", m ? md_bug_name((unsigned)m) : "");
 	shell_assign("OUT", out);
 	shell_assign("ENGINE", engine);
 	fputs("set --", stdout);

@@ -82,19 +82,7 @@
 	X(INDEX_REINSERT, "index_reinsert", "core", MD_DET_ORACLE,                                 \
 	  "a truncated folio may be added to the index again",                                     \
 	  "found by mdt explore: __filemap_get_folio()'s folio_contains() assertion relies on a "  \
-	  "truncated folio never returning")                                                       \
-	X(STACK_ABA, "stack_aba", "stack", MD_DET_ORACLE,                                          \
-	  "(stack target) the Treiber stack CASes the bare top index: no generation tag",          \
-	  "the ABA problem: IBM System/370 Principles of Operation, CAS appendix")                 \
-	X(CK_RING_TWO_PRODUCERS, "ck_ring_two_producers", "ck_ring", MD_DET_ORACLE,                \
-	  "(ck_ring target) two threads enqueue with ck_ring_enqueue_spsc: one producer only",     \
-	  "ck_ring_enqueue_spsc(3): a ring's SPSC calls allow one producer and one consumer")       \
-	X(CK_SEQ_UNLOCKED_WRITERS, "ck_seq_unlocked_writers", "ck_sequence", MD_DET_ORACLE,        \
-	  "(ck_sequence target) writers of a ck_sequence skip the lock that serializes them",      \
-	  "ck_sequence(3): writers must be serialized by the caller")                               \
-	X(CK_MCS_SHARED_CONTEXT, "ck_mcs_shared_context", "ck_spinlock_mcs", MD_DET_ORACLE,        \
-	  "(ck_spinlock_mcs target) two threads queue on an MCS lock with one context",            \
-	  "ck_spinlock_mcs(3): each thread locks with its own context")
+	  "truncated folio never returning")
 
 enum md_mutant_id {
 	MD_MUT_NONE = 0,
@@ -122,6 +110,9 @@ struct md_mutant_info {
 
 /** md_detector_name() - "oracle", "tsan", "asan". */
 const char *md_detector_name(unsigned det);
+
+/* The core's rows, [0] being "none": the core target's seeded bugs (targets/core.c). */
+extern const struct md_mutant_info md_core_mutants[MD_MUT__COUNT];
 
 /** md_mutant_info() - registry row for @id (1..MD_MUT__COUNT-1), or NULL. */
 const struct md_mutant_info *md_mutant_info(unsigned id);

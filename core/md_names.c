@@ -40,7 +40,7 @@ const char *md_type_name(unsigned type)
 }
 
 /* clang-format off */
-static const struct md_mutant_info mutants[] = {
+const struct md_mutant_info md_core_mutants[MD_MUT__COUNT] = {
 	{"none", NULL, MD_DET_ORACLE, "the correct code", ""},
 #define MD_MUT_ROW(id, name, target, det, what, ref) {name, target, det, what, ref},
 	MD_MUTANTS(MD_MUT_ROW)
@@ -50,7 +50,7 @@ static const struct md_mutant_info mutants[] = {
 
 const struct md_mutant_info *md_mutant_info(unsigned id)
 {
-	return id > 0 && id < MD_MUT__COUNT ? &mutants[id] : NULL;
+	return id > 0 && id < MD_MUT__COUNT ? &md_core_mutants[id] : NULL;
 }
 
 int md_mutant_lookup(const char *name)
@@ -58,14 +58,14 @@ int md_mutant_lookup(const char *name)
 	if (name == NULL || *name == '\0')
 		return MD_MUT_NONE;
 	for (unsigned i = 0; i < MD_MUT__COUNT; i++)
-		if (strcmp(name, mutants[i].name) == 0)
+		if (strcmp(name, md_core_mutants[i].name) == 0)
 			return (int)i;
 	return -1;
 }
 
 int md_mutant_fits(unsigned id, const char *target)
 {
-	return id == 0 || (id < MD_MUT__COUNT && strcmp(mutants[id].target, target) == 0);
+	return id == 0 || (id < MD_MUT__COUNT && strcmp(md_core_mutants[id].target, target) == 0);
 }
 
 int md_mutants_compiled(void)

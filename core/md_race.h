@@ -59,14 +59,7 @@
 	X(ZS_POOL, "zpool.pool")                                                                   \
 	X(SPLIT_BUILD, "split.build")                                                              \
 	X(SPLIT_ORDER, "split.order")                                                              \
-	X(MIGRATE_START, "migrate.start")                                                          \
-	X(STACK_HEAD, "stack.head")                                                                \
-	X(STACK_NEXT, "stack.next")                                                                \
-	X(STACK_CAS, "stack.cas")                                                                  \
-	X(CK_LOAD, "ck.load")                                                                      \
-	X(CK_STORE, "ck.store")                                                                    \
-	X(CK_RMW, "ck.rmw")                                                                        \
-	X(CK_SPIN, "ck.stall")
+	X(MIGRATE_START, "migrate.start")
 
 enum md_rp {
 #define MD_RP_ENUM(id, name) MD_RP_##id,
@@ -74,6 +67,9 @@ enum md_rp {
 #undef MD_RP_ENUM
 	    MD_RP__COUNT
 };
+
+/* Every race point id: the core's, then the engine's and the targets' (md_target.c). */
+#define MD_RP_MAX 96
 
 /* Flags passed to the hook. */
 enum {

@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	src = md_repro_source(&r);
 	src.strategy = MD_SCHED_BYTES;
 	/* the file's mutant, else the campaign's where it is seeded in the input's target */
-	if (r.mutant == 0 && md_mutant_fits(mutant, r.tg->name))
+	if (r.mutant == 0 && md_bug_fits(mutant, r.tg))
 		r.mutant = mutant;
 	if (md_exec_run(r.tg, &r.p, &src, r.mutant, MD_FUZZ_BUDGET, &res) == MD_FAIL_NONE)
 		return 0;

@@ -15,7 +15,7 @@
 #include "md_sched.h"
 
 __attribute__((section("__libfuzzer_extra_counters"),
-	       used)) static uint8_t md_fuzz_pairs[MD_RP__COUNT * MD_RP__COUNT];
+	       used)) static uint8_t md_fuzz_pairs[MD_RP_MAX * MD_RP_MAX];
 
 unsigned md_fuzz_init(void)
 {
@@ -27,8 +27,8 @@ unsigned md_fuzz_init(void)
 	if (done)
 		return mutant;
 	done = 1;
-	m = md_mutant_lookup(name);
-	if (m < 0 || (m > 0 && !md_mutants_compiled())) {
+	m = md_bug_lookup(name);
+	if (m < 0 || !md_bug_available((unsigned)m)) {
 		fprintf(stderr, "fuzz: MDT_MUTANT='%s' is %s\n", name,
 			m < 0 ? "unknown" : "not compiled into this build");
 		exit(2);

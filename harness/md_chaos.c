@@ -97,8 +97,8 @@ int md_chaos_parse_kinds(struct md_chaos_cfg *cfg, const char *s)
 
 static int rp_lookup(const char *name)
 {
-	for (unsigned rp = 0; rp < MD_RP__COUNT; rp++)
-		if (strcmp(md_race_point_name(rp), name) == 0)
+	for (unsigned rp = 0; rp < md_rp_count(); rp++)
+		if (strcmp(md_rp_name(rp), name) == 0)
 			return (int)rp;
 	return -1;
 }

@@ -20,7 +20,7 @@ struct md_chaos_cfg {
 	double p;		  /* probability of a delay at a race point, 0..1 */
 	unsigned kinds;		  /* MD_CHAOS_*: the delays to draw from (not 0) */
 	uint32_t sleep_us;	  /* a sleep's length */
-	uint8_t at[MD_RP__COUNT]; /* where chaos applies (all 1: everywhere) */
+	uint8_t at[MD_RP_MAX]; /* where chaos applies (all 1: everywhere) */
 };
 
 /* One thread's chaos: its configuration and its own random stream. */

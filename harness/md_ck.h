@@ -15,6 +15,18 @@
 
 #include "md_rp.h"
 
+/* The engine's race points for hosted ck code, right after the core's. */
+enum {
+	MD_RP_CK_LOAD = MD_RP__COUNT, /* "ck.load": before a ck_pr load */
+	MD_RP_CK_STORE,		      /* "ck.store" */
+	MD_RP_CK_RMW,		      /* "ck.rmw": CAS, fetch-and-op, exchange */
+	MD_RP_CK_SPIN,		      /* "ck.stall": ck_pr_stall(), a spin loop's wait */
+	MD_RP_ENGINE__COUNT
+};
+
+/* Their names, MD_RP_CK_LOAD's first. */
+extern const char *const md_ck_rp_names[MD_RP_ENGINE__COUNT - MD_RP__COUNT];
+
 extern _Thread_local struct md_thread *md_ck_self;
 
 /** md_ck_enter() - the hosted code that follows runs as logical thread @t. */

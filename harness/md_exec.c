@@ -81,7 +81,7 @@ static void describe(struct md_sched *s, unsigned n, struct md_failure *f)
 		unsigned rp = md_sched_where(s, i, &done);
 
 		off += (size_t)snprintf(f->msg + off, sizeof(f->msg) - off, "%st%u %s",
-					i ? ", " : "", i, done ? "done" : md_race_point_name(rp));
+					i ? ", " : "", i, done ? "done" : md_rp_name(rp));
 	}
 }
 
@@ -98,7 +98,7 @@ unsigned md_exec_run(const struct md_target *tg, const struct md_prog *p,
 	void *inst;
 
 	memset(res, 0, sizeof(*res));
-	inst = tg->create(&(struct md_target_cfg){.nthreads = p->nthreads, .mutant = mutant});
+	inst = md_target_create(tg, p->nthreads, mutant, 0);
 	if (inst == NULL)
 		goto setup;
 	for (unsigned i = 0; i < p->nthreads; i++) {
@@ -172,7 +172,7 @@ const struct md_prog *md_exec_live(struct md_exec_result *res, const char *why)
 		md_crash_cat(f->msg, sizeof(f->msg), &off, " in t");
 		md_crash_cat_u(f->msg, sizeof(f->msg), &off, f->thread);
 		md_crash_cat(f->msg, sizeof(f->msg), &off, " after ");
-		md_crash_cat(f->msg, sizeof(f->msg), &off, md_race_point_name(f->rp));
+		md_crash_cat(f->msg, sizeof(f->msg), &off, md_rp_name(f->rp));
 	}
 	return live.p;
 }

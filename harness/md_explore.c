@@ -268,7 +268,7 @@ static double now_s(void)
 /* Names and the artifacts directory, checked before any run: fail early, lose nothing. */
 static int explore_check(struct explore *e)
 {
-	e->mutant = md_mutant_lookup(e->mutant_name ? e->mutant_name : getenv("MDT_MUTANT"));
+	e->mutant = md_bug_lookup(e->mutant_name ? e->mutant_name : getenv("MDT_MUTANT"));
 	e->tg = md_target_find(e->target_name);
 	if (e->tg == NULL) {
 		fprintf(stderr, "mdt explore: unknown target '%s' (targets: %s)\n", e->target_name,
@@ -289,16 +289,15 @@ static int explore_check(struct explore *e)
 	}
 	e->mix = strcmp(e->strategy, "mix") == 0;
 	e->strat = strcmp(e->strategy, "pct") == 0 ? MD_SCHED_PCT : MD_SCHED_RANDOM;
-	if (e->mutant > 0 && !md_mutants_compiled()) {
+	if (e->mutant > 0 && !md_bug_available((unsigned)e->mutant)) {
 		fprintf(stderr, "mdt explore: this build has no mutants compiled in\n");
 		return MD_EXIT_USAGE;
 	}
-	if (!md_mutant_fits((unsigned)e->mutant, e->tg->name)) {
+	if (!md_bug_fits((unsigned)e->mutant, e->tg)) {
 		fprintf(stderr,
 			"mdt explore: mutant '%s' is seeded in target %s (use --target %s)\n",
-			md_mutant_info((unsigned)e->mutant)->name,
-			md_mutant_info((unsigned)e->mutant)->target,
-			md_mutant_info((unsigned)e->mutant)->target);
+			md_bug_name((unsigned)e->mutant), md_bug_target((unsigned)e->mutant)->name,
+			md_bug_target((unsigned)e->mutant)->name);
 		return MD_EXIT_USAGE;
 	}
 	if (md_repro_mkdir(e->artifacts) || access(e->artifacts, W_OK)) {
@@ -341,7 +340,7 @@ static void explore_json(const struct explore *e, struct md_outfile *o)
 	md_json_close(&j);
 	md_json_u64(&j, "threads", e->threads);
 	md_json_u64(&j, "ops", e->nops);
-	md_json_str(&j, "mutant", e->mutant ? md_mutant_info((unsigned)e->mutant)->name : "none");
+	md_json_str(&j, "mutant", e->mutant ? md_bug_name((unsigned)e->mutant) : "none");
 	md_json_str(&j, "variant", md_build_variant());
 	md_json_u64(&j, "runs", e->done);
 	md_json_u64(&j, "failures", e->failures);
@@ -445,7 +444,8 @@ int md_explore_main(int argc, char **argv)
 				   .nops = 6,
 				   .runs = 20000};
 	const struct md_opt opts[] = {
-	    {"target", MD_OPT_STR, 0, 0, &e.target_name, "system under test (default core)"},
+	    {"target", MD_OPT_STR, 0, 0, &e.target_name,
+	     "system under test: " MD_TARGET_NAMES " (default core)"},
 	    {"strategy", MD_OPT_STR, 0, 0, &e.strategy,
 	     "random, pct, or mix: alternate them (default mix)"},
 	    {"depth", MD_OPT_U64, 1, 8, &e.depth,
@@ -486,7 +486,7 @@ int md_explore_main(int argc, char **argv)
 	printf("mdt explore: seed %" PRIu64 ", target %s, %s, %" PRIu64 " threads x %" PRIu64
 	       " ops%s%s\n",
 	       e.seed, e.tg->name, e.strategy, e.threads, e.nops, e.mutant ? ", mutant " : "",
-	       e.mutant ? md_mutant_info((unsigned)e.mutant)->name : "");
+	       e.mutant ? md_bug_name((unsigned)e.mutant) : "");
 	ret = explore_loop(&e);
 	explore_summary(&e);
 	if (e.json) {

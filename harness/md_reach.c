@@ -20,7 +20,7 @@ static struct {
 	const char *path;
 	const struct md_target *tg[MAX_TARGETS];
 	uint64_t ops[MAX_TARGETS][MD_PROG_MAX_CODES];
-	uint64_t rps[MD_RP__COUNT];
+	uint64_t rps[MD_RP_MAX];
 } reach;
 
 static void write_target(struct md_json *j, unsigned k)
@@ -49,8 +49,8 @@ static void reach_write(void)
 		write_target(&j, k);
 	md_json_close(&j);
 	md_json_obj(&j, "race_points");
-	for (unsigned rp = 0; rp < MD_RP__COUNT; rp++)
-		md_json_u64(&j, md_race_point_name(rp), ck_pr_load_64(&reach.rps[rp]));
+	for (unsigned rp = 0; rp < md_rp_count(); rp++)
+		md_json_u64(&j, md_rp_name(rp), ck_pr_load_64(&reach.rps[rp]));
 	md_json_close(&j);
 	md_json_end(&j);
 	if (md_outfile_commit(&o))
@@ -96,6 +96,6 @@ void md_reach_count_op(const struct md_target *tg, unsigned code)
 
 void md_reach_count_rp(unsigned rp)
 {
-	if (rp < MD_RP__COUNT)
+	if (rp < MD_RP_MAX)
 		ck_pr_inc_64(&reach.rps[rp]);
 }

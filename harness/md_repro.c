@@ -56,7 +56,7 @@ static size_t put(uint8_t *buf, size_t off, size_t cap, const char *s)
 
 size_t md_repro_encode(const struct md_repro *r, uint8_t *buf, size_t cap)
 {
-	const struct md_mutant_info *m = md_mutant_info(r->mutant);
+	const struct md_mutant_info *m = md_bug_info(r->mutant);
 	size_t n = md_prog_encode(&r->p, buf, cap), t;
 	uint32_t crc;
 
@@ -96,7 +96,7 @@ static int trailer_kv(struct md_repro *r, const char *kv, char *err, size_t elen
 		if (r->tg == NULL)
 			goto unknown;
 	} else if (strncmp(kv, "mutant=", 7) == 0) {
-		m = md_mutant_lookup(kv + 7);
+		m = md_bug_lookup(kv + 7);
 		if (m < 0)
 			goto unknown;
 		r->mutant = (unsigned)m;
@@ -179,9 +179,9 @@ int md_repro_decode(struct md_repro *r, const uint8_t *buf, size_t len, int stri
 	else if (parse_trailer(r, buf + n, tl - (r->format == MD_REPRO_V2 ? 9 : 5), err, elen))
 		return -1;
 	len = (size_t)n;
-	if (!md_mutant_fits(r->mutant, r->tg->name)) {
+	if (!md_bug_fits(r->mutant, r->tg)) {
 		snprintf(err, elen, "the trailer's mutant %s is not seeded in target %s",
-			 md_mutant_info(r->mutant)->name, r->tg->name);
+			 md_bug_name(r->mutant), r->tg->name);
 		return -1;
 	}
 	md_prog_decode(&r->p, r->tg->ops, buf, len);
@@ -238,7 +238,7 @@ static int directive(struct md_repro *r, char *line, char *err, size_t elen)
 		if ((r->tg = md_target_find(val)) == NULL)
 			return snprintf(err, elen, "unknown target '%s'", val), -1;
 	} else if (strcmp(kw, "mutant") == 0) {
-		if ((m = md_mutant_lookup(val)) < 0)
+		if ((m = md_bug_lookup(val)) < 0)
 			return snprintf(err, elen, "unknown mutant '%s'", val), -1;
 		r->mutant = (unsigned)m;
 	} else if (strcmp(kw, "replay") == 0) {
@@ -312,7 +312,7 @@ int md_repro_load(const char *path, struct md_repro *r, int strict, char *err, s
 
 void md_repro_print(const struct md_repro *r, FILE *f)
 {
-	const struct md_mutant_info *m = md_mutant_info(r->mutant);
+	const struct md_mutant_info *m = md_bug_info(r->mutant);
 
 	fprintf(f, "target %s\nmutant %s\nreplay %s\n", r->tg->name, m ? m->name : "none",
 		r->exact ? "exact" : "bytes");

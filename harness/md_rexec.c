@@ -431,7 +431,7 @@ static void describe_stall(struct md_rexec *x, char *msg, size_t len)
 		md_rexec_status(x, i, &st);
 		off +=
 		    (size_t)snprintf(msg + off, len - off, " t%u %s (op %u, %s)", i,
-				     st.done ? "done" : "stuck", st.op, md_race_point_name(st.rp));
+				     st.done ? "done" : "stuck", st.op, md_rp_name(st.rp));
 	}
 }
 
@@ -464,7 +464,7 @@ enum md_rexec_verdict md_rexec_run_prog(const struct md_target *tg, const struct
 	struct md_rexec *x;
 	int failed;
 
-	cfg.inst = tg->create(&(struct md_target_cfg){.nthreads = p->nthreads, .mutant = mutant});
+	cfg.inst = md_target_create(tg, p->nthreads, mutant, 0);
 	if (cfg.inst == NULL || md_rexec_start(&x, &cfg))
 		return MD_REXEC_ERROR; /* an instance half set up is not worth the risk */
 	if (await(x, stall_ms, msg, len))

@@ -283,7 +283,7 @@ void md_sched_coverage(uint8_t *cov, size_t len)
 /* The pair (race point left, race point resumed) of a switch between fibers. */
 static void count_switch(struct md_sched *s, unsigned next)
 {
-	size_t i = (size_t)s->f[s->cur].last_rp * MD_RP__COUNT + s->f[next].last_rp;
+	size_t i = (size_t)s->f[s->cur].last_rp * MD_RP_MAX + s->f[next].last_rp;
 
 	cov_map[i % cov_len]++;
 }

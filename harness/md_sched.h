@@ -109,7 +109,7 @@ unsigned md_sched_where(const struct md_sched *s, unsigned i, int *done);
 
 /**
  * md_sched_coverage() - count interleavings for a fuzzer: at every switch
- * from one fiber to another, bump @cov[(race point left * MD_RP__COUNT +
+ * from one fiber to another, bump @cov[(race point left * MD_RP_MAX +
  * race point resumed) % @len].  Process-wide; NULL turns it off.
  */
 void md_sched_coverage(uint8_t *cov, size_t len);

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * md_target.c - the target registry.
+ * md_target.c - the target registry: the targets of targets/ (MD_TARGETS),
+ * their seeded bugs and their race points, each in one id space.
  */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "md_ck.h"
 #include "md_target.h"
 
 static const struct md_target *const targets[] = {
@@ -13,6 +18,45 @@ static const struct md_target *const targets[] = {
 };
 
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
+
+/* Where each target's bugs and race points start in the shared id spaces. */
+static struct {
+	unsigned bug_base[NTARGETS], rp_base[NTARGETS];
+	unsigned nbugs, nrps; /* ids 0..n-1 */
+} reg;
+static pthread_once_t reg_once = PTHREAD_ONCE_INIT;
+
+static void reg_init(void)
+{
+	reg.nbugs = 1; /* 0 is the correct code */
+	reg.nrps = MD_RP_ENGINE__COUNT;
+	for (size_t i = 0; i < NTARGETS; i++) {
+		reg.bug_base[i] = reg.nbugs - 1; /* bug k of the target is base + k */
+		reg.nbugs += targets[i]->nbugs;
+		reg.rp_base[i] = reg.nrps;
+		reg.nrps += targets[i]->nrace_points;
+	}
+	if (reg.nrps > MD_RP_MAX) {
+		fprintf(stderr,
+			"mdt: the targets declare %u race points, more than MD_RP_MAX (%u)\n",
+			reg.nrps, MD_RP_MAX);
+		abort(); /* a build defect, not an input */
+	}
+}
+
+static void reg_ready(void)
+{
+	pthread_once(&reg_once, reg_init);
+}
+
+static size_t target_index(const struct md_target *tg)
+{
+	size_t i = 0;
+
+	while (i < NTARGETS && targets[i] != tg)
+		i++;
+	return i;
+}
 
 const struct md_target *md_target_find(const char *name)
 {
@@ -26,22 +70,7 @@ const struct md_target *md_target_find(const char *name)
 
 const char *md_target_names(void)
 {
-	static char buf[512];
-	size_t off = 0;
-
-	if (buf[0] != '\0')
-		return buf;
-	for (size_t i = 0; i < NTARGETS; i++) {
-		size_t n = strlen(targets[i]->name);
-
-		if (off + n + 3 > sizeof(buf))
-			break; /* a long list is cut, never overrun */
-		memcpy(buf + off, i ? ", " : "", i ? 2 : 0);
-		off += i ? 2 : 0;
-		memcpy(buf + off, targets[i]->name, n + 1);
-		off += n;
-	}
-	return buf;
+	return MD_TARGET_NAMES;
 }
 
 int md_target_op(const struct md_target *tg, const char *name)
@@ -49,5 +78,104 @@ int md_target_op(const struct md_target *tg, const char *name)
 	for (unsigned k = 0; k < tg->ops->nops; k++)
 		if (strcmp(tg->ops->op[k].name, name) == 0)
 			return (int)k;
+	return -1;
+}
+
+void *md_target_create(const struct md_target *tg, unsigned nthreads, unsigned bug, uint64_t size)
+{
+	size_t i = target_index(tg);
+	struct md_target_cfg cfg = {.nthreads = nthreads, .size = size};
+
+	reg_ready();
+	if (i == NTARGETS)
+		return NULL;
+	cfg.rp_base = reg.rp_base[i];
+	cfg.mutant = md_bug_fits(bug, tg) && bug ? bug - reg.bug_base[i] : 0;
+	return tg->create(&cfg);
+}
+
+/* The target bug @id is seeded in, as an index (NTARGETS: none). */
+static size_t bug_owner(unsigned id)
+{
+	reg_ready();
+	if (id == 0 || id >= reg.nbugs)
+		return NTARGETS;
+	for (size_t i = NTARGETS; i-- > 0;)
+		if (id > reg.bug_base[i] && targets[i]->nbugs)
+			return i;
+	return NTARGETS;
+}
+
+const struct md_mutant_info *md_bug_info(unsigned id)
+{
+	size_t i = bug_owner(id);
+
+	return i == NTARGETS ? NULL : &targets[i]->bugs[id - reg.bug_base[i] - 1];
+}
+
+const char *md_bug_name(unsigned id)
+{
+	const struct md_mutant_info *m = md_bug_info(id);
+
+	return m ? m->name : "none";
+}
+
+const struct md_target *md_bug_target(unsigned id)
+{
+	size_t i = bug_owner(id);
+
+	return i == NTARGETS ? NULL : targets[i];
+}
+
+unsigned md_bug_count(void)
+{
+	reg_ready();
+	return reg.nbugs;
+}
+
+int md_bug_lookup(const char *name)
+{
+	if (name == NULL || *name == '\0' || strcmp(name, "none") == 0)
+		return 0;
+	for (unsigned id = 1; id < md_bug_count(); id++)
+		if (strcmp(md_bug_info(id)->name, name) == 0)
+			return (int)id;
+	return -1;
+}
+
+int md_bug_fits(unsigned id, const struct md_target *tg)
+{
+	return id == 0 || md_bug_target(id) == tg;
+}
+
+int md_bug_available(unsigned id)
+{
+	return md_bug_target(id) != &md_target_core || md_mutants_compiled();
+}
+
+const char *md_rp_name(unsigned rp)
+{
+	reg_ready();
+	if (rp < MD_RP__COUNT)
+		return md_race_point_name(rp);
+	if (rp < MD_RP_ENGINE__COUNT)
+		return md_ck_rp_names[rp - MD_RP__COUNT];
+	for (size_t i = NTARGETS; rp < reg.nrps && i-- > 0;)
+		if (rp >= reg.rp_base[i] && targets[i]->nrace_points)
+			return targets[i]->race_points[rp - reg.rp_base[i]];
+	return "?";
+}
+
+unsigned md_rp_count(void)
+{
+	reg_ready();
+	return reg.nrps;
+}
+
+int md_rp_find(const char *name)
+{
+	for (unsigned rp = 0; rp < md_rp_count(); rp++)
+		if (strcmp(md_rp_name(rp), name) == 0)
+			return (int)rp;
 	return -1;
 }

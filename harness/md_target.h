@@ -19,12 +19,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "md_mutant.h"
 #include "md_prog.h"
 #include "md_thread.h"
 
 struct md_target_cfg {
 	unsigned nthreads; /* logical threads, each with its md_thread */
-	unsigned mutant;   /* enum md_mutant_id */
+	unsigned mutant;   /* the target's own seeded bug: 1..nbugs, 0 the correct code */
+	unsigned rp_base;  /* id of the target's race point 0 (see race_points) */
 	uint64_t size;	   /* the target's size knob (core: frames); 0: the small instance */
 };
 
@@ -36,8 +38,22 @@ struct md_metric {
 };
 
 struct md_target {
-	const char *name;
+	const char *name; /* its file's name: targets/NAME.c */
 	const struct md_op_table *ops;
+	/*
+	 * Its own race points ("stack.head", ...): the one passed as
+	 * cfg->rp_base + i is race_points[i].  May be 0 and NULL (the core's
+	 * are the core library's, hosted ck code passes the engine's ck.*).
+	 */
+	const char *const *race_points;
+	unsigned nrace_points;
+	/*
+	 * Its seeded bugs: cfg->mutant k (1..nbugs) is bugs[k - 1]; .target may
+	 * be NULL (it is this target).  A bug's site tests the instance's
+	 * cfg->mutant, so seeded bugs work in every build.  May be 0 and NULL.
+	 */
+	const struct md_mutant_info *bugs;
+	unsigned nbugs;
 	/* a fresh instance; NULL on ENOMEM or a size it cannot take */
 	void *(*create)(const struct md_target_cfg *cfg);
 	struct md_thread *(*thread)(void *inst, unsigned i);
@@ -64,13 +80,8 @@ struct md_target {
 	void (*destroy)(void *inst, int clean);
 };
 
-/* X(symbol): every target; adding one is a row here and its file */
-#define MD_TARGETS(X)                                                                              \
-	X(md_target_core)                                                                          \
-	X(md_target_stack)                                                                         \
-	X(md_target_ckring)                                                                        \
-	X(md_target_ckseq)                                                                         \
-	X(md_target_ckmcs)
+/* MD_TARGETS(X): every file of targets/, made by targets/meson.build */
+#include "md_targets.h"
 
 #define MD_TARGET_DECL(sym) extern const struct md_target sym;
 MD_TARGETS(MD_TARGET_DECL)
@@ -79,10 +90,58 @@ MD_TARGETS(MD_TARGET_DECL)
 /** md_target_find() - the target called @name (NULL: the core), or NULL if none is. */
 const struct md_target *md_target_find(const char *name);
 
-/** md_target_names() - "core, stack", for usage messages. */
+/** md_target_names() - "core, ck_ring, ...", for usage messages. */
 const char *md_target_names(void);
 
 /** md_target_op() - the code of @tg's op called @name, or -1. */
 int md_target_op(const struct md_target *tg, const char *name);
+
+/**
+ * md_target_create() - a fresh instance of @tg: @nthreads threads, seeded
+ * bug @bug (an id of md_bug_lookup(), 0: none, else one of @tg's), @size.
+ * Gives the target its own bug index and its race points' base.
+ * Return: the instance, or NULL.
+ */
+void *md_target_create(const struct md_target *tg, unsigned nthreads, unsigned bug, uint64_t size);
+
+/*
+ * Seeded bugs of every target, one id space: the core's keep their enum
+ * md_mutant_id values, the other targets' follow in MD_TARGETS order.
+ */
+
+/** md_bug_lookup() - id of the bug called @name; "none", "" and NULL give 0; -1: unknown. */
+int md_bug_lookup(const char *name);
+
+/** md_bug_info() - the row of bug @id (1..md_bug_count()-1), or NULL. */
+const struct md_mutant_info *md_bug_info(unsigned id);
+
+/** md_bug_name() - bug @id's name; "none" for 0. */
+const char *md_bug_name(unsigned id);
+
+/** md_bug_target() - the target bug @id is seeded in (NULL for 0 or out of range). */
+const struct md_target *md_bug_target(unsigned id);
+
+/** md_bug_count() - bug ids are 1..md_bug_count()-1. */
+unsigned md_bug_count(void);
+
+/** md_bug_fits() - may bug @id run on @tg?  0 (none) everywhere; a bug in its own target. */
+int md_bug_fits(unsigned id, const struct md_target *tg);
+
+/**
+ * md_bug_available() - is bug @id compiled into this build?  A core bug
+ * needs -Dmutants=true; a target's own bugs are always there.
+ */
+int md_bug_available(unsigned id);
+
+/* Race points of every target, one id space (md_race.h's first). */
+
+/** md_rp_name() - the name of race point @rp ("?" out of range). */
+const char *md_rp_name(unsigned rp);
+
+/** md_rp_count() - race point ids are 0..md_rp_count()-1 (<= MD_RP_MAX). */
+unsigned md_rp_count(void);
+
+/** md_rp_find() - the id of the race point called @name, or -1. */
+int md_rp_find(const char *name);
 
 #endif

@@ -35,18 +35,18 @@ static double now_s(void)
 /* The mutant to run @r with: the file's, or @override ("none" for the correct code). */
 static int pick_mutant(const char *cmd, const char *path, struct md_repro *r, const char *override)
 {
-	int m = override ? md_mutant_lookup(override) : (int)r->mutant;
+	int m = override ? md_bug_lookup(override) : (int)r->mutant;
 
-	if (m < 0 || (m > 0 && !md_mutants_compiled())) {
+	if (m < 0 || !md_bug_available((unsigned)m)) {
 		fprintf(stderr, "%s: %s: mutant '%s' is %s\n", cmd, path,
-			override ? override : md_mutant_info(r->mutant)->name,
+			override ? override : md_bug_name(r->mutant),
 			m < 0 ? "unknown" : "not compiled into this build (use --build debug)");
 		return -1;
 	}
-	if (!md_mutant_fits((unsigned)m, r->tg->name)) {
+	if (!md_bug_fits((unsigned)m, r->tg)) {
 		fprintf(stderr, "%s: %s: mutant '%s' is seeded in target %s, the file's is %s\n",
-			cmd, path, md_mutant_info((unsigned)m)->name,
-			md_mutant_info((unsigned)m)->target, r->tg->name);
+			cmd, path, md_bug_name((unsigned)m),
+			md_bug_target((unsigned)m)->name, r->tg->name);
 		return -1;
 	}
 	return m;
@@ -112,7 +112,7 @@ static bool replay_notes(const char *cmd, const char *path, const struct md_repr
 
 	if (r->format == MD_REPRO_RAW)
 		fprintf(stderr, "%s: %s: raw input, mutant %s, replayed in bytes mode\n", cmd, path,
-			mutant ? md_mutant_info(mutant)->name : "none");
+			mutant ? md_bug_name(mutant) : "none");
 	if (elsewhere)
 		fprintf(stderr,
 			"%s: %s: recorded in a build with sanitizer %s, this one has %s: replay it "
@@ -402,7 +402,7 @@ static void explain_timeline(const struct explain *x)
 			explain_row(step, e->fiber, buf);
 			continue;
 		}
-		snprintf(buf, sizeof(buf), "%s%s", md_race_point_name(e->rp),
+		snprintf(buf, sizeof(buf), "%s%s", md_rp_name(e->rp),
 			 e->spin ? " (spin)" : "");
 		explain_row(step++, e->fiber, buf);
 	}

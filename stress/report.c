@@ -75,7 +75,7 @@ void stress_stall_report(struct stress *s, struct md_rexec *x, const struct md_w
 
 		md_rexec_status(x, i, &st);
 		printf("  t%u: op %s, last race point %s, %" PRIu64 " ops done, %s %.1fs\n", i,
-		       stress_op_name(s, st.op), md_race_point_name(st.rp), st.progress,
+		       stress_op_name(s, st.op), md_rp_name(st.rp), st.progress,
 		       st.done ? "done" : "idle", (double)md_watchdog_idle_ms(w, i, now) / 1000);
 	}
 }
@@ -89,7 +89,7 @@ void stress_make_rerun(struct stress *s)
 	char extra[96] = "", cmd[sizeof(s->rerun) - 16];
 
 	if (s->mutant && !s->mutant_given)
-		snprintf(extra, sizeof(extra), "--mutant %s", md_mutant_info(s->mutant)->name);
+		snprintf(extra, sizeof(extra), "--mutant %s", md_bug_name(s->mutant));
 	md_opt_rerun(cmd, sizeof(cmd), s->o.argc, s->o.argv, s->o.seed, extra);
 	snprintf(s->rerun, sizeof(s->rerun), "rerun: %s\n", cmd);
 }
@@ -135,7 +135,7 @@ int stress_write_json(struct stress *s)
 	md_json_f64(&j, "duration_s", s->secs, 3);
 	md_json_str(&j, "variant", md_build_variant());
 	md_json_u64(&j, "frames", s->o.frames);
-	md_json_str(&j, "mutant", s->mutant ? md_mutant_info(s->mutant)->name : "none");
+	md_json_str(&j, "mutant", s->mutant ? md_bug_name(s->mutant) : "none");
 	md_json_u64(&j, "rounds", s->o.rounds);
 	json_ops(s, &j);
 	md_json_u64(&j, "checkpoints", s->checkpoints);

@@ -175,7 +175,7 @@ int stress_rounds(struct stress *s)
 	printf("mdt stress: seed %" PRIu64 ", target %s, rounds: up to %" PRIu64
 	       " in %.1fs, %" PRIu64 " threads%s%s\n",
 	       s->o.seed, s->tg->name, s->o.rounds, (double)s->o.duration_ms / 1000, s->o.threads,
-	       s->mutant ? ", mutant " : "", s->mutant ? md_mutant_info(s->mutant)->name : "");
+	       s->mutant ? ", mutant " : "", s->mutant ? md_bug_name(s->mutant) : "");
 	fflush(stdout);
 	s->ops = calloc(s->tg->ops->nops, sizeof(*s->ops));
 	if (s->ops == NULL || md_repro_mkdir(s->o.artifacts) || access(s->o.artifacts, W_OK)) {

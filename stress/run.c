@@ -189,8 +189,7 @@ static int start(struct stress *s, void **inst, struct md_rexec **x, struct md_r
 		bg[i] = (struct md_rexec_bg){(unsigned)md_target_op(s->tg, "compact"), 10000};
 	if (nbg)
 		bg[nbg - 1] = (struct md_rexec_bg){(unsigned)md_target_op(s->tg, "migrate"), 1000};
-	*inst = s->tg->create(&(struct md_target_cfg){
-	    .nthreads = cfg.nworkers + nbg, .mutant = s->mutant, .size = s->o.frames});
+	*inst = md_target_create(s->tg, cfg.nworkers + nbg, s->mutant, s->o.frames);
 	if (*inst == NULL)
 		return -1;
 	cfg.inst = *inst;
@@ -203,7 +202,7 @@ static void header(const struct stress *s)
 	       " compactors%s, %" PRIu64 " frames, %.1fs%s%s\n",
 	       s->o.seed, s->tg->name, s->o.threads, s->o.compactors,
 	       s->o.compactors ? " + 1 migrator" : "", s->o.frames, (double)s->o.duration_ms / 1000,
-	       s->mutant ? ", mutant " : "", s->mutant ? md_mutant_info(s->mutant)->name : "");
+	       s->mutant ? ", mutant " : "", s->mutant ? md_bug_name(s->mutant) : "");
 	fflush(stdout);
 }
 
@@ -215,7 +214,7 @@ static int verdict(struct stress *s, struct md_rexec *x)
 	char what[512];
 
 	if (n) {
-		snprintf(what, sizeof(what), "t%u %s: %s", f.thread, md_race_point_name(f.rp),
+		snprintf(what, sizeof(what), "t%u %s: %s", f.thread, md_rp_name(f.rp),
 			 f.msg);
 		if (s->nfailures == 0)
 			snprintf(s->failure, sizeof(s->failure), "%s", what);

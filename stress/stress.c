@@ -22,7 +22,8 @@
 static int parse(struct stress_opts *o, int argc, char **argv)
 {
 	const struct md_opt opts[] = {
-	    {"target", MD_OPT_STR, 0, 0, &o->target, "system under test (default core)"},
+	    {"target", MD_OPT_STR, 0, 0, &o->target,
+	     "system under test: " MD_TARGET_NAMES " (default core)"},
 	    {"duration", MD_OPT_DURATION, 1, 1000ull * 3600 * 24 * 7, &o->duration_ms,
 	     "run time: 500ms, 30s, 2m, 1h (default 30s)"},
 	    {"threads", MD_OPT_U64, 1, STRESS_MAX_WORKERS, &o->threads,
@@ -98,12 +99,12 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 static int resolve_mutant(struct stress *s)
 {
 	const char *name = s->o.mutant ? s->o.mutant : getenv("MDT_MUTANT");
-	int m = md_mutant_lookup(name);
+	int m = md_bug_lookup(name);
 
 	s->mutant_given = s->o.mutant != NULL;
 	if (m < 0)
 		return usage_error("unknown mutant '%s' (see: mdt mutants)", name);
-	if (m > 0 && !md_mutants_compiled())
+	if (m > 0 && !md_bug_available((unsigned)m))
 		return usage_error("%s", "this build has no mutants compiled in (-Dmutants=false); "
 					 "use --build debug, tsan or asan");
 	s->mutant = (unsigned)m;
@@ -229,11 +230,10 @@ static int resolve(struct stress *s)
 	}
 	if ((ret = resolve_mutant(s)) || (ret = resolve_mix(s)) || (ret = resolve_chaos(s)))
 		return ret;
-	if (!md_mutant_fits(s->mutant, s->tg->name))
+	if (!md_bug_fits(s->mutant, s->tg))
 		return usage_error("mutant '%s' is seeded in target %s (use --target %s)",
-				   md_mutant_info(s->mutant)->name,
-				   md_mutant_info(s->mutant)->target,
-				   md_mutant_info(s->mutant)->target);
+				   md_bug_name(s->mutant), md_bug_target(s->mutant)->name,
+				   md_bug_target(s->mutant)->name);
 	return s->o.rounds ? check_rounds_options(s) : check_long_options(s);
 }
 

@@ -7,6 +7,7 @@
  */
 #include "md_atomic.h"
 #include "md_sched.h"
+#include "md_target.h"
 #include "testutil.h"
 
 #define BUDGET 100000
@@ -164,7 +165,7 @@ static void test_deadlock_livelock_stop(void)
 	ok(x.res == MD_SCHED_DEADLOCK, "ABBA locking under a forcing schedule: %s",
 	   md_sched_result_name(x.res));
 	ok(md_sched_where(x.s, 0, &done) == MD_RP_ZONE_LOCK && !done, "where: T0 is stuck at %s",
-	   md_race_point_name(md_sched_where(x.s, 0, &done)));
+	   md_rp_name(md_sched_where(x.s, 0, &done)));
 	md_sched_destroy(x.s);
 	src = (struct md_sched_source){.strategy = MD_SCHED_RANDOM, .seed = 1};
 	run_it(&x, 1, live, 1, &src);

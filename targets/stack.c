@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * target_stack.c - a Treiber stack on ck_pr, the second engine target.
+ * stack.c - a Treiber stack on ck_pr, the second engine target.
  *
  * It proves the target interface hosts other lock-free code with one file,
  * and carries the classic seeded bug, stack_aba.  Four nodes (the small
@@ -22,7 +22,6 @@
 #include <string.h>
 
 #include "md_atomic.h"
-#include "md_mutant.h"
 #include "md_target.h"
 
 #define NODES	   4u		   /* in the small instance */
@@ -37,8 +36,35 @@ struct node {
 	uint32_t owner; /* plain: only its holder touches it */
 };
 
+/* its race points: X(ID, "name") */
+#define STACK_RPS(X) X(HEAD, "stack.head") X(NEXT, "stack.next") X(CAS, "stack.cas")
+
+enum {
+#define SRP_ENUM(id, name) SRP_##id,
+	STACK_RPS(SRP_ENUM)
+#undef SRP_ENUM
+	    SRP__COUNT
+};
+
+static const char *const stack_rp_names[] = {
+#define SRP_NAME(id, name) name,
+    STACK_RPS(SRP_NAME)
+#undef SRP_NAME
+};
+
+/* its seeded bugs: the instance's bug is one of these (1-based), 0 none */
+enum { BUG_NONE, BUG_ABA };
+
+static const struct md_mutant_info stack_bugs[] = {
+    {"stack_aba", "stack", MD_DET_ORACLE,
+     "(stack target) the Treiber stack CASes the bare top index: no generation tag",
+     "the ABA problem: IBM System/370 Principles of Operation, CAS appendix"},
+};
+
 struct stack {
 	uint64_t head;
+	unsigned rp;		  /* race point ids: rp + SRP_* */
+	unsigned bug;		  /* BUG_*: its seeded bug */
 	unsigned n;		  /* threads */
 	uint32_t nodes;		  /* nodes */
 	struct node *node;	  /* [nodes] */
@@ -88,10 +114,10 @@ static void *stack_create(const struct md_target_cfg *cfg)
 	for (uint32_t i = 0; i < s->nodes; i++) /* 1 -> 2 -> ... -> nodes */
 		s->node[i].next = i + 1 < s->nodes ? i + 2 : 0;
 	s->head = HEAD(0, 1);
-	for (unsigned i = 0; i < s->n; i++) {
+	s->rp = cfg->rp_base;
+	s->bug = cfg->mutant;
+	for (unsigned i = 0; i < s->n; i++)
 		s->t[i].id = i;
-		s->t[i].mutant = cfg->mutant;
-	}
 	return s;
 }
 
@@ -101,19 +127,19 @@ static struct md_thread *stack_thread(void *inst, unsigned i)
 }
 
 /* MUTANT stack_aba: the generation never changes, so the CAS compares the bare index. */
-static uint64_t next_gen(struct md_thread *t, uint64_t h)
+static uint64_t next_gen(const struct stack *s, uint64_t h)
 {
-	return md_mutant(t, STACK_ABA) ? GEN(h) : GEN(h) + 1;
+	return s->bug == BUG_ABA ? GEN(h) : GEN(h) + 1;
 }
 
 static void push(struct stack *s, struct md_thread *t, uint32_t top)
 {
-	uint64_t h = md_load_acquire64(t, MD_RP_STACK_HEAD, &s->head), seen;
+	uint64_t h = md_load_acquire64(t, s->rp + SRP_HEAD, &s->head), seen;
 
 	s->node[top - 1].owner = NO_OWNER;
 	for (;;) {
-		md_store_relaxed32(t, MD_RP_STACK_NEXT, &s->node[top - 1].next, TOP(h));
-		if (md_cas_acqrel64(t, MD_RP_STACK_CAS, &s->head, h, HEAD(next_gen(t, h), top),
+		md_store_relaxed32(t, s->rp + SRP_NEXT, &s->node[top - 1].next, TOP(h));
+		if (md_cas_acqrel64(t, s->rp + SRP_CAS, &s->head, h, HEAD(next_gen(s, h), top),
 				    &seen))
 			return;
 		h = seen;
@@ -123,12 +149,12 @@ static void push(struct stack *s, struct md_thread *t, uint32_t top)
 /* The node popped (index + 1), 0 when empty. */
 static uint32_t pop(struct stack *s, struct md_thread *t)
 {
-	uint64_t h = md_load_acquire64(t, MD_RP_STACK_HEAD, &s->head), seen;
+	uint64_t h = md_load_acquire64(t, s->rp + SRP_HEAD, &s->head), seen;
 	uint32_t next;
 
 	while (TOP(h) != 0) {
-		next = md_load_relaxed32(t, MD_RP_STACK_NEXT, &s->node[TOP(h) - 1].next);
-		if (md_cas_acqrel64(t, MD_RP_STACK_CAS, &s->head, h, HEAD(next_gen(t, h), next),
+		next = md_load_relaxed32(t, s->rp + SRP_NEXT, &s->node[TOP(h) - 1].next);
+		if (md_cas_acqrel64(t, s->rp + SRP_CAS, &s->head, h, HEAD(next_gen(s, h), next),
 				    &seen))
 			return TOP(h);
 		h = seen;
@@ -213,6 +239,10 @@ static void stack_destroy(void *inst, int clean)
 const struct md_target md_target_stack = {
     .name = "stack",
     .ops = &stack_table,
+    .race_points = stack_rp_names,
+    .nrace_points = SRP__COUNT,
+    .bugs = stack_bugs,
+    .nbugs = 1,
     .create = stack_create,
     .thread = stack_thread,
     .run_op = stack_run_op,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * target_core.c - the descriptor core as an engine target: the one registry
+ * core.c - the descriptor core as an engine target: the one registry
  * of the core's operations, for every driver.
  *
  * Programs (explore, the fuzzers, stress --rounds) run on the small instance
@@ -929,6 +929,8 @@ static void core_destroy(void *inst, int clean)
 
 const struct md_target md_target_core = {
     .name = "core",
+    .bugs = md_core_mutants + 1,
+    .nbugs = MD_MUT__COUNT - 1,
     .ops = &core_table,
     .create = core_create,
     .thread = core_thread,

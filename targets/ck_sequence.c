@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * target_ckseq.c - Concurrency Kit's sequence lock and FAS spinlock,
+ * ck_sequence.c - Concurrency Kit's sequence lock and FAS spinlock,
  * unmodified, as a target.
  *
  * <ck_sequence.h> and <ck_spinlock.h> are included as libck-dev ships them,
@@ -32,8 +32,13 @@
 #include <ck_sequence.h>
 #include <ck_spinlock.h>
 
-#include "md_mutant.h"
 #include "md_target.h"
+
+static const struct md_mutant_info seq_bugs[] = {
+    {"ck_seq_unlocked_writers", "ck_sequence", MD_DET_ORACLE,
+     "(ck_sequence target) writers of a ck_sequence skip the lock that serializes them",
+     "ck_sequence(3): writers must be serialized by the caller"},
+};
 
 struct seq {
 	struct ck_sequence sq;
@@ -42,6 +47,7 @@ struct seq {
 	unsigned n;	     /* threads */
 	unsigned *writes;    /* [n]: a writer's writes so far; its own */
 	struct md_thread *t; /* [n] */
+	unsigned bug;	     /* its seeded bug: 1 the misuse, 0 none */
 };
 
 /* X(ID, "name", "what it does and checks") */
@@ -81,10 +87,9 @@ static void *seq_create(const struct md_target_cfg *cfg)
 	}
 	ck_sequence_init(&s->sq);
 	ck_spinlock_fas_init(&s->lock);
-	for (unsigned i = 0; i < s->n; i++) {
+	s->bug = cfg->mutant;
+	for (unsigned i = 0; i < s->n; i++)
 		s->t[i].id = i;
-		s->t[i].mutant = cfg->mutant;
-	}
 	return s;
 }
 
@@ -96,7 +101,7 @@ static struct md_thread *seq_thread(void *inst, unsigned i)
 /* MUTANT ck_seq_unlocked_writers: writers are not serialized. */
 static void seq_write(struct seq *s, unsigned i)
 {
-	int locked = !md_mutant(&s->t[i], CK_SEQ_UNLOCKED_WRITERS);
+	int locked = !s->bug;
 	unsigned v = (i + 1) << 16 | ++s->writes[i]; /* never 0, unique per write */
 
 	if (locked)
@@ -162,9 +167,11 @@ static void seq_destroy(void *inst, int clean)
 	free(s);
 }
 
-const struct md_target md_target_ckseq = {
+const struct md_target md_target_ck_sequence = {
     .name = "ck_sequence",
     .ops = &seq_table,
+    .bugs = seq_bugs,
+    .nbugs = 1,
     .create = seq_create,
     .thread = seq_thread,
     .run_op = seq_run_op,

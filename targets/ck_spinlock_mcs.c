@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * target_ckmcs.c - Concurrency Kit's MCS queue spinlock, unmodified, as a
+ * ck_spinlock_mcs.c - Concurrency Kit's MCS queue spinlock, unmodified, as a
  * target.
  *
  * <ck_spinlock.h> is included as libck-dev ships it, after the engine's
@@ -33,8 +33,13 @@
 
 #include <ck_spinlock.h>
 
-#include "md_mutant.h"
 #include "md_target.h"
+
+static const struct md_mutant_info mcs_bugs[] = {
+    {"ck_mcs_shared_context", "ck_spinlock_mcs", MD_DET_ORACLE,
+     "(ck_spinlock_mcs target) two threads queue on an MCS lock with one context",
+     "ck_spinlock_mcs(3): each thread locks with its own context"},
+};
 
 struct mcs {
 	ck_spinlock_mcs_t queue;
@@ -44,6 +49,7 @@ struct mcs {
 	unsigned n;			/* threads */
 	unsigned *entered;		/* [n]: a thread's critical sections; its own */
 	struct md_thread *t;		/* [n] */
+	unsigned bug;			/* its seeded bug: 1 the misuse, 0 none */
 };
 
 /* X(ID, "name", "what it does and checks") */
@@ -83,10 +89,9 @@ static void *mcs_create(const struct md_target_cfg *cfg)
 		return NULL;
 	}
 	ck_spinlock_mcs_init(&s->queue);
-	for (unsigned i = 0; i < s->n; i++) {
+	s->bug = cfg->mutant;
+	for (unsigned i = 0; i < s->n; i++)
 		s->t[i].id = i;
-		s->t[i].mutant = cfg->mutant;
-	}
 	return s;
 }
 
@@ -98,7 +103,7 @@ static struct md_thread *mcs_thread(void *inst, unsigned i)
 /* MUTANT ck_mcs_shared_context: threads 0 and 1 queue with one context. */
 static ck_spinlock_mcs_context_t *context(struct mcs *s, unsigned i)
 {
-	return &s->ctx[i == 1 && md_mutant(&s->t[i], CK_MCS_SHARED_CONTEXT) ? 0 : i];
+	return &s->ctx[i == 1 && s->bug ? 0 : i];
 }
 
 /* Inside the lock: alone, and the counter's load and store are not torn apart. */
@@ -165,9 +170,11 @@ static void mcs_destroy(void *inst, int clean)
 	free(s);
 }
 
-const struct md_target md_target_ckmcs = {
+const struct md_target md_target_ck_spinlock_mcs = {
     .name = "ck_spinlock_mcs",
     .ops = &mcs_table,
+    .bugs = mcs_bugs,
+    .nbugs = 1,
     .create = mcs_create,
     .thread = mcs_thread,
     .run_op = mcs_run_op,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * target_ckring.c - Concurrency Kit's SPSC ring, unmodified, as a target.
+ * ck_ring.c - Concurrency Kit's SPSC ring, unmodified, as a target.
  *
  * <ck_ring.h> is included as libck-dev ships it, after the engine's ck_pr
  * (md_ck_pr.h), so every ck_pr access of the ring's own code is a race
@@ -8,7 +8,7 @@
  *
  * The contract tested is ck_ring_enqueue_spsc(3)'s: one producer and one
  * consumer.  Thread 0 produces and thread 1 consumes; an op of the other
- * role on a thread does nothing.  Values are (producer + 1) << 16 | n, n
+ * role on a thread does nothing.  Values are (producer + 1) << 40 | n, n
  * counting that producer's successful enqueues.
  *
  * Oracles: a dequeue returns the next value of its producer, neither an
@@ -28,22 +28,29 @@
 
 #include <ck_ring.h>
 
-#include "md_mutant.h"
 #include "md_target.h"
 
 #define RING_SIZE   4u /* the small instance: 3 entries (ck_ring keeps one free) */
 #define PRODUCER    0u
 #define CONSUMER    1u
-#define VALUE(p, n) ((uintptr_t)((p) + 1) << 16 | (n))
+#define NBITS	    40 /* a producer's count: values are (producer + 1) << 40 | count */
+#define VALUE(p, n) ((uintptr_t)((p) + 1) << NBITS | (n))
+
+static const struct md_mutant_info ring_bugs[] = {
+    {"ck_ring_two_producers", "ck_ring", MD_DET_ORACLE,
+     "(ck_ring target) two threads enqueue with ck_ring_enqueue_spsc: one producer only",
+     "ck_ring_enqueue_spsc(3): a ring's SPSC calls allow one producer and one consumer"},
+};
 
 struct ring {
 	struct ck_ring r;
 	struct ck_ring_buffer *buf;
 	unsigned size;
 	unsigned n;	     /* threads */
-	uint32_t *next;	     /* [n]: a producer's successful enqueues; its own */
-	uint32_t *taken;     /* [n]: values of each producer dequeued; the consumer's */
+	uint64_t *next;	     /* [n]: a producer's successful enqueues; its own */
+	uint64_t *taken;     /* [n]: values of each producer dequeued; the consumer's */
 	struct md_thread *t; /* [n] */
+	unsigned bug;	     /* its seeded bug: 1 the misuse, 0 none */
 };
 
 /* X(ID, "name", "what it does and checks") */
@@ -88,10 +95,9 @@ static void *ring_create(const struct md_target_cfg *cfg)
 		return NULL;
 	}
 	ck_ring_init(&s->r, s->size);
-	for (unsigned i = 0; i < s->n; i++) {
+	s->bug = cfg->mutant;
+	for (unsigned i = 0; i < s->n; i++)
 		s->t[i].id = i;
-		s->t[i].mutant = cfg->mutant;
-	}
 	return s;
 }
 
@@ -103,7 +109,7 @@ static struct md_thread *ring_thread(void *inst, unsigned i)
 /* MUTANT ck_ring_two_producers: any thread but the consumer produces. */
 static int produces(struct ring *s, unsigned i)
 {
-	return i == PRODUCER || (i != CONSUMER && md_mutant(&s->t[i], CK_RING_TWO_PRODUCERS));
+	return i == PRODUCER || (i != CONSUMER && s->bug);
 }
 
 /*
@@ -113,7 +119,7 @@ static int produces(struct ring *s, unsigned i)
  */
 static int enq(struct ring *s, unsigned i)
 {
-	uint32_t n = s->next[i]; /* only thread @i writes it */
+	uint64_t n = s->next[i]; /* only thread @i writes it */
 
 	if (!produces(s, i))
 		return 0;
@@ -126,15 +132,15 @@ static int enq(struct ring *s, unsigned i)
 /* Is @v the next value of its producer?  0, or 1 with why in @msg. */
 static int check_next(struct ring *s, uintptr_t v, const char *who, char *msg, size_t len)
 {
-	uintptr_t p = (v >> 16) - 1, n = v & 0xffff;
+	uintptr_t p = (v >> NBITS) - 1, n = v & (((uintptr_t)1 << NBITS) - 1);
 
-	if (v >> 16 == 0 || p >= s->n || n >= __atomic_load_n(&s->next[p], __ATOMIC_RELAXED))
+	if (v >> NBITS == 0 || p >= s->n || n >= __atomic_load_n(&s->next[p], __ATOMIC_RELAXED))
 		return snprintf(msg, len, "%s: value %#lx was never enqueued", who,
 				(unsigned long)v),
 		       1;
 	if (n != s->taken[p])
-		return snprintf(msg, len, "%s: t%lu's value %lu, expected %u (%s)", who,
-				(unsigned long)p, (unsigned long)n, s->taken[p],
+		return snprintf(msg, len, "%s: t%lu's value %lu, expected %llu (%s)", who,
+				(unsigned long)p, (unsigned long)n, (unsigned long long)s->taken[p],
 				n > s->taken[p] ? "a value was lost" : "out of order or twice"),
 		       1;
 	s->taken[p]++;
@@ -166,7 +172,7 @@ static int ring_run_op(void *inst, unsigned i, const struct md_op *op, char *msg
 static int ring_quiesce(void *inst, char *msg, size_t len)
 {
 	struct ring *s = inst;
-	uint32_t *taken = malloc(s->n * sizeof(*taken));
+	uint64_t *taken = malloc(s->n * sizeof(*taken));
 	int ret = 0;
 
 	if (taken == NULL)
@@ -180,9 +186,10 @@ static int ring_quiesce(void *inst, char *msg, size_t len)
 		if (s->taken[p] != s->next[p])
 			ret = (snprintf(
 				   msg, len,
-				   "invariant: t%u enqueued %u values, the ring and the consumer "
-				   "account for %u",
-				   p, s->next[p], s->taken[p]),
+				   "invariant: t%u enqueued %llu values, the ring and the consumer "
+				   "account for %llu",
+				   p, (unsigned long long)s->next[p],
+				   (unsigned long long)s->taken[p]),
 			       1);
 	for (unsigned p = 0; p < s->n; p++)
 		s->taken[p] = taken[p]; /* checking consumed nothing */
@@ -202,9 +209,11 @@ static void ring_destroy(void *inst, int clean)
 	free(s);
 }
 
-const struct md_target md_target_ckring = {
+const struct md_target md_target_ck_ring = {
     .name = "ck_ring",
     .ops = &ring_table,
+    .bugs = ring_bugs,
+    .nbugs = 1,
     .create = ring_create,
     .thread = ring_thread,
     .run_op = ring_run_op,
