@@ -14,7 +14,7 @@ meson setup "$BUILD" "$SRC_DIR" -Dfuzzing_engine=oss-fuzz -Dbuildtype=plain \
 ninja -C "$BUILD" fuzz/fuzz_sched fuzz/fuzz_decode >>"$BUILD.log" 2>&1 || { cat "$BUILD.log"; exit 1; }
 for t in fuzz_sched fuzz_decode; do
 	cp "$BUILD/fuzz/$t" "$OUT/$t"
-	cp "$SRC_DIR/fuzz/mdt.dict" "$OUT/$t.dict"
+	cp "$BUILD/fuzz/mdt.dict" "$OUT/$t.dict" # made from the target list
 	# fibers switch stacks at every race point: ASan's fake stacks triple a run's cost
 	printf '[libfuzzer]\ndict = %s.dict\n\n[asan]\ndetect_stack_use_after_return = 0\n' "$t" >"$OUT/$t.options"
 done

@@ -181,17 +181,22 @@ EXTRA_DRIVERS = [Driver("fuzz-libfuzzer-nopairs", "fuzz", "libfuzzer", [], "fuzz
 DRIVER_BY_NAME = {d.name: d for d in DRIVERS + EXTRA_DRIVERS}
 
 
+MUTANT_TARGETS = {}  # name -> target, from `mdt mutants --names`
+
+
 def mutant_target(mutant):
-    """The explore target a mutant lives in (its description says '(stack target)')."""
-    return "stack" if mutant.startswith("stack_") else "core"
+    """The target a mutant is seeded in (the correct code: the core)."""
+    return MUTANT_TARGETS.get(mutant, "core")
 
 
 def mutant_names(builds):
-    """`mdt mutants --names`: a "name detector" line per seeded bug."""
+    """`mdt mutants --names`: a "name detector target" line per seeded bug."""
     builds.ensure("debug")
     r = subprocess.run([builds.path("debug", "cli/mdt"), "mutants", "--names"],
                        stdout=subprocess.PIPE, text=True, check=True)
-    return [line for line in r.stdout.splitlines() if line.strip()]
+    lines = [line for line in r.stdout.splitlines() if line.strip()]
+    MUTANT_TARGETS.update((ln.split()[0], ln.split()[2]) for ln in lines)
+    return lines
 
 
 def list_mutants(builds):
@@ -231,7 +236,7 @@ def cell_cmd(builds, driver, mutant, trial, budget, d):
                 "--threads", "2", "--duration", f"{budget:g}s", "--seed", str(trial)] + driver.args + mut
     seeds = os.path.join(d, "seeds")
     shutil.copytree(os.path.join(root, "corpus", "fuzz_sched"), seeds)
-    dict_ = os.path.join(root, "fuzz", "mdt.dict")
+    dict_ = builds.path(driver.build, "fuzz/mdt.dict")
     fuzz = builds.path(driver.build, "fuzz/fuzz_sched")
     if driver.kind == "libfuzzer":
         return [fuzz, seeds, f"-max_total_time={max(1, int(budget))}", f"-seed={trial}",
@@ -622,27 +627,27 @@ REACH_NA = {"none": "not a race point (the registry's 0)",
 
 
 def reach_runs(builds, secs, tmp):
-    """(driver, target, command, env) of each measured run: a default run of each driver."""
+    """(driver, target, command, env) of each measured run: a default run of each driver,
+    the core for the whole time and every other target (`mdt targets`) for a quarter of it."""
     t, quarter = f"{secs:g}s", f"{max(secs / 4, 1):g}s"
     mdt = builds.path("debug", "cli/mdt")
     seeds = os.path.join(tmp, "seeds")
     shutil.copytree(os.path.join(builds.root, "corpus", "fuzz_sched"), seeds)
     env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_stack_use_after_return=0")
     env.pop("MDT_MUTANT", None)
-    return [
-        ("explore", "core", [mdt, "explore", "--time", t, "--seed", "1", "--artifacts", tmp], env),
-        ("explore", "stack", [mdt, "explore", "--target", "stack", "--time", quarter, "--seed", "1",
-                              "--artifacts", tmp], env),
-        ("fuzz_sched", "all", [builds.path("fuzz", "fuzz/fuzz_sched"), seeds, f"-max_total_time={max(1, int(secs))}",
-                               "-seed=1", f"-artifact_prefix={tmp}/", f"-dict={builds.root}/fuzz/mdt.dict"], env),
-        ("stress", "core", [mdt, "stress", "--duration", t, "--threads", "2", "--seed", "1"], env),
-        ("stress", "stack", [mdt, "stress", "--target", "stack", "--duration", quarter, "--threads", "2",
-                             "--seed", "1"], env),
-        ("stress --rounds", "core", [mdt, "stress", "--rounds", "100000000", "--duration", t, "--threads", "3",
-                                     "--seed", "1", "--artifacts", tmp], env),
-        ("stress --rounds", "stack", [mdt, "stress", "--target", "stack", "--rounds", "100000000", "--duration",
-                                      quarter, "--threads", "3", "--seed", "1", "--artifacts", tmp], env),
-    ]
+    targets = subprocess.run([mdt, "targets", "--names"], stdout=subprocess.PIPE, text=True,
+                             check=True).stdout.split()
+    runs = [("fuzz_sched", "all", [builds.path("fuzz", "fuzz/fuzz_sched"), seeds,
+                                   f"-max_total_time={max(1, int(secs))}", "-seed=1",
+                                   f"-artifact_prefix={tmp}/", "-dict=" + builds.path("fuzz", "fuzz/mdt.dict")], env)]
+    for tg in targets:
+        d = t if tg == "core" else quarter
+        runs += [
+            ("explore", tg, [mdt, "explore", "--target", tg, "--time", d, "--seed", "1", "--artifacts", tmp], env),
+            ("stress", tg, [mdt, "stress", "--target", tg, "--duration", d, "--threads", "2", "--seed", "1"], env),
+            ("stress --rounds", tg, [mdt, "stress", "--target", tg, "--rounds", "100000000", "--duration", d,
+                                     "--threads", "3", "--seed", "1", "--artifacts", tmp], env)]
+    return runs
 
 
 def reach_merge(into, js):

@@ -28,10 +28,10 @@ static int cmd_mutants(int argc, char **argv)
 
 	if (ret)
 		return ret < 0 ? MD_EXIT_OK : ret;
-	if (names) { /* machine-readable: name and detector */
+	if (names) { /* machine-readable: name, detector, target */
 		for (unsigned i = 1; i < md_bug_count(); i++)
-			printf("%s %s\n", md_bug_name(i),
-			       md_detector_name(md_bug_info(i)->detector));
+			printf("%s %s %s\n", md_bug_name(i),
+			       md_detector_name(md_bug_info(i)->detector), md_bug_target(i)->name);
 		return MD_EXIT_OK;
 	}
 	printf("seeded bugs (the core's %s in this build, the other targets' always):\n",
@@ -41,6 +41,36 @@ static int cmd_mutants(int argc, char **argv)
 
 		printf("  %-26s %s\n  %-26s   target %s, detector: %s; models: %s\n", m->name,
 		       m->what, "", md_bug_target(i)->name, md_detector_name(m->detector), m->ref);
+	}
+	return MD_EXIT_OK;
+}
+
+/* The targets of this build (targets/): name, ops, race points, seeded bugs. */
+static int cmd_targets(int argc, char **argv)
+{
+	int names = 0;
+	const struct md_opt opts[] = {
+	    {"names", MD_OPT_FLAG, 0, 0, &names, "names only, one a line (for scripts)"},
+	    {NULL, 0, 0, 0, NULL, NULL},
+	};
+	int ret = md_opt_parse("mdt targets", opts, argc, argv);
+	char list[] = MD_TARGET_NAMES;
+
+	if (ret)
+		return ret < 0 ? MD_EXIT_OK : ret;
+	for (char *save = NULL, *n = strtok_r(list, ", ", &save); n;
+	     n = strtok_r(NULL, ", ", &save)) {
+		const struct md_target *tg = md_target_find(n);
+		unsigned bugs = 0;
+
+		for (unsigned i = 1; i < md_bug_count(); i++)
+			bugs += md_bug_target(i) == tg;
+		if (names)
+			printf("%s\n", n);
+		else
+			printf("  %-18s %2u ops, %2u race points of its own, %2u seeded bugs\n", n,
+			       tg->ops->nops,
+			       tg == &md_target_core ? MD_RP__COUNT - 1 : tg->nrace_points, bugs);
 	}
 	return MD_EXIT_OK;
 }
@@ -151,6 +181,7 @@ static int cmd_fuzz_opts(int argc, char **argv)
 	X("compile", md_compile_main, "text reproducer (.mdt) to binary")                          \
 	X("decompile", md_decompile_main, "binary reproducer to text")                             \
 	X("mutants", cmd_mutants, "list the seeded bugs (--mutant NAME switches one on)")          \
+	X("targets", cmd_targets, "list the targets (--target NAME; one file each in targets/)")   \
 	X("version", cmd_version, "print the build configuration")                                 \
 	X("fuzz-opts", cmd_fuzz_opts, "(internal) mdt fuzz's options, checked, for its script")    \
 	X("help", cmd_help, "this list")

@@ -19,7 +19,7 @@ unset ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
 export AFL_CUSTOM_MUTATOR_LIBRARY="$(dirname "$BIN")/libmdt_afl_mutator.so"
 [ -f "$AFL_CUSTOM_MUTATOR_LIBRARY" ] || { echo "mdt fuzz: $AFL_CUSTOM_MUTATOR_LIBRARY is missing" >&2; exit 3; }
 eval "set -- $EXTRA"
-set -- "$@" -i "$WORK/seeds" -o "$WORK/afl" -V "$SECS" -x "$ROOT/fuzz/mdt.dict"
+set -- "$@" -i "$WORK/seeds" -o "$WORK/afl" -V "$SECS" -x "$(dirname "$BIN")/mdt.dict"
 pids=""
 afl-fuzz "$@" -M main -- "$BIN" >"$WORK/afl-main.log" 2>&1 &
 pids="$pids $!"

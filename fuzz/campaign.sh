@@ -46,7 +46,7 @@ if [ "$ENGINE" = afl ]; then
 else
 	# ours first: libFuzzer takes the last of a repeated flag, so the user's win
 	[ "$JOBS" -gt 1 ] && set -- -fork="$JOBS" -ignore_crashes=1 "$@"
-	[ -f "$ROOT/fuzz/mdt.dict" ] && set -- -dict="$ROOT/fuzz/mdt.dict" "$@"
+	[ -f "$(dirname "$BIN")/mdt.dict" ] && set -- -dict="$(dirname "$BIN")/mdt.dict" "$@"
 	set -- -max_total_time="$SECS" -artifact_prefix="$WORK/crashes/" -print_final_stats=1 "$@"
 	"$BIN" "$@" "$WORK/corpus" >"$WORK/fuzz.log" 2>&1 &
 	pid=$!

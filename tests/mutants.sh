@@ -4,7 +4,7 @@
 #
 #   mutants.sh MDT_BINARY SOURCE_ROOT
 #
-# For each mutant in the registry (`mdt mutants --names`: name, detector) the
+# For each mutant in the registry (`mdt mutants --names`: name, detector, target) the
 # proof is its exact reproducer: corpus/regressions/NAME.bin for the oracles,
 # corpus/regressions/tsan/NAME.bin or asan/NAME.bin for a bug seeded for a
 # sanitizer.  Replayed by the deterministic scheduler, so the verdict cannot
@@ -95,7 +95,7 @@ failed=0
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 "$MDT" mutants --names >"$TMP/names"
-while read -r name det; do
+while read -r name det _target; do
 	n=$((n + 1))
 	file=$(reproducer "$det" "$name")
 	rel=${file#"$ROOT"/}
