@@ -118,6 +118,8 @@ static void shell_assign(const char *name, const char *value)
 static int cmd_fuzz_opts(int argc, char **argv)
 {
 	const char *mutant = getenv("MDT_MUTANT"), *out = "", *engine = "libfuzzer", *pos[2];
+	const char *system = "";
+	const struct md_target *tg = NULL;
 	uint64_t time_ms = 600000, jobs = 1;
 	const struct md_opt opts[] = {
 	    {"time", MD_OPT_DURATION, 1000, 1000ull * 3600 * 24 * 30, &time_ms,
@@ -126,6 +128,8 @@ static int cmd_fuzz_opts(int argc, char **argv)
 	    {"mutant", MD_OPT_STR, 0, 0, &mutant, "seeded bug to switch on (see mdt mutants)"},
 	    {"out", MD_OPT_STR, 0, 0, &out, "the work directory (default fuzz-out/TARGET-DATE)"},
 	    {"engine", MD_OPT_STR, 0, 0, &engine, "libfuzzer or afl (default libfuzzer)"},
+	    {"target", MD_OPT_STR, 0, 0, &system,
+	     "fuzz one system under test: " MD_TARGET_NAMES " (default: all)"},
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 	int ret, n, m, end = argc;
@@ -154,7 +158,18 @@ static int cmd_fuzz_opts(int argc, char **argv)
 			m < 0 ? "unknown" : "this build has no", mutant);
 		return MD_EXIT_USAGE;
 	}
+	if (*system && (tg = md_target_find(system)) == NULL) {
+		fprintf(stderr, "mdt fuzz: unknown --target '%s' (targets: %s)\n", system,
+			md_target_names());
+		return MD_EXIT_USAGE;
+	}
+	if (tg && !md_bug_fits((unsigned)m, tg)) {
+		fprintf(stderr, "mdt fuzz: mutant '%s' is seeded in target %s, not %s\n", mutant,
+			md_bug_target((unsigned)m)->name, system);
+		return MD_EXIT_USAGE;
+	}
 	snprintf(secs, sizeof(secs), "%llu", (unsigned long long)((time_ms + 999) / 1000));
+	shell_assign("SYSTEM", system);
 	shell_assign("TARGET", pos[0]);
 	shell_assign("SECS", secs);
 	snprintf(secs, sizeof(secs), "%llu", (unsigned long long)jobs);

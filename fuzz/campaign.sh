@@ -2,13 +2,14 @@
 # campaign.sh - `mdt fuzz`: one fuzzing campaign, then triage.
 #
 #   campaign.sh ROOT VARIANT TARGET [--time T] [--jobs N] [--mutant M] [--out DIR]
-#               [--engine libfuzzer|afl] [-- FUZZER-FLAGS...]
+#               [--engine libfuzzer|afl] [--target SYSTEM] [-- FUZZER-FLAGS...]
 #
 # The options are checked by `mdt fuzz-opts` (the option parser every mdt
 # command uses); what follows -- goes to libFuzzer or afl-fuzz as it is.
 # Runs TARGET (fuzz_sched, fuzz_decode, fuzz_parallel) of build/VARIANT under
 # libFuzzer for T (default 10m) on a working corpus seeded from
-# corpus/TARGET/, with N jobs (-fork: crashes do not stop the campaign).
+# corpus/TARGET/ (--target: only the seeds of that system under test, and
+# raw inputs run on it), with N jobs (-fork: crashes do not stop the campaign).
 # Afterwards: the corpus is merged (minimal set) into DIR/merged; crashes are
 # replayed, deduplicated by failure kind and message (numbers blanked),
 # minimized, and each new one is written to corpus/crashers/; DIR/triage.md
@@ -33,8 +34,15 @@ BIN=$ROOT/build/$VARIANT/fuzz/$TARGET
 WORK=${OUT:-fuzz-out/$TARGET-$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$WORK/corpus" "$WORK/crashes" "$WORK/merged" "$ROOT/corpus/crashers" 2>/dev/null &&
 	[ -w "$WORK" ] || { echo "mdt fuzz: cannot write '$WORK'" >&2; exit 3; }
-[ -d "$ROOT/corpus/$TARGET" ] && cp "$ROOT/corpus/$TARGET"/* "$WORK/corpus/" 2>/dev/null
-export MDT_MUTANT="$MUTANT"
+# the seeds: all of corpus/TARGET/, or with --target only that system's
+for f in "$ROOT/corpus/$TARGET"/*; do
+	[ -f "$f" ] || continue
+	if [ -n "$SYSTEM" ] && [ "$("$MDT" decompile "$f" 2>/dev/null | sed -n 's/^target //p')" != "$SYSTEM" ]; then
+		continue
+	fi
+	cp "$f" "$WORK/corpus/"
+done
+export MDT_MUTANT="$MUTANT" MDT_FUZZ_TARGET="$SYSTEM"
 # fibers switch stacks at every race point: ASan's fake stacks triple the
 # cost of a run, and the core's objects live on the heap anyway
 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_stack_use_after_return=0"

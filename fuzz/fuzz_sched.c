@@ -16,8 +16,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned mutant = md_fuzz_init();
 	char err[160];
 
-	if (md_repro_decode(&r, data, size, 0, err, sizeof(err)))
+	/* raw bytes are a program of the campaign's target (mdt fuzz --target), if any */
+	if (md_repro_decode_as(&r, data, size, 0, md_fuzz_target(), err, sizeof(err)))
 		return -1; /* a trailer naming what this build lacks: not an input for it */
+	if (md_fuzz_target() && r.tg != md_fuzz_target())
+		return -1; /* another target's input: not this campaign's */
 	/*
 	 * Bytes mode: a recorded trace replays the same in it, and a mutated
 	 * one never diverges (past its end the run goes on without switching).

@@ -17,16 +17,29 @@
 __attribute__((section("__libfuzzer_extra_counters"),
 	       used)) static uint8_t md_fuzz_pairs[MD_RP_MAX * MD_RP_MAX];
 
+static const struct md_target *only;
+
+const struct md_target *md_fuzz_target(void)
+{
+	return only;
+}
+
 unsigned md_fuzz_init(void)
 {
 	static int done;
 	static unsigned mutant;
 	const char *name = getenv("MDT_MUTANT"), *pairs = getenv("MDT_FUZZ_PAIRS");
+	const char *tg = getenv("MDT_FUZZ_TARGET");
 	int m;
 
 	if (done)
 		return mutant;
 	done = 1;
+	if (tg && *tg && (only = md_target_find(tg)) == NULL) {
+		fprintf(stderr, "fuzz: MDT_FUZZ_TARGET='%s' is not a target (%s)\n", tg,
+			md_target_names());
+		exit(2);
+	}
 	m = md_bug_lookup(name);
 	if (m < 0 || !md_bug_available((unsigned)m)) {
 		fprintf(stderr, "fuzz: MDT_MUTANT='%s' is %s\n", name,

@@ -43,7 +43,8 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
 	char err[160];
 	size_t n;
 
-	if (seed % 4 == 0 || md_repro_decode(&r, data, size, 0, err, sizeof(err)))
+	if (seed % 4 == 0 ||
+	    md_repro_decode_as(&r, data, size, 0, md_fuzz_target(), err, sizeof(err)))
 		return LLVMFuzzerMutate(data, size, max_size);
 	md_mutate(&r.p, r.tg->ops, &rng);
 	n = emit(&r, data, max_size);
@@ -58,8 +59,8 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *d1, size_t s1, const uint8_t *d2
 	uint64_t rng = seed;
 	char err[160];
 
-	if (md_repro_decode(&a, d1, s1, 0, err, sizeof(err)) ||
-	    md_repro_decode(&b, d2, s2, 0, err, sizeof(err)) || a.tg != b.tg)
+	if (md_repro_decode_as(&a, d1, s1, 0, md_fuzz_target(), err, sizeof(err)) ||
+	    md_repro_decode_as(&b, d2, s2, 0, md_fuzz_target(), err, sizeof(err)) || a.tg != b.tg)
 		return 0;
 	md_crossover(&c, &a.p, &b.p, &rng); /* @out must not alias its inputs */
 	a.p = c;

@@ -13,6 +13,9 @@ rm -f "$WORK/rows"
 # a crash file kept as found is a raw input: it names no mutant itself
 MUT_ARG=" --raw"
 [ -n "$MUTANT" ] && [ "$MUTANT" != none ] && MUT_ARG=" --raw --mutant $MUTANT"
+# a campaign of one target (mdt fuzz --target): its raw inputs are that target's programs
+TG=${MDT_FUZZ_TARGET:-core}
+MUT_ARG="$MUT_ARG${MDT_FUZZ_TARGET:+ --target $MDT_FUZZ_TARGET}"
 n=0
 {
 	echo "# $TARGET campaign triage (mutant $MUTANT)"
@@ -26,13 +29,13 @@ for f in "$WORK"/crashes/*; do
 	if [ "$TARGET" = fuzz_decode ]; then
 		line="FAIL decode: $("$BIN" "$f" 2>&1 | grep -m1 '^FAIL' | sed 's/^FAIL decode: //')"
 	else
-		line=$("$MDT" repro --raw "$f" --mutant "$MUTANT" 2>/dev/null | head -n 1 | sed 's/^[^:]*: //')
+		line=$("$MDT" repro --raw --target "$TG" "$f" --mutant "$MUTANT" 2>/dev/null | head -n 1 | sed 's/^[^:]*: //')
 	fi
 	# real threads (fuzz_parallel): the input rarely fails again as it is;
 	# search its schedules for an exact reproducer and name the crash by it
 	found=
 	if [ "$TARGET" = fuzz_parallel ] && [ "${line%% *}" = PASS ]; then
-		"$MDT" repro --raw "$f" --mutant "$MUTANT" --search 60s --artifacts "$WORK/search" >"$WORK/search.log" 2>&1
+		"$MDT" repro --raw --target "$TG" "$f" --mutant "$MUTANT" --search 60s --artifacts "$WORK/search" >"$WORK/search.log" 2>&1
 		found=$(sed -n 's/^repro: .* repro //p' "$WORK/search.log" | head -n 1)
 		[ -n "$found" ] && line=$("$MDT" repro "$found" 2>/dev/null | head -n 1 | sed 's/^[^:]*: //')
 	fi
@@ -56,7 +59,7 @@ for f in "$WORK"/crashes/*; do
 	elif [ "$kind" = unreplayable ]; then
 		cp "$f" "$keep"
 		note="does not replay alone"
-	elif [ "$TARGET" = fuzz_sched ] && "$MDT" minimize --raw "$f" -o "$keep" --mutant "$MUTANT" >"$WORK/minimize.log" 2>&1; then
+	elif [ "$TARGET" = fuzz_sched ] && "$MDT" minimize --raw --target "$TG" "$f" -o "$keep" --mutant "$MUTANT" >"$WORK/minimize.log" 2>&1; then
 		note=$(sed -n 's/^  \(ops .*\)/\1/p' "$WORK/minimize.log" | head -n 1)
 	elif [ -n "$found" ]; then
 		cp "$found" "$keep"

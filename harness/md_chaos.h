@@ -17,9 +17,9 @@
 enum { MD_CHAOS_YIELD = 1, MD_CHAOS_SPIN = 2, MD_CHAOS_SLEEP = 4, MD_CHAOS_ALL = 7 };
 
 struct md_chaos_cfg {
-	double p;		  /* probability of a delay at a race point, 0..1 */
-	unsigned kinds;		  /* MD_CHAOS_*: the delays to draw from (not 0) */
-	uint32_t sleep_us;	  /* a sleep's length */
+	double p;	       /* probability of a delay at a race point, 0..1 */
+	unsigned kinds;	       /* MD_CHAOS_*: the delays to draw from (not 0) */
+	uint32_t sleep_us;     /* a sleep's length */
 	uint8_t at[MD_RP_MAX]; /* where chaos applies (all 1: everywhere) */
 };
 

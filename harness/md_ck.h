@@ -3,8 +3,9 @@
  * md_ck.h - which logical thread hosted ck code runs as.
  *
  * ck_pr's functions take no thread argument, so the shim's race points find
- * the running logical thread here: a target sets it (md_ck_enter()) at the
- * start of every op it runs.  On real threads the variable is per OS thread.
+ * the running logical thread here: the executors set it around every op
+ * (md_target_run_op()), and it is NULL outside ops (create, checks,
+ * teardown run alone: no race points).  On real threads the variable is per OS thread.
  * Under the scheduler all fibers share one OS thread, so a race point that
  * switches away puts the thread back when this fiber is resumed; the
  * fibers' accesses to it are atomic (relaxed: the switch orders them), as

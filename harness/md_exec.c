@@ -43,7 +43,8 @@ static void fiber_main(struct md_thread *t, void *arg)
 			continue;
 		md_sched_tag(t, i);
 		md_reach_op(lt->tg, lt->p->op[i].code);
-		if (lt->tg->run_op(lt->inst, lt->id, &lt->p->op[i], f->msg, sizeof(f->msg)) == 0) {
+		if (md_target_run_op(lt->tg, lt->inst, lt->id, &lt->p->op[i], f->msg,
+				     sizeof(f->msg)) == 0) {
 			md_sched_op_done(t);
 			if (lt->tg->between)
 				lt->tg->between(lt->inst, lt->id);

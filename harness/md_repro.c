@@ -159,11 +159,17 @@ static long split_trailer(struct md_repro *r, const uint8_t *buf, size_t len, si
 int md_repro_decode(struct md_repro *r, const uint8_t *buf, size_t len, int strict, char *err,
 		    size_t elen)
 {
+	return md_repro_decode_as(r, buf, len, strict, NULL, err, elen);
+}
+
+int md_repro_decode_as(struct md_repro *r, const uint8_t *buf, size_t len, int strict,
+		       const struct md_target *raw_tg, char *err, size_t elen)
+{
 	size_t tl;
 	long n;
 
 	memset(r, 0, sizeof(*r));
-	r->tg = &md_target_core;
+	r->tg = raw_tg ? raw_tg : &md_target_core; /* a trailer names its own */
 	r->exact = 1;
 	n = split_trailer(r, buf, len, &tl);
 	if (n < 0 && strict) {
@@ -284,7 +290,8 @@ static int load_text(struct md_repro *r, char *text, size_t len, char *err, size
 	return 0;
 }
 
-int md_repro_load(const char *path, struct md_repro *r, int strict, char *err, size_t elen)
+int md_repro_load(const char *path, struct md_repro *r, int strict, const struct md_target *raw_tg,
+		  char *err, size_t elen)
 {
 	static char buf[64 * 1024];
 	char msg[200];
@@ -304,7 +311,8 @@ int md_repro_load(const char *path, struct md_repro *r, int strict, char *err, s
 	if (is_text(path))
 		ret = load_text(r, buf, (size_t)n, msg, sizeof(msg));
 	else
-		ret = md_repro_decode(r, (uint8_t *)buf, (size_t)n, strict, msg, sizeof(msg));
+		ret = md_repro_decode_as(r, (uint8_t *)buf, (size_t)n, strict, raw_tg, msg,
+					 sizeof(msg));
 	if (ret)
 		snprintf(err, elen, "%s: %s", path, msg);
 	return ret;

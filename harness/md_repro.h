@@ -65,6 +65,14 @@ size_t md_repro_encode(const struct md_repro *r, uint8_t *buf, size_t cap);
 int md_repro_decode(struct md_repro *r, const uint8_t *buf, size_t len, int strict, char *err,
 		    size_t elen);
 
+/**
+ * md_repro_decode_as() - md_repro_decode(), but bytes with no trailer are a
+ * program of @raw_tg (NULL: the core), as a campaign that fuzzes one target
+ * (`mdt fuzz --target`) ran them.
+ */
+int md_repro_decode_as(struct md_repro *r, const uint8_t *buf, size_t len, int strict,
+		       const struct md_target *raw_tg, char *err, size_t elen);
+
 /** md_repro_sanitizer() - this build's sanitizer as a reproducer records it ("none", ...). */
 const char *md_repro_sanitizer(void);
 
@@ -72,11 +80,13 @@ const char *md_repro_sanitizer(void);
  * md_repro_load() - read @path (*.mdt: text, else binary, decoded as
  * md_repro_decode() with @strict): a regular file only (a directory, a FIFO
  * or a device is refused, never read).  A fuzzer's input is loaded with
- * @strict 0, so it is replayed as the fuzzer read it.
+ * @strict 0, so it is replayed as the fuzzer read it; a raw one as a program
+ * of @raw_tg (NULL: the core).
  * Return: 0; -1 with "PATH: reason" in @err (unreadable, not a regular
  * file, too large, damaged, a parse error with line and column).
  */
-int md_repro_load(const char *path, struct md_repro *r, int strict, char *err, size_t elen);
+int md_repro_load(const char *path, struct md_repro *r, int strict, const struct md_target *raw_tg,
+		  char *err, size_t elen);
 
 /** md_repro_print() - the text form. */
 void md_repro_print(const struct md_repro *r, FILE *f);

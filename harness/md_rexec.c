@@ -78,7 +78,7 @@ static int run_one(struct rthread *r, const struct md_op *op)
 
 	ck_pr_store_uint(&r->cur_op, op->code);
 	md_reach_op(x->cfg.tg, op->code);
-	if (x->cfg.tg->run_op(x->cfg.inst, r->id, op, msg, sizeof(msg))) {
+	if (md_target_run_op(x->cfg.tg, x->cfg.inst, r->id, op, msg, sizeof(msg))) {
 		record_failure(r, op, msg);
 		return -1;
 	}
@@ -429,9 +429,8 @@ static void describe_stall(struct md_rexec *x, char *msg, size_t len)
 		struct md_rexec_status st;
 
 		md_rexec_status(x, i, &st);
-		off +=
-		    (size_t)snprintf(msg + off, len - off, " t%u %s (op %u, %s)", i,
-				     st.done ? "done" : "stuck", st.op, md_rp_name(st.rp));
+		off += (size_t)snprintf(msg + off, len - off, " t%u %s (op %u, %s)", i,
+					st.done ? "done" : "stuck", st.op, md_rp_name(st.rp));
 	}
 }
 

@@ -94,6 +94,17 @@ void *md_target_create(const struct md_target *tg, unsigned nthreads, unsigned b
 	return tg->create(&cfg);
 }
 
+int md_target_run_op(const struct md_target *tg, void *inst, unsigned i, const struct md_op *op,
+		     char *msg, size_t len)
+{
+	int ret;
+
+	md_ck_enter(tg->thread(inst, i)); /* hosted ck code's race points are thread @i's */
+	ret = tg->run_op(inst, i, op, msg, len);
+	md_ck_enter(NULL); /* none outside an op: the instance may go away */
+	return ret;
+}
+
 /* The target bug @id is seeded in, as an index (NTARGETS: none). */
 static size_t bug_owner(unsigned id)
 {

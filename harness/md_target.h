@@ -104,6 +104,14 @@ int md_target_op(const struct md_target *tg, const char *name);
  */
 void *md_target_create(const struct md_target *tg, unsigned nthreads, unsigned bug, uint64_t size);
 
+/**
+ * md_target_run_op() - @tg->run_op(@inst, @i, ...) as the executors call it:
+ * hosted ck code (md_ck_pr.h) passes its race points as thread @i during the
+ * op and none outside it.  Return: run_op's.
+ */
+int md_target_run_op(const struct md_target *tg, void *inst, unsigned i, const struct md_op *op,
+		     char *msg, size_t len);
+
 /*
  * Seeded bugs of every target, one id space: the core's keep their enum
  * md_mutant_id values, the other targets' follow in MD_TARGETS order.

@@ -45,8 +45,8 @@ static int pick_mutant(const char *cmd, const char *path, struct md_repro *r, co
 	}
 	if (!md_bug_fits((unsigned)m, r->tg)) {
 		fprintf(stderr, "%s: %s: mutant '%s' is seeded in target %s, the file's is %s\n",
-			cmd, path, md_bug_name((unsigned)m),
-			md_bug_target((unsigned)m)->name, r->tg->name);
+			cmd, path, md_bug_name((unsigned)m), md_bug_target((unsigned)m)->name,
+			r->tg->name);
 		return -1;
 	}
 	return m;
@@ -72,12 +72,26 @@ static int campaign_artifact(const char *path)
  * are decoded as the fuzzer decoded them: a mutation that left the trailer's
  * magic but broke its checksum made the bytes a raw input there, not an error.
  */
+/* --target: what a raw input is a program of (a `mdt fuzz --target` campaign's) */
+static const char *raw_target;
+#define RAW_TARGET_OPT                                                                             \
+	{                                                                                          \
+		"target", MD_OPT_STR, 0, 0, &raw_target,                                           \
+		    "a raw input is a program of this target (default core)"                       \
+	}
+
 static int load(const char *cmd, const char *path, struct md_repro *r, int raw)
 {
 	int fuzz_input = raw || campaign_artifact(path);
+	const struct md_target *tg = md_target_find(raw_target);
 	char err[512];
 
-	if (md_repro_load(path, r, !fuzz_input, err, sizeof(err))) {
+	if (tg == NULL) {
+		fprintf(stderr, "%s: unknown --target '%s' (targets: %s)\n", cmd, raw_target,
+			md_target_names());
+		return -1;
+	}
+	if (md_repro_load(path, r, !fuzz_input, tg, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", cmd, err);
 		return -1;
 	}
@@ -346,6 +360,7 @@ int md_repro_main(int argc, char **argv)
 	     "recorded and rewrite the file; exit 0 when it replays"},
 	    {"raw", MD_OPT_FLAG, 0, 0, &o.raw,
 	     "replay files with no trailer as raw fuzzer inputs (bytes mode)"},
+	    RAW_TARGET_OPT,
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 	int ret = md_opt_parse_args("mdt repro FILE...", opts, argc, argv, pos, MAX_POS, &argc);
@@ -402,8 +417,7 @@ static void explain_timeline(const struct explain *x)
 			explain_row(step, e->fiber, buf);
 			continue;
 		}
-		snprintf(buf, sizeof(buf), "%s%s", md_rp_name(e->rp),
-			 e->spin ? " (spin)" : "");
+		snprintf(buf, sizeof(buf), "%s%s", md_rp_name(e->rp), e->spin ? " (spin)" : "");
 		explain_row(step++, e->fiber, buf);
 	}
 }
@@ -451,6 +465,7 @@ int md_explain_main(int argc, char **argv)
 	const struct md_opt opts[] = {
 	    {"mutant", MD_OPT_STR, 0, 0, &override, "run with this seeded bug (or 'none')"},
 	    {"raw", MD_OPT_FLAG, 0, 0, &raw, "take a file with no trailer as a raw fuzzer input"},
+	    RAW_TARGET_OPT,
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 	struct md_sched_source src;
@@ -651,6 +666,7 @@ int md_minimize_main(int argc, char **argv)
 	    {"time", MD_OPT_DURATION, 1, 1000ull * 3600 * 24, &time_ms, "give up after (120s)"},
 	    {"tries", MD_OPT_U64, 1, 10000000, &max_tries, "runs at most (20000)"},
 	    {"raw", MD_OPT_FLAG, 0, 0, &raw, "take a file with no trailer as a raw fuzzer input"},
+	    RAW_TARGET_OPT,
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 	int ret = md_opt_parse_args("mdt minimize FILE -o OUT", opts, argc, argv, &path, 1, &argc);
@@ -760,6 +776,7 @@ int md_decompile_main(int argc, char **argv)
 	int raw = 0;
 	const struct md_opt opts[] = {
 	    {"raw", MD_OPT_FLAG, 0, 0, &raw, "take a file with no trailer as a raw fuzzer input"},
+	    RAW_TARGET_OPT,
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 	int ret = md_opt_parse_args("mdt decompile FILE", opts, argc, argv, &path, 1, &argc);

@@ -133,7 +133,6 @@ static int seq_run_op(void *inst, unsigned i, const struct md_op *op, char *msg,
 {
 	struct seq *s = inst;
 
-	md_ck_enter(&s->t[i]);
 	if (op->code == QOP_WRITE) {
 		seq_write(s, i);
 		return 0;

@@ -127,7 +127,6 @@ static int mcs_run_op(void *inst, unsigned i, const struct md_op *op, char *msg,
 	struct mcs *s = inst;
 	ck_spinlock_mcs_context_t *c = context(s, i);
 
-	md_ck_enter(&s->t[i]);
 	if (op->code == MOP_TRY) {
 		if (!ck_spinlock_mcs_trylock(&s->queue, c))
 			return 0;

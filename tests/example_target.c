@@ -79,7 +79,6 @@ static int example_run_op(void *inst, unsigned i, const struct md_op *op, char *
 	(void)op;
 	(void)msg;
 	(void)len;
-	md_ck_enter(&c->t[i]);
 	if (c->bug) {
 		v = ck_pr_load_uint(&c->value);
 		ck_pr_store_uint(&c->value, v + 1);

@@ -154,7 +154,8 @@ for spec in "stress --chaos-at nosuch.point" "stress --chaos-at ,x" "stress --ch
 	"explore --target nosuch" "explore --mutant nosuch" "explore --mutant .*" \
 	"repro --mutant nosuch $REPRO" "fuzz-opts nosuch" "fuzz-opts fuzz_sched --engine nosuch" \
 	"fuzz-opts fuzz_sched --mutant .*" "fuzz-opts fuzz_sched --mutant nosuch" "fuzz-opts" \
-	"fuzz-opts fuzz_sched fuzz_decode" "nosuchcommand"; do
+	"fuzz-opts fuzz_sched fuzz_decode" "fuzz-opts fuzz_sched --target nosuch" \
+	"repro --raw --target nosuch $REPRO" "nosuchcommand"; do
 	# shellcheck disable=SC2086
 	expect names 2 "$spec" "$MDT" $spec
 done
@@ -163,6 +164,8 @@ if [ "$MUTANTS" = on ]; then
 	expect names 2 "a mutant of another target: explore --target stack --mutant gup_no_recheck" \
 		"$MDT" explore --target stack --mutant gup_no_recheck
 	expect names 2 "a mutant of another target: repro --mutant stack_aba" "$MDT" repro --mutant stack_aba "$REPRO"
+	expect names 2 "a mutant of another target: fuzz --target stack --mutant gup_no_recheck" \
+		"$MDT" fuzz-opts fuzz_sched --target stack --mutant gup_no_recheck
 else
 	expect names 2 "a mutant in a build without mutants" "$MDT" stress --mutant gup_no_recheck
 fi
