@@ -46,6 +46,25 @@
 #include "../sanitizers/md_asan.h"
 #include "../sanitizers/md_tsan.h"
 
+/* What a load read, for explain (md_race_value()): returns it. */
+#define MD_RACE_LOADED(W)                                                                          \
+	static inline uint##W##_t md_race_loaded##W(struct md_thread *t, uint##W##_t v)            \
+	{                                                                                          \
+		md_race_value(t, MD_RV_LOAD, v, 0, 0);                                             \
+		return v;                                                                          \
+	}
+MD_RACE_LOADED(8)
+MD_RACE_LOADED(32)
+MD_RACE_LOADED(64)
+#undef MD_RACE_LOADED
+
+/* A fetch-and-op's operand and the value before it, for explain: returns the latter. */
+static inline uint32_t md_race_rmw32(struct md_thread *t, uint32_t operand, uint32_t old)
+{
+	md_race_value(t, MD_RV_RMW, operand, old, 0);
+	return old;
+}
+
 /* ---- 8-bit words: pageblock migratetypes, a split's order ---- */
 
 static inline uint8_t md_load_relaxed8(struct md_thread *t, unsigned rp, const uint8_t *p)
@@ -53,7 +72,7 @@ static inline uint8_t md_load_relaxed8(struct md_thread *t, unsigned rp, const u
 	md_race_point(t, rp);
 	md_asan_load8(p);
 	md_tsan_read8(p);
-	return ck_pr_load_8(p);
+	return md_race_loaded8(t, ck_pr_load_8(p));
 }
 
 static inline void md_store_relaxed8(struct md_thread *t, unsigned rp, uint8_t *p, uint8_t v)
@@ -62,6 +81,7 @@ static inline void md_store_relaxed8(struct md_thread *t, unsigned rp, uint8_t *
 	md_asan_store8(p);
 	md_tsan_rmw8(p);
 	ck_pr_store_8(p, v);
+	md_race_value(t, MD_RV_STORE, v, 0, 0);
 }
 
 /* ---- 64-bit words: frame words and index slots ---- */
@@ -76,6 +96,7 @@ static inline uint64_t md_load_acquire64(struct md_thread *t, unsigned rp, const
 	v = ck_pr_load_64(p);
 	ck_pr_fence_acquire(); /* later accesses stay after the load */
 	md_tsan_acquire(p);
+	md_race_value(t, MD_RV_LOAD, v, 0, 0);
 	return v;
 }
 
@@ -84,7 +105,7 @@ static inline uint64_t md_load_relaxed64(struct md_thread *t, unsigned rp, const
 	md_race_point(t, rp);
 	md_asan_load64(p);
 	md_tsan_read64(p);
-	return ck_pr_load_64(p);
+	return md_race_loaded64(t, ck_pr_load_64(p));
 }
 
 static inline void md_store_release64(struct md_thread *t, unsigned rp, uint64_t *p, uint64_t v)
@@ -95,6 +116,7 @@ static inline void md_store_release64(struct md_thread *t, unsigned rp, uint64_t
 	md_tsan_release(p);
 	ck_pr_fence_release(); /* earlier accesses (initialisation) stay before the store */
 	ck_pr_store_64(p, v);
+	md_race_value(t, MD_RV_STORE, v, 0, 0);
 }
 
 static inline void md_store_relaxed64(struct md_thread *t, unsigned rp, uint64_t *p, uint64_t v)
@@ -103,6 +125,7 @@ static inline void md_store_relaxed64(struct md_thread *t, unsigned rp, uint64_t
 	md_asan_store64(p);
 	md_tsan_rmw64(p);
 	ck_pr_store_64(p, v);
+	md_race_value(t, MD_RV_STORE, v, 0, 0);
 }
 
 /* ---- 32-bit words: refcounts, flags, spinlocks ---- */
@@ -117,6 +140,7 @@ static inline uint32_t md_load_acquire32(struct md_thread *t, unsigned rp, const
 	v = ck_pr_load_32(p);
 	ck_pr_fence_acquire();
 	md_tsan_acquire(p);
+	md_race_value(t, MD_RV_LOAD, v, 0, 0);
 	return v;
 }
 
@@ -125,7 +149,7 @@ static inline uint32_t md_load_relaxed32(struct md_thread *t, unsigned rp, const
 	md_race_point(t, rp);
 	md_asan_load32(p);
 	md_tsan_read32(p);
-	return ck_pr_load_32(p);
+	return md_race_loaded32(t, ck_pr_load_32(p));
 }
 
 static inline void md_store_release32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t v)
@@ -136,6 +160,7 @@ static inline void md_store_release32(struct md_thread *t, unsigned rp, uint32_t
 	md_tsan_release(p);
 	ck_pr_fence_release();
 	ck_pr_store_32(p, v);
+	md_race_value(t, MD_RV_STORE, v, 0, 0);
 }
 
 static inline void md_store_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t v)
@@ -144,6 +169,7 @@ static inline void md_store_relaxed32(struct md_thread *t, unsigned rp, uint32_t
 	md_asan_store32(p);
 	md_tsan_rmw32(p);
 	ck_pr_store_32(p, v);
+	md_race_value(t, MD_RV_STORE, v, 0, 0);
 }
 
 /**
@@ -161,6 +187,7 @@ static inline bool md_cas_acquire32(struct md_thread *t, unsigned rp, uint32_t *
 	ok = ck_pr_cas_32_value(p, old, new, seen);
 	if (ok)
 		md_tsan_acquire(p);
+	md_race_value(t, MD_RV_CAS, old, new, *seen);
 	return ok;
 }
 
@@ -177,11 +204,12 @@ static inline bool md_cas_acqrel64(struct md_thread *t, unsigned rp, uint64_t *p
 	md_asan_store64(p);
 #if MD_TSAN_EXACT_CAS
 	*seen = md_tsan_cas64_acqrel(p, old, new); /* the edges on success only: md_tsan.h */
-	return *seen == old;
 #else
 	md_tsan_rmw64(p);
-	return ck_pr_cas_64_value(p, old, new, seen);
+	ck_pr_cas_64_value(p, old, new, seen);
 #endif
+	md_race_value(t, MD_RV_CAS, old, new, *seen);
+	return *seen == old;
 }
 
 /**
@@ -200,6 +228,7 @@ static inline uint64_t md_xchg_acqrel64(struct md_thread *t, unsigned rp, uint64
 	md_tsan_release(p);
 	old = ck_pr_fas_64(p, v);
 	md_tsan_acquire(p);
+	md_race_value(t, MD_RV_RMW, v, old, 0);
 	return old;
 }
 
@@ -216,6 +245,7 @@ static inline void *md_load_acquire_ptr(struct md_thread *t, unsigned rp, void *
 	v = ck_pr_load_ptr(p);
 	ck_pr_fence_acquire(); /* later accesses stay after the load */
 	md_tsan_acquire(p);
+	md_race_value(t, MD_RV_LOAD, (uintptr_t)v, 0, 0);
 	return v;
 }
 
@@ -230,13 +260,17 @@ static inline bool md_cas_acqrel_ptr(struct md_thread *t, unsigned rp, void **p,
 {
 	md_race_point(t, rp);
 	md_asan_store64(p);
+	void *seen;
+
 #if MD_TSAN_EXACT_CAS
-	return md_tsan_cas64_acqrel(p, (uintptr_t)old, (uintptr_t) new) == (uintptr_t)old;
+	seen = (void *)(uintptr_t)md_tsan_cas64_acqrel(p, (uintptr_t)old, (uintptr_t) new);
 #else
 	md_tsan_rmw64(p);
 	ck_pr_fence_release(); /* the new object's setup before it is visible */
-	return ck_pr_cas_ptr(p, old, new);
+	ck_pr_cas_ptr_value(p, old, new, &seen);
 #endif
+	md_race_value(t, MD_RV_CAS, (uintptr_t)old, (uintptr_t) new, (uintptr_t)seen);
+	return seen == old;
 }
 
 /** md_cas_relaxed32() - compare-and-swap, no edge declared. */
@@ -246,7 +280,9 @@ static inline bool md_cas_relaxed32(struct md_thread *t, unsigned rp, uint32_t *
 	md_race_point(t, rp);
 	md_asan_store32(p);
 	md_tsan_rmw32(p);
-	return ck_pr_cas_32_value(p, old, new, seen);
+	ck_pr_cas_32_value(p, old, new, seen);
+	md_race_value(t, MD_RV_CAS, old, new, *seen);
+	return *seen == old;
 }
 
 /** md_faa_release32() - fetch-and-add with release; returns the old value. */
@@ -257,7 +293,7 @@ static inline uint32_t md_faa_release32(struct md_thread *t, unsigned rp, uint32
 	md_asan_store32(p);
 	md_tsan_rmw32(p);
 	md_tsan_release(p);
-	return ck_pr_faa_32(p, delta);
+	return md_race_rmw32(t, delta, ck_pr_faa_32(p, delta));
 }
 
 /** md_faa_relaxed32() - fetch-and-add, no edge declared; returns the old value. */
@@ -267,7 +303,7 @@ static inline uint32_t md_faa_relaxed32(struct md_thread *t, unsigned rp, uint32
 	md_race_point(t, rp);
 	md_asan_store32(p);
 	md_tsan_rmw32(p);
-	return ck_pr_faa_32(p, delta);
+	return md_race_rmw32(t, delta, ck_pr_faa_32(p, delta));
 }
 
 /** md_acquire_after() - declare acquire on @p after a RMW whose result decided it (put to 0). */

@@ -38,6 +38,33 @@ static inline void md_race_point(struct md_thread *t, unsigned rp)
 #endif
 }
 
+/* What an access did, for md_race_value(). */
+enum md_rv {
+	MD_RV_LOAD,  /* a: the value read */
+	MD_RV_STORE, /* a: the value written */
+	MD_RV_CAS,   /* a: expected, b: new, c: found (succeeded when a == c) */
+	MD_RV_RMW,   /* a: the operand, b: the value before */
+};
+
+/**
+ * md_race_value() - after the access a race point announced: what it read,
+ * wrote or compared, for explain's timeline.  One branch when not explaining.
+ */
+static inline void md_race_value(struct md_thread *t, unsigned kind, uint64_t a, uint64_t b,
+				 uint64_t c)
+{
+#if MD_RACE_POINTS_ON
+	if (__builtin_expect(t->rv_hook != NULL, 0))
+		t->rv_hook(t, kind, a, b, c);
+#else
+	(void)t;
+	(void)kind;
+	(void)a;
+	(void)b;
+	(void)c;
+#endif
+}
+
 /**
  * md_race_spin() - race point inside a spin loop: this thread makes no
  * progress until another one runs, so the scheduler must switch.

@@ -26,10 +26,17 @@ struct ck_epoch_record;
  */
 typedef void md_rp_hook_fn(struct md_thread *t, unsigned rp, unsigned flags);
 
+/*
+ * Called after the access that follows a race point, with what it read,
+ * wrote or compared (enum md_rv): installed only when a run is explained.
+ */
+typedef void md_rv_hook_fn(struct md_thread *t, unsigned kind, uint64_t a, uint64_t b, uint64_t c);
+
 struct md_thread {
 	struct md_core *core;
 	struct ck_epoch_record *rec; /* owned by the core; never freed before it */
 	md_rp_hook_fn *rp_hook;	     /* NULL: race points cost one branch */
+	md_rv_hook_fn *rv_hook;	     /* NULL: values are not reported */
 	void *rp_arg;		     /* the driver's per-thread state */
 	unsigned id;		     /* logical thread id, for traces and serials */
 	unsigned last_rp;	     /* last race point passed (watchdogs, reports) */

@@ -47,6 +47,15 @@ static inline void md_ck_point(unsigned rp)
 	__atomic_store_n(&md_ck_self, t, __ATOMIC_RELAXED); /* another fiber ran meanwhile */
 }
 
+/* What the access after the shim's last race point read, wrote or compared. */
+static inline void md_ck_value(unsigned kind, uint64_t a, uint64_t b, uint64_t c)
+{
+	struct md_thread *t = __atomic_load_n(&md_ck_self, __ATOMIC_RELAXED);
+
+	if (t)
+		md_race_value(t, kind, a, b, c);
+}
+
 /* ck_pr_stall(): the spin point, so the scheduler runs someone else. */
 static inline void md_ck_spin(void)
 {

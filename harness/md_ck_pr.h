@@ -107,37 +107,50 @@ MD_CK_FENCE(load_depends)
 
 CK_CC_INLINE static void *ck_pr_load_ptr(const void *p)
 {
+	void *v;
+
 	md_ck_point(MD_RP_CK_LOAD);
-	return __atomic_load_n((void *const *)p, MD_CK_SC);
+	v = __atomic_load_n((void *const *)p, MD_CK_SC);
+	md_ck_value(MD_RV_LOAD, (uintptr_t)v, 0, 0);
+	return v;
 }
 
 CK_CC_INLINE static void ck_pr_store_ptr(void *p, const void *v)
 {
 	md_ck_point(MD_RP_CK_STORE);
 	__atomic_store_n((void **)p, (void *)(uintptr_t)v, MD_CK_SC);
+	md_ck_value(MD_RV_STORE, (uintptr_t)v, 0, 0);
 }
 #define ck_pr_store_ptr_unsafe(p, v) ck_pr_store_ptr((p), (v))
 
 CK_CC_INLINE static void *ck_pr_fas_ptr(void *p, void *v)
 {
+	void *old;
+
 	md_ck_point(MD_RP_CK_RMW);
-	return __atomic_exchange_n((void **)p, v, MD_CK_SC);
+	old = __atomic_exchange_n((void **)p, v, MD_CK_SC);
+	md_ck_value(MD_RV_RMW, (uintptr_t)v, (uintptr_t)old, 0);
+	return old;
 }
 
 CK_CC_INLINE static bool ck_pr_cas_ptr_value(void *p, void *c, void *s, void *v)
 {
 	bool ok;
 
+	void *want = c;
+
 	md_ck_point(MD_RP_CK_RMW);
 	ok = __atomic_compare_exchange_n((void **)p, &c, s, false, MD_CK_SC, MD_CK_SC);
+	md_ck_value(MD_RV_CAS, (uintptr_t)want, (uintptr_t)s, (uintptr_t)c);
 	*(void **)v = c; /* the value found */
 	return ok;
 }
 
 CK_CC_INLINE static bool ck_pr_cas_ptr(void *p, void *c, void *s)
 {
-	md_ck_point(MD_RP_CK_RMW);
-	return __atomic_compare_exchange_n((void **)p, &c, s, false, MD_CK_SC, MD_CK_SC);
+	void *v;
+
+	return ck_pr_cas_ptr_value(p, c, s, &v);
 }
 
 /* two adjacent pointers, 16-byte aligned: cmpxchg16b (built with -mcx16) */
@@ -149,6 +162,7 @@ CK_CC_INLINE static bool ck_pr_cas_ptr_2_value(void *p, void *c, void *s, void *
 	__builtin_memcpy(&sv, s, sizeof(sv));
 	md_ck_point(MD_RP_CK_RMW);
 	old = __sync_val_compare_and_swap((unsigned __int128 *)p, cv, sv);
+	md_ck_value(MD_RV_CAS, (uint64_t)cv, (uint64_t)sv, (uint64_t)old); /* the low words */
 	__builtin_memcpy(v, &old, sizeof(old));
 	return old == cv;
 }
@@ -171,39 +185,54 @@ CK_CC_INLINE static bool ck_pr_cas_ptr_2(void *p, void *c, void *s)
 	X(16, uint16_t)                                                                            \
 	X(8, uint8_t)
 
+/* @x of type T as the unsigned value explain shows */
+#define MD_CK_U(T, x) ((uint64_t)(x) & (sizeof(T) >= 8 ? ~0ull : (1ull << (8 * sizeof(T))) - 1))
+
 #define MD_CK_ACCESS(S, T)                                                                         \
 	CK_CC_INLINE static T ck_pr_load_##S(const T *p)                                           \
 	{                                                                                          \
+		T v;                                                                               \
 		md_ck_point(MD_RP_CK_LOAD);                                                        \
-		return __atomic_load_n(p, MD_CK_SC);                                               \
+		v = __atomic_load_n(p, MD_CK_SC);                                                  \
+		md_ck_value(MD_RV_LOAD, MD_CK_U(T, v), 0, 0);                                      \
+		return v;                                                                          \
 	}                                                                                          \
 	CK_CC_INLINE static void ck_pr_store_##S(T *p, T v)                                        \
 	{                                                                                          \
 		md_ck_point(MD_RP_CK_STORE);                                                       \
 		__atomic_store_n(p, v, MD_CK_SC);                                                  \
+		md_ck_value(MD_RV_STORE, MD_CK_U(T, v), 0, 0);                                     \
 	}                                                                                          \
 	CK_CC_INLINE static T ck_pr_fas_##S(T *p, T v)                                             \
 	{                                                                                          \
+		T old;                                                                             \
 		md_ck_point(MD_RP_CK_RMW);                                                         \
-		return __atomic_exchange_n(p, v, MD_CK_SC);                                        \
+		old = __atomic_exchange_n(p, v, MD_CK_SC);                                         \
+		md_ck_value(MD_RV_RMW, MD_CK_U(T, v), MD_CK_U(T, old), 0);                         \
+		return old;                                                                        \
 	}                                                                                          \
 	CK_CC_INLINE static T ck_pr_faa_##S(T *p, T d)                                             \
 	{                                                                                          \
+		T old;                                                                             \
 		md_ck_point(MD_RP_CK_RMW);                                                         \
-		return __atomic_fetch_add(p, d, MD_CK_SC);                                         \
+		old = __atomic_fetch_add(p, d, MD_CK_SC);                                          \
+		md_ck_value(MD_RV_RMW, MD_CK_U(T, d), MD_CK_U(T, old), 0);                         \
+		return old;                                                                        \
 	}                                                                                          \
 	CK_CC_INLINE static bool ck_pr_cas_##S##_value(T *p, T c, T s, T *v)                       \
 	{                                                                                          \
+		T want = c;                                                                        \
 		bool ok;                                                                           \
 		md_ck_point(MD_RP_CK_RMW);                                                         \
 		ok = __atomic_compare_exchange_n(p, &c, s, false, MD_CK_SC, MD_CK_SC);             \
+		md_ck_value(MD_RV_CAS, MD_CK_U(T, want), MD_CK_U(T, s), MD_CK_U(T, c));            \
 		*v = c;                                                                            \
 		return ok;                                                                         \
 	}                                                                                          \
 	CK_CC_INLINE static bool ck_pr_cas_##S(T *p, T c, T s)                                     \
 	{                                                                                          \
-		md_ck_point(MD_RP_CK_RMW);                                                         \
-		return __atomic_compare_exchange_n(p, &c, s, false, MD_CK_SC, MD_CK_SC);           \
+		T v;                                                                               \
+		return ck_pr_cas_##S##_value(p, c, s, &v);                                         \
 	}
 MD_CK_INTS(MD_CK_ACCESS)
 #undef MD_CK_ACCESS
@@ -219,8 +248,10 @@ MD_CK_INTS(MD_CK_ACCESS)
 #define MD_CK_BINOP_OF(S, T, K, F)                                                                 \
 	CK_CC_INLINE static void ck_pr_##K##_##S(T *p, T d)                                        \
 	{                                                                                          \
+		T old;                                                                             \
 		md_ck_point(MD_RP_CK_RMW);                                                         \
-		(void)F(p, d, MD_CK_SC);                                                           \
+		old = F(p, d, MD_CK_SC);                                                           \
+		md_ck_value(MD_RV_RMW, MD_CK_U(T, d), MD_CK_U(T, old), 0);                         \
 	}
 #define MD_CK_BINOP(S, T)                                                                          \
 	MD_CK_BINOP_OF(S, T, add, __atomic_fetch_add)                                              \
@@ -243,6 +274,7 @@ MD_CK_INTS(MD_CK_BINOP)
 		do                                                                                 \
 			n = k == 0 ? (T)(o + 1) : k == 1 ? (T)(o - 1) : k == 2 ? (T)-o : (T)~o;    \
 		while (!__atomic_compare_exchange_n(p, &o, n, false, MD_CK_SC, MD_CK_SC));         \
+		md_ck_value(MD_RV_RMW, MD_CK_U(T, n), MD_CK_U(T, o), 0); /* new, old */            \
 		return n;                                                                          \
 	}                                                                                          \
 	CK_CC_INLINE static void ck_pr_inc_##S(T *p)                                               \
@@ -285,17 +317,23 @@ MD_CK_INTS(MD_CK_UNOP)
 	CK_CC_INLINE static bool ck_pr_btc_##S(T *p, unsigned int b)                               \
 	{                                                                                          \
 		md_ck_point(MD_RP_CK_RMW);                                                         \
-		return (__atomic_fetch_xor(p, (T)1 << b, MD_CK_SC) >> b) & 1;                      \
+		T old = __atomic_fetch_xor(p, (T)1 << b, MD_CK_SC);                                \
+		md_ck_value(MD_RV_RMW, MD_CK_U(T, (T)1 << b), MD_CK_U(T, old), 0);                 \
+		return (old >> b) & 1;                                                             \
 	}                                                                                          \
 	CK_CC_INLINE static bool ck_pr_bts_##S(T *p, unsigned int b)                               \
 	{                                                                                          \
 		md_ck_point(MD_RP_CK_RMW);                                                         \
-		return (__atomic_fetch_or(p, (T)1 << b, MD_CK_SC) >> b) & 1;                       \
+		T old = __atomic_fetch_or(p, (T)1 << b, MD_CK_SC);                                 \
+		md_ck_value(MD_RV_RMW, MD_CK_U(T, (T)1 << b), MD_CK_U(T, old), 0);                 \
+		return (old >> b) & 1;                                                             \
 	}                                                                                          \
 	CK_CC_INLINE static bool ck_pr_btr_##S(T *p, unsigned int b)                               \
 	{                                                                                          \
 		md_ck_point(MD_RP_CK_RMW);                                                         \
-		return (__atomic_fetch_and(p, (T) ~((T)1 << b), MD_CK_SC) >> b) & 1;               \
+		T old = __atomic_fetch_and(p, (T) ~((T)1 << b), MD_CK_SC);                         \
+		md_ck_value(MD_RV_RMW, MD_CK_U(T, (T) ~((T)1 << b)), MD_CK_U(T, old), 0);          \
+		return (old >> b) & 1;                                                             \
 	}
 MD_CK_BT(int, int)
 MD_CK_BT(uint, unsigned int)

@@ -61,6 +61,7 @@ struct fiber {
 	md_fiber_fn *fn;
 	void *arg;
 	unsigned id, last_rp, prio, tag;
+	size_t last_ev; /* its last event in the log, + 1 (0: none) */
 	int done, spinning;
 	uint64_t progress;    /* non-spin race points this fiber passed */
 	uint64_t seen_others; /* the others' progress when it last spun */
@@ -312,7 +313,7 @@ static void book_end(void)
 
 static void sched_hook_locked(struct md_thread *t, unsigned rp, unsigned flags);
 
-static void log_event(struct md_sched_log *l, const struct fiber *f, unsigned rp, unsigned flags)
+static void log_event(struct md_sched_log *l, struct fiber *f, unsigned rp, unsigned flags)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 1024;
@@ -323,8 +324,37 @@ static void log_event(struct md_sched_log *l, const struct fiber *f, unsigned rp
 		l->ev = ev;
 		l->cap = cap;
 	}
-	l->ev[l->n++] = (struct md_sched_event){(uint8_t)f->id, (flags & MD_RPF_SPIN) != 0,
-						(uint16_t)rp, (uint16_t)f->tag};
+	l->ev[l->n++] = (struct md_sched_event){.fiber = (uint8_t)f->id,
+						.spin = (flags & MD_RPF_SPIN) != 0,
+						.rp = (uint16_t)rp,
+						.tag = (uint16_t)f->tag};
+	f->last_ev = l->n;
+}
+
+/* The values of the access after @t's last race point, onto that point's logged event. */
+static void sched_value(struct md_thread *t, unsigned kind, uint64_t a, uint64_t b, uint64_t c)
+{
+	struct fiber *f = t->rp_arg;
+	struct md_sched_log *l = f ? f->s->src.log : NULL;
+
+	struct md_sched_event *e;
+
+	if (l == NULL || f->last_ev == 0 || f->last_ev > l->n)
+		return;
+	book_begin();
+	if (f->last_ev < l->n) { /* others ran in between: the access shows where it ran */
+		log_event(l, f, f->last_rp, 0);
+		if (f->last_ev != l->n)
+			goto out; /* the log could not grow */
+		l->ev[l->n - 1].late = 1;
+	}
+	e = &l->ev[f->last_ev - 1];
+	e->nv = (uint8_t)(kind + 1);
+	e->v[0] = a;
+	e->v[1] = b;
+	e->v[2] = c;
+out:
+	book_end();
 }
 
 static void sched_hook(struct md_thread *t, unsigned rp, unsigned flags)
@@ -462,6 +492,7 @@ static int fiber_init(struct md_sched *s, unsigned i, struct md_thread *t, md_fi
 	f->tsan_fiber = __tsan_create_fiber(0);
 #endif
 	t->rp_hook = sched_hook;
+	t->rv_hook = s->src.log ? sched_value : NULL; /* values only for a timeline */
 	t->rp_arg = f;
 	return 0;
 }
@@ -569,6 +600,7 @@ void md_sched_destroy(struct md_sched *s)
 		return;
 	for (unsigned i = 0; i < s->n; i++) {
 		s->f[i].t->rp_hook = NULL;
+		s->f[i].t->rv_hook = NULL;
 		s->f[i].t->rp_arg = NULL;
 #ifdef MD_TSAN
 		/*

@@ -42,6 +42,10 @@ struct md_sched_event {
 	uint8_t fiber, spin; /* who passed it; inside a spin loop */
 	uint16_t rp;	     /* enum md_race_point */
 	uint16_t tag;	     /* the fiber's tag then (the executor's op index) */
+	uint8_t nv;	     /* 0, or 1 + enum md_rv: the access's values are in v */
+	uint8_t late;	     /* 1: not a race point but the values of the fiber's last one,
+			      * whose access ran after other fibers' events */
+	uint64_t v[3];	     /* md_race_value()'s a, b, c */
 };
 
 /* Optional per-step log; grows with realloc (NULL ev on out of memory: stops logging). */

@@ -20,6 +20,7 @@
 #include "md_explore.h"
 #include "md_intr.h"
 #include "md_mutant.h"
+#include "md_rp.h"
 
 #define MAX_POS	 256
 #define SEARCHES 1000000
@@ -393,13 +394,46 @@ static void explain_row(uint64_t step, unsigned fiber, const char *text)
 	printf("%6" PRIu64 "  %*s%s\n", step, (int)(fiber * COLW), "", text);
 }
 
+/* "ck.rmw cas 0x0->0x5: ok": the race point and what its access did, when reported. */
+static void explain_access(const struct md_sched_event *e, char *buf, size_t len)
+{
+	const uint64_t *v = e->v;
+	int n = snprintf(buf, len, e->late ? "  (%s)%s" : "%s%s", md_rp_name(e->rp),
+			 e->spin ? " (spin)" : "");
+
+	if (n < 0 || (size_t)n >= len || e->nv == 0)
+		return;
+	switch (e->nv - 1) {
+	case MD_RV_LOAD:
+		snprintf(buf + n, len - (size_t)n, " = %#" PRIx64, v[0]);
+		break;
+	case MD_RV_STORE:
+		snprintf(buf + n, len - (size_t)n, " <- %#" PRIx64, v[0]);
+		break;
+	case MD_RV_CAS:
+		if (v[0] == v[2])
+			snprintf(buf + n, len - (size_t)n, " cas %#" PRIx64 "->%#" PRIx64 ": ok",
+				 v[0], v[1]);
+		else
+			snprintf(buf + n, len - (size_t)n,
+				 " cas %#" PRIx64 "->%#" PRIx64 ": FAILED, found %#" PRIx64, v[0],
+				 v[1], v[2]);
+		break;
+	default: /* RMW */
+		snprintf(buf + n, len - (size_t)n, " op %#" PRIx64 ", was %#" PRIx64, v[0], v[1]);
+	}
+}
+
 static void explain_timeline(const struct explain *x)
 {
 	unsigned last_tag[MD_PROG_MAX_THREADS];
 	char buf[128], op[96];
 
 	memset(last_tag, 0xff, sizeof(last_tag));
-	printf("\ntimeline: one row per race point passed, a column per thread\n  step  ");
+	printf(
+	    "\ntimeline: one row per race point passed, a column per thread; = read, <- written,\n"
+	    "cas expected->new; a (point) row: that access ran there, after others' steps\n  step "
+	    " ");
 	for (unsigned i = 0; i < x->r->p.nthreads; i++)
 		printf("t%-*u", COLW - 1, i);
 	printf("\n");
@@ -417,8 +451,8 @@ static void explain_timeline(const struct explain *x)
 			explain_row(step, e->fiber, buf);
 			continue;
 		}
-		snprintf(buf, sizeof(buf), "%s%s", md_rp_name(e->rp), e->spin ? " (spin)" : "");
-		explain_row(step++, e->fiber, buf);
+		explain_access(e, buf, sizeof(buf));
+		explain_row(e->late ? step : step++, e->fiber, buf);
 	}
 }
 

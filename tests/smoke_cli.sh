@@ -97,6 +97,10 @@ check "... and replays as a raw input when asked (exit $rc)" 0 $ok
 if "$MDT" version | grep -q 'mutants on'; then
 	run explain "$R"; rc=$?
 	grep -q '^>>> FAIL postcondition' "$TMP/out"; check "explain shows the timeline and the failure" "1 0" "$rc $?"
+	# the ABA, with values: t0's CAS of the stale head ran after t2 popped and pushed back
+	run explain "$ROOT/corpus/regressions/stack_aba.bin"
+	grep -q 'stack.head = 0x1' "$TMP/out" && grep -q '(stack.cas) cas 0x1->0x2: ok' "$TMP/out"
+	check "explain shows what each access read, wrote and compared, and where a late one ran" 0 $?
 	run minimize "$R" -o "$TMP/min.bin"; rc=$?
 	"$MDT" repro "$TMP/min.bin" >"$TMP/r1" 2>&1; check "minimize writes a reproducer that still fails" "0 1" "$rc $?"
 	run explore --target stack --mutant stack_aba --seed 1 --artifacts "$TMP/art"; check "explore finds stack_aba" 1 $?
