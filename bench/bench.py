@@ -666,6 +666,18 @@ def reach_table(names, drivers, counts, what):
     return lines
 
 
+def registry_ops(builds):
+    """(target, op) for every op of every target: `mdt targets`, `mdt stress --list-ops`."""
+    mdt = builds.path("debug", "cli/mdt")
+    out = []
+    for tg in subprocess.run([mdt, "targets", "--names"], stdout=subprocess.PIPE, text=True,
+                             check=True).stdout.split():
+        listing = subprocess.run([mdt, "stress", "--target", tg, "--list-ops"], stdout=subprocess.PIPE,
+                                 text=True, check=True).stdout.splitlines()[1:]
+        out += [(tg, ln.split()[0]) for ln in listing if ln.strip()]
+    return out
+
+
 def cmd_reach(args, builds):
     for b in ("debug", "fuzz"):
         builds.ensure(b)
@@ -680,7 +692,7 @@ def cmd_reach(args, builds):
             with open(out) as f:
                 reach_merge(got[drv], json.load(f))
     wall = time.monotonic() - t0
-    ops = [(tg, op) for tg in ("core", "stack") for op in (got["explore"]["ops"].get(tg) or {})]
+    ops = registry_ops(builds)  # the denominators come from the registries, not from a driver
     rps = [rp for rp in got["explore"]["race_points"] if rp not in REACH_NA]
     op_counts = {d: {f"{tg} {op}": got[d]["ops"].get(tg, {}).get(op, 0) for tg, op in ops} for d in drivers}
     rp_counts = {d: got[d]["race_points"] for d in drivers}
@@ -694,7 +706,9 @@ def cmd_reach(args, builds):
     lines = [f"# Reach: ops run and race points passed, a default run of each driver ({args.time:g} s)", "",
              f"`{args.command}` on {ncpu()} CPUs: wall time {wall:.0f}s. Counted with MDT_REACH in the debug "
              "build (libFuzzer's in the fuzz build); explore, stress and stress --rounds run the core for the "
-             "whole time and the stack target for a quarter of it; fuzz_sched starts from corpus/fuzz_sched.", "",
+             "whole time and every other target (`mdt targets`) for a quarter of it; fuzz_sched starts from "
+             "corpus/fuzz_sched. The ops counted are every target's op table; the race points, the registry's "
+             "(`md_rp_name`).", "",
              "| driver | ops reached | race points reached | missed |", "|---|---|---|---|"]
     lines += [f"| {s['driver']} | {s['ops']}/{s['ops_total']} | {s['race_points']}/{s['race_points_total']} | "
               f"{', '.join(s['missed']) or '-'} |" for s in summary]
