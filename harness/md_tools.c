@@ -19,6 +19,7 @@
 #include "md_crash.h"
 #include "md_explore.h"
 #include "md_intr.h"
+#include "md_minimize.h"
 #include "md_mutant.h"
 #include "md_rp.h"
 
@@ -535,7 +536,7 @@ int md_explain_main(int argc, char **argv)
 /* ---- minimize ---- */
 
 struct mini {
-	struct md_repro r; /* the smallest failing so far; its schedule is the realized trace */
+	struct md_repro r; /* the program being minimized (md_minimize's) and its trailer */
 	unsigned kind, mutant;
 	unsigned rp; /* a crash must stay at the same race point (or after the run) */
 	int in_run;
@@ -548,7 +549,7 @@ static int mini_out_of_time(const struct mini *m)
 	return m->tries >= m->max_tries || now_s() >= m->deadline || md_intr_pending();
 }
 
-/* One schedule for @cand; on the same failure kind, @cand with the trace taken becomes the best. */
+/* One schedule for @cand: the same failure?  Then @cand's schedule becomes the trace taken. */
 static int mini_run(struct mini *m, struct md_prog *cand, const struct md_sched_source *src)
 {
 	static struct md_exec_result res;
@@ -559,15 +560,15 @@ static int mini_run(struct mini *m, struct md_prog *cand, const struct md_sched_
 	if (m->kind == MD_FAIL_CRASH &&
 	    (res.fail.rp != m->rp || (res.fail.thread < cand->nthreads) != m->in_run))
 		return 0; /* another crash, not a smaller one */
-	m->r.p = *cand;
-	m->r.p.nsched = res.ntrace < MD_PROG_MAX_SCHED ? res.ntrace : MD_PROG_MAX_SCHED;
-	memcpy(m->r.p.sched, res.trace, m->r.p.nsched);
+	cand->nsched = res.ntrace < MD_PROG_MAX_SCHED ? res.ntrace : MD_PROG_MAX_SCHED;
+	memcpy(cand->sched, res.trace, cand->nsched);
 	return 1;
 }
 
-/* Does @cand still fail the same way: under its schedule bytes, or a few PCT schedules? */
-static int mini_try(struct mini *m, struct md_prog *cand, int pct)
+/* md_minimize's predicate: @cand's own schedule bytes, then @effort PCT schedules. */
+static int mini_pred(struct md_prog *cand, unsigned effort, void *arg)
 {
+	struct mini *m = arg;
 	struct md_sched_source src = {
 	    .strategy = MD_SCHED_BYTES, .bytes = cand->sched, .len = cand->nsched};
 
@@ -575,97 +576,13 @@ static int mini_try(struct mini *m, struct md_prog *cand, int pct)
 		return 0;
 	if (mini_run(m, cand, &src))
 		return 1;
-	for (unsigned k = 0; k < (unsigned)pct && !mini_out_of_time(m); k++) {
+	for (unsigned k = 0; k < effort && !mini_out_of_time(m); k++) {
 		src = (struct md_sched_source){
 		    .strategy = MD_SCHED_PCT, .seed = m->tries * 31 + k, .depth = 1 + k % 3};
 		if (mini_run(m, cand, &src))
 			return 1;
 	}
 	return 0;
-}
-
-static void drop_op(struct md_prog *p, unsigned i)
-{
-	memmove(&p->op[i], &p->op[i + 1], (p->nops - i - 1) * sizeof(p->op[0]));
-	p->nops--;
-}
-
-static int mini_ops(struct mini *m)
-{
-	static struct md_prog cand;
-	int changed = 0;
-
-	for (unsigned i = m->r.p.nops; i-- > 0;) {
-		cand = m->r.p;
-		drop_op(&cand, i);
-		changed |= mini_try(m, &cand, 8);
-	}
-	return changed;
-}
-
-static int mini_threads(struct mini *m)
-{
-	static struct md_prog cand;
-	int changed = 0;
-
-	for (unsigned th = m->r.p.nthreads; th-- > 0 && m->r.p.nthreads > 1;) {
-		cand = m->r.p;
-		for (unsigned i = cand.nops; i-- > 0;)
-			if (cand.op[i].thread == th)
-				drop_op(&cand, i);
-			else if (cand.op[i].thread > th)
-				cand.op[i].thread--;
-		cand.nthreads--;
-		changed |= mini_try(m, &cand, 8);
-	}
-	return changed;
-}
-
-static int mini_args(struct mini *m)
-{
-	static struct md_prog cand;
-	int changed = 0;
-
-	for (unsigned i = 0; i < m->r.p.nops; i++)
-		for (unsigned k = 0; k < 2; k++) {
-			cand = m->r.p;
-			if ((k ? cand.op[i].b : cand.op[i].a) == 0)
-				continue;
-			*(k ? &cand.op[i].b : &cand.op[i].a) = 0;
-			changed |= mini_try(m, &cand, 4);
-		}
-	return changed;
-}
-
-/*
- * The schedule: the shortest prefix of decisions that still fails (the rest
- * runs on without preemption), then zeroed chunks (the lowest thread first).
- */
-static void mini_sched(struct mini *m)
-{
-	static struct md_prog cand;
-	size_t lo = 0, hi = m->r.p.nsched;
-
-	while (lo < hi && !mini_out_of_time(m)) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		cand = m->r.p;
-		cand.nsched = mid;
-		if (mini_try(m, &cand, 0))
-			hi = mid < m->r.p.nsched ? mid : m->r.p.nsched;
-		else
-			lo = mid + 1;
-	}
-	for (size_t chunk = m->r.p.nsched / 2; chunk >= 1 && !mini_out_of_time(m); chunk /= 2)
-		for (size_t at = 0; at + chunk <= m->r.p.nsched; at += chunk) {
-			int nonzero = 0;
-
-			cand = m->r.p;
-			for (size_t j = at; j < at + chunk; j++)
-				nonzero |= cand.sched[j], cand.sched[j] = 0;
-			if (nonzero)
-				mini_try(m, &cand, 0);
-		}
 }
 
 static size_t repro_size(const struct md_repro *r)
@@ -734,10 +651,8 @@ int md_minimize_main(int argc, char **argv)
 	m.max_tries = max_tries;
 	m.deadline = now_s() + (double)time_ms / 1000;
 	ops0 = m.r.p.nops, th0 = m.r.p.nthreads, steps0 = res.steps, size0 = repro_size(&m.r);
-	while ((mini_ops(&m) | mini_threads(&m)) && !mini_out_of_time(&m))
-		;
-	mini_args(&m);
-	mini_sched(&m);
+	md_minimize(&m.r.p, res.fail.kind == MD_FAIL_POSTCOND ? res.fail.op_index : ~0u, mini_pred,
+		    &m);
 	m.r.exact = 1;
 	m.r.expect = m.kind;
 	strcpy(m.r.san, md_repro_sanitizer());
