@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "md_json.h"
@@ -99,16 +100,32 @@ void md_json_str(struct md_json *j, const char *key, const char *s)
 	quoted(j->f, s);
 }
 
+/* @path exists and is no regular file: a directory is refused, the rest written in place. */
+static int open_special(struct md_outfile *o, const struct stat *st)
+{
+	if (S_ISDIR(st->st_mode)) {
+		errno = EISDIR;
+		return -1;
+	}
+	o->tmp[0] = '\0';
+	return open(o->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC); /* a FIFO with no reader: ENXIO */
+}
+
 int md_outfile_open(struct md_outfile *o, const char *path)
 {
+	struct stat st;
 	int fd;
 
 	if (snprintf(o->path, sizeof(o->path), "%s", path) >= (int)sizeof(o->path)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp-%ld", path, (long)getpid());
-	fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		fd = open_special(o, &st);
+	} else {
+		snprintf(o->tmp, sizeof(o->tmp), "%s.tmp-%ld", path, (long)getpid());
+		fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	}
 	if (fd < 0)
 		return -1;
 	o->f = fdopen(fd, "w");
@@ -116,7 +133,8 @@ int md_outfile_open(struct md_outfile *o, const char *path)
 		int e = errno;
 
 		close(fd);
-		unlink(o->tmp);
+		if (o->tmp[0])
+			unlink(o->tmp);
 		errno = e;
 		return -1;
 	}
@@ -125,16 +143,19 @@ int md_outfile_open(struct md_outfile *o, const char *path)
 
 int md_outfile_commit(struct md_outfile *o)
 {
-	int bad = fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0;
+	int direct = o->tmp[0] == '\0';
+	/* fsync: a regular file's data is on disk before it replaces the old one */
+	int bad = fflush(o->f) != 0 || ferror(o->f) || (!direct && fsync(fileno(o->f)) != 0);
 	int e = errno;
 
 	bad |= fclose(o->f) != 0;
 	o->f = NULL;
-	if (!bad && rename(o->tmp, o->path) == 0)
+	if (!bad && (direct || rename(o->tmp, o->path) == 0))
 		return 0;
 	if (!bad)
 		e = errno;
-	unlink(o->tmp);
+	if (!direct)
+		unlink(o->tmp);
 	errno = e ? e : EIO;
 	return -1;
 }
@@ -145,5 +166,6 @@ void md_outfile_discard(struct md_outfile *o)
 		return;
 	fclose(o->f);
 	o->f = NULL;
-	unlink(o->tmp);
+	if (o->tmp[0])
+		unlink(o->tmp);
 }

@@ -37,12 +37,15 @@ void md_json_close(struct md_json *j);
 
 struct md_outfile {
 	FILE *f;
-	char path[512], tmp[544];
+	char path[512], tmp[544]; /* tmp "": writing to @path itself (a device, a FIFO) */
 };
 
 /**
  * md_outfile_open() - a new temporary file beside @path for writing, so that
- * a bad path is found before any work.  Return: 0, or -1 with errno.
+ * a bad path is found before any work and a file there is replaced whole or
+ * not at all.  When @path is something other than a regular file (a
+ * device such as /dev/stdout or /dev/null, a FIFO), it is written directly:
+ * never renamed over.  A directory is EISDIR.  Return: 0, or -1 with errno.
  */
 int md_outfile_open(struct md_outfile *o, const char *path);
 

@@ -481,7 +481,7 @@ int md_explore_main(int argc, char **argv)
 		return MD_EXIT_ENV;
 	}
 	md_intr_arm();
-	json_tmp = e.json ? jf.tmp : NULL;
+	json_tmp = e.json && jf.tmp[0] ? jf.tmp : NULL; /* "": a device, written in place */
 	setvbuf(stdout, NULL, _IOLBF, 0); /* a crash handler writes with write(2) */
 	printf("mdt explore: seed %" PRIu64 ", target %s, %s, %" PRIu64 " threads x %" PRIu64
 	       " ops%s%s\n",

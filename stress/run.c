@@ -254,7 +254,7 @@ static void stress_crash(const char *why, void *arg)
 	md_crash_say(line);
 	md_crash_say(live.s->rerun);
 	md_crash_say("mdt stress: FAIL\n");
-	if (live.s->json_open)
+	if (live.s->json_open && live.s->json.tmp[0])
 		unlink(live.s->json.tmp); /* no summary to commit: leave the old file as it was */
 }
 

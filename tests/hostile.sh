@@ -301,6 +301,25 @@ for c in "mutants" "version" "decompile $REPRO" "mutants --names" "stress --list
 	r=$?
 	holds outputs "$c >/dev/full: exit 3, not 0 (exit $r)" test $r -eq 3
 done
+# an output that is no regular file (a FIFO here; /dev/stdout, /dev/null for a user) is
+# written in place, never renamed over
+mkfifo "$TMP/jfifo"
+for c in "explore --runs 100 --json" "stress --duration 1s --json"; do
+	cat "$TMP/jfifo" >"$TMP/fifo.out" &
+	reader=$!
+	# shellcheck disable=SC2086
+	run "$MDT" $c "$TMP/jfifo"
+	i=0 # the reader ends when the writer closes; one that never got a writer is stopped
+	while kill -0 $reader 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill $reader 2>/dev/null
+	wait $reader 2>/dev/null
+	holds outputs "$c FIFO: the JSON goes through it, it stays a FIFO (exit $rc)" \
+		sh -c "test $rc -eq 0 && test -p '$TMP/jfifo' && grep -q '\"seed\"' '$TMP/fifo.out'"
+done
+expect outputs 3 "explore --json a FIFO nobody reads" "$MDT" explore --runs 1 --json "$TMP/jfifo"
+holds outputs "... it stays a FIFO" test -p "$TMP/jfifo"
+mkdir "$TMP/jdir"
+expect outputs 3 "explore --json a directory" "$MDT" explore --runs 1 --json "$TMP/jdir"
 echo '{"previous": "run"}' >"$TMP/prev.json"
 expect outputs 2 "a usage error with --json on an earlier summary" "$MDT" stress --json "$TMP/prev.json" --threads 0
 holds outputs "... the earlier summary is intact" grep -q previous "$TMP/prev.json"
