@@ -15,7 +15,6 @@
 
 #include "md_crash.h"
 #include "md_exec.h"
-#include "md_intr.h"
 #include "md_reach.h"
 
 /* The run in progress, for crash handlers (one run at a time per process). */
@@ -114,9 +113,7 @@ unsigned md_exec_run(const struct md_target *tg, const struct md_prog *p,
 	}
 	live.p = p;
 	live.s = s;
-	md_intr_hold();
 	r = md_sched_run(s);
-	md_intr_release();
 	tr = md_sched_trace(s, &res->ntrace);
 	memcpy(res->trace, tr, res->ntrace < sizeof(res->trace) ? res->ntrace : sizeof(res->trace));
 	res->steps = res->fail.step = md_sched_steps(s);

@@ -11,18 +11,18 @@
 
 #include <stdbool.h>
 
-/** md_intr_arm() - install the handlers (idempotent). */
+/**
+ * md_intr_arm() - install the handlers (idempotent); call it before the
+ * run's threads are created.  In a TSan build it blocks the two signals
+ * instead, in this thread and those created after it (md_intr.c says why).
+ */
 void md_intr_arm(void);
 
 /**
- * md_intr_hold() / md_intr_release() - around a run of fibers: in a TSan
- * build the signals wait until the release (md_intr.c says why); no-ops
- * elsewhere.
+ * md_intr_pending() - a signal asked the run to stop.  One load; any
+ * thread.  In a TSan build it also takes the signals that wait (and exits
+ * on the second), so only the thread that armed them should poll.
  */
-void md_intr_hold(void);
-void md_intr_release(void);
-
-/** md_intr_pending() - a signal asked the run to stop.  One load; any thread. */
 bool md_intr_pending(void);
 
 #endif
