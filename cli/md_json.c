@@ -100,15 +100,30 @@ void md_json_str(struct md_json *j, const char *key, const char *s)
 	quoted(j->f, s);
 }
 
-/* @path exists and is no regular file: a directory is refused, the rest written in place. */
+/*
+ * @path exists and is no regular file: a directory is refused, the rest
+ * written in place.  A FIFO whose reader is still starting gets 5 s to open
+ * its end (polled: a FIFO nobody reads is ENXIO, never a hang); then the
+ * writes block as they do on any pipe.
+ */
 static int open_special(struct md_outfile *o, const struct stat *st)
 {
+	int fd = -1;
+
 	if (S_ISDIR(st->st_mode)) {
 		errno = EISDIR;
 		return -1;
 	}
 	o->tmp[0] = '\0';
-	return open(o->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC); /* a FIFO with no reader: ENXIO */
+	for (int i = 0; i < 100; i++) {
+		fd = open(o->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0 || errno != ENXIO || !S_ISFIFO(st->st_mode))
+			break;
+		usleep(50000);
+	}
+	if (fd >= 0)
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
 }
 
 int md_outfile_open(struct md_outfile *o, const char *path)

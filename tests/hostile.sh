@@ -307,9 +307,11 @@ mkfifo "$TMP/jfifo"
 for c in "explore --runs 100 --json" "stress --duration 1s --json"; do
 	cat "$TMP/jfifo" >"$TMP/fifo.out" &
 	reader=$!
+	exec 3<>"$TMP/jfifo" # opened both ways: the reader's open returns, a reader is there
 	# shellcheck disable=SC2086
 	run "$MDT" $c "$TMP/jfifo"
-	i=0 # the reader ends when the writer closes; one that never got a writer is stopped
+	exec 3>&- # the last writer gone: the reader reads to the end and exits
+	i=0
 	while kill -0 $reader 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 	kill $reader 2>/dev/null
 	wait $reader 2>/dev/null
