@@ -596,7 +596,7 @@ def hitrate_report(args, dets, cells, wall):
 
 
 def cmd_hitrate(args, builds):
-    dets = dict(line.split() for line in mutant_names(builds) if line.split()[0] in HITRATE)
+    dets = dict(line.split()[:2] for line in mutant_names(builds) if line.split()[0] in HITRATE)
     mutants = args.mutants or list(dets)
     bad = [m for m in mutants if m not in dets]
     if bad:
