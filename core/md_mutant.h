@@ -123,12 +123,6 @@ const struct md_mutant_info *md_mutant_info(unsigned id);
  */
 int md_mutant_lookup(const char *name);
 
-/**
- * md_mutant_fits() - may mutant @id run on target @target?  The correct
- * code (0) runs everywhere; a seeded bug only in its own target's code.
- */
-int md_mutant_fits(unsigned id, const char *target);
-
 /** md_mutants_compiled() - true when the mutants meson option is on. */
 int md_mutants_compiled(void);
 

@@ -63,11 +63,6 @@ int md_mutant_lookup(const char *name)
 	return -1;
 }
 
-int md_mutant_fits(unsigned id, const char *target)
-{
-	return id == 0 || (id < MD_MUT__COUNT && strcmp(md_core_mutants[id].target, target) == 0);
-}
-
 int md_mutants_compiled(void)
 {
 	return MD_MUTANTS_ON;
