@@ -317,6 +317,12 @@ def run_cell(builds, driver, mutant, trial, budget, workdir):
         cell["detected"] = bool(inputs)
         cell["verdict"] = detector_of(out, rc) if inputs else (
             "hung" if rc is None else "clean" if rc == 0 else f"exit {rc}")
+    # a fuzzer that left nothing and exited non-zero, or a driver's usage or
+    # environment error, never ran the budget: not a "not detected"
+    if not cell["detected"] and rc is not None and (
+            rc in (EXIT_USAGE, EXIT_ENV) or (driver.kind in ("libfuzzer", "afl") and rc != 0)):
+        cell["did_not_run"] = True
+        cell["tail"] = out.splitlines()[-6:]
     if cell["detected"] and inputs and mutant != "none" and driver.replay_build:
         ok, rcmd, by = replay(builds, driver, mutant, inputs[0])
         keep = os.path.join(workdir, "reproducers", f"{mutant}-{driver.name}-{trial}.bin")
@@ -349,6 +355,8 @@ def cell_line(c, done, total, t0):
     elif c["detected"]:
         rep = {True: ", replays", False: ", DOES NOT REPLAY", None: ""}[c.get("replayed")]
         res = f"detected in {fmt_s(c['seconds'])} ({c['verdict']}{rep})"
+    elif c.get("did_not_run"):
+        res = f"DID NOT RUN ({c['verdict']}): {' / '.join(c.get('tail', [])[-2:])}"
     else:
         res = f"not detected ({c['verdict']})"
     return f"[{done}/{total} {time.monotonic() - t0:6.0f}s] {what}: {res}"
@@ -358,7 +366,8 @@ def summarize_detect(cells, mutants, drivers, trials):
     table, best = {}, {}
     for m in mutants:
         for dv in drivers:
-            cs = [c for c in cells if c["mutant"] == m and c["driver"] == dv.name]
+            cs = [c for c in cells if c["mutant"] == m and c["driver"] == dv.name
+                  and not c.get("did_not_run")]
             if not cs:
                 continue
             hits = [c["seconds"] for c in cs if c["detected"]]
@@ -369,7 +378,7 @@ def summarize_detect(cells, mutants, drivers, trials):
                 if k[0] == m and v["detected"]]
         good = [r for r in rows if r[1] * 5 >= 4 * trials]
         best[m] = min(good or rows, default=None)
-    fps = [c for c in cells if c["mutant"] == "none" and c["detected"]]
+    fps = [c for c in cells if c["mutant"] == "none" and c["detected"] and not c.get("did_not_run")]
     reps = [c for c in cells if c.get("replayed") is not None]
     return table, best, fps, reps
 
@@ -392,7 +401,7 @@ def detect_markdown(args, cells, mutants, drivers, wall):
         b = best[m]
         row.append(f"{b[2]} {fmt_s(b[0])}" if b else "**none**")
         lines.append(f"| {m} | " + " | ".join(row) + " |")
-    clean = [c for c in cells if c["mutant"] == "none"]
+    clean = [c for c in cells if c["mutant"] == "none" and not c.get("did_not_run")]
     lines.append("| correct build | " + " | ".join(
         f"{sum(not c['detected'] for c in clean if c['driver'] == d.name)}/"
         f"{sum(c['driver'] == d.name for c in clean)} clean" for d in drivers) + " | |")
@@ -407,7 +416,9 @@ def detect_markdown(args, cells, mutants, drivers, wall):
               f"{replayed}/{len(reps)}" + ("" if replayed == len(reps) else " -- not replaying: " + ", ".join(
                   f"{c['mutant']}/{c['driver']}#{c['trial']}" for c in reps if not c["replayed"])),
               "- Stress drivers run real threads: a detection there has no exact reproducer (`mdt stress --rounds` searches for one).",
-              f"- False positives on the correct build: {len(fps)}"]
+              f"- False positives on the correct build: {len(fps)}",
+              f"- Cells that did not run (the driver failed to start; not counted above): "
+              f"{sum(1 for c in cells if c.get('did_not_run'))}"]
     for c in fps:
         lines.append(f"  - {c['driver']} #{c['trial']}: {c['verdict']}; rerun: `{c['command']}`")
     return "\n".join(lines) + "\n", table, best, fps
