@@ -223,9 +223,15 @@ def cell_env(builds, driver, mutant):
     return env
 
 
+def compile_seeds(builds, build, dest):
+    """Every target's seed programs compiled into @dest by fuzz/seeds.sh with @build's mdt."""
+    subprocess.run(["sh", os.path.join(builds.root, "fuzz", "seeds.sh"), builds.root,
+                    builds.path(build, "cli/mdt"), dest], check=True)
+    return dest
+
+
 def cell_cmd(builds, driver, mutant, trial, budget, d):
     """The command of one cell, run in the fresh directory @d."""
-    root = builds.root
     mut = [] if mutant == "none" else ["--mutant", mutant]
     if driver.kind == "explore":
         return [builds.path(driver.build, "cli/mdt"), "explore", "--target",
@@ -234,8 +240,7 @@ def cell_cmd(builds, driver, mutant, trial, budget, d):
     if driver.kind == "stress":
         return [builds.path(driver.build, "cli/mdt"), "stress", "--target", mutant_target(mutant),
                 "--threads", "2", "--duration", f"{budget:g}s", "--seed", str(trial)] + driver.args + mut
-    seeds = os.path.join(d, "seeds")
-    shutil.copytree(os.path.join(root, "corpus", "fuzz_sched"), seeds)
+    seeds = compile_seeds(builds, driver.build, os.path.join(d, "seeds"))
     dict_ = builds.path(driver.build, "fuzz/mdt.dict")
     fuzz = builds.path(driver.build, "fuzz/fuzz_sched")
     if driver.kind == "libfuzzer":
@@ -642,8 +647,7 @@ def reach_runs(builds, secs, tmp):
     the core for the whole time and every other target (`mdt targets`) for a quarter of it."""
     t, quarter = f"{secs:g}s", f"{max(secs / 4, 1):g}s"
     mdt = builds.path("debug", "cli/mdt")
-    seeds = os.path.join(tmp, "seeds")
-    shutil.copytree(os.path.join(builds.root, "corpus", "fuzz_sched"), seeds)
+    seeds = compile_seeds(builds, "debug", os.path.join(tmp, "seeds"))
     env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_stack_use_after_return=0")
     env.pop("MDT_MUTANT", None)
     targets = subprocess.run([mdt, "targets", "--names"], stdout=subprocess.PIPE, text=True,
@@ -718,7 +722,7 @@ def cmd_reach(args, builds):
              f"`{args.command}` on {ncpu()} CPUs: wall time {wall:.0f}s. Counted with MDT_REACH in the debug "
              "build (libFuzzer's in the fuzz build); explore, stress and stress --rounds run the core for the "
              "whole time and every other target (`mdt targets`) for a quarter of it; fuzz_sched starts from "
-             "corpus/fuzz_sched. The ops counted are every target's op table; the race points, the registry's "
+             "the targets' seed programs (fuzz/seeds.sh). The ops counted are every target's op table; the race points, the registry's "
              "(`md_rp_name`).", "",
              "| driver | ops reached | race points reached | missed |", "|---|---|---|---|"]
     lines += [f"| {s['driver']} | {s['ops']}/{s['ops_total']} | {s['race_points']}/{s['race_points_total']} | "

@@ -1,12 +1,12 @@
 #!/bin/sh
-# fuzz_bench.sh FUZZ_SCHED SEEDS [SECONDS] - fuzz_sched's exec/s under
+# fuzz_bench.sh FUZZ_SCHED MDT ROOT [SECONDS] - fuzz_sched's exec/s under
 # libFuzzer (one core, the campaign's settings: -max_len=256, no ASan fake
-# stack), from the seed corpus.  A figure, not a verdict.
+# stack), from the targets' seed programs.  A figure, not a verdict.
 set -u
-BIN=$1 SEEDS=$2 SECS=${3:-30}
+BIN=$1 MDT=$2 ROOT=$3 SECS=${4:-30}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-mkdir "$TMP/c" && cp "$SEEDS"/* "$TMP/c/"
+sh "$ROOT/fuzz/seeds.sh" "$ROOT" "$MDT" "$TMP/c" || exit $?
 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_stack_use_after_return=0" "$BIN" "$TMP/c" \
 	-max_total_time="$SECS" -max_len=256 -seed=1 -artifact_prefix="$TMP/" \
 	-print_final_stats=1 >"$TMP/log" 2>&1

@@ -7,8 +7,8 @@
 # The options are checked by `mdt fuzz-opts` (the option parser every mdt
 # command uses); what follows -- goes to libFuzzer or afl-fuzz as it is.
 # Runs TARGET (fuzz_sched, fuzz_decode, fuzz_parallel) of build/VARIANT under
-# libFuzzer for T (default 10m) on a working corpus seeded from
-# corpus/TARGET/ (--target: only the seeds of that system under test, and
+# libFuzzer for T (default 10m) on a working corpus seeded from the targets'
+# seed programs (--target: only the seeds of that system under test, and
 # raw inputs run on it), with N jobs (-fork: crashes do not stop the campaign).
 # Afterwards: the corpus is merged (minimal set) into DIR/merged; crashes are
 # replayed, deduplicated by failure kind and message (numbers blanked),
@@ -34,14 +34,10 @@ BIN=$ROOT/build/$VARIANT/fuzz/$TARGET
 WORK=${OUT:-fuzz-out/$TARGET-$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$WORK/corpus" "$WORK/crashes" "$WORK/merged" "$ROOT/corpus/crashers" 2>/dev/null &&
 	[ -w "$WORK" ] || { echo "mdt fuzz: cannot write '$WORK'" >&2; exit 3; }
-# the seeds: all of corpus/TARGET/, or with --target only that system's
-for f in "$ROOT/corpus/$TARGET"/*; do
-	[ -f "$f" ] || continue
-	if [ -n "$SYSTEM" ] && [ "$("$MDT" decompile "$f" 2>/dev/null | sed -n 's/^target //p')" != "$SYSTEM" ]; then
-		continue
-	fi
-	cp "$f" "$WORK/corpus/"
-done
+# the seeds: every target's seed programs (targets/NAME/*.mdt), or with
+# --target only that system's, compiled into the working corpus
+sh "$ROOT/fuzz/seeds.sh" "$ROOT" "$MDT" "$WORK/corpus" "$SYSTEM" || exit $?
+[ "$TARGET" = fuzz_decode ] && cp "$ROOT"/targets/${SYSTEM:-*}/*.mdt "$WORK/corpus/" 2>/dev/null
 export MDT_MUTANT="$MUTANT" MDT_FUZZ_TARGET="$SYSTEM"
 # fibers switch stacks at every race point: ASan's fake stacks triple the
 # cost of a run, and the core's objects live on the heap anyway

@@ -6,6 +6,7 @@
  * the report line is printed, including failures that kill the process
  * (the finder is armed around every run).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,9 +23,11 @@
 #include "md_explore.h"
 #include "md_intr.h"
 #include "md_mutant.h"
+#include "md_mutate.h"
 #include "../cli/md_json.h"
 
 #define MAX_KEPT    64	 /* reproducers listed in the summary and the JSON */
+#define MAX_SEEDS   64	 /* seed programs explore mutates */
 #define PROGRESS_MS 5000 /* a progress line on stderr this often */
 
 /* A random valid program: @nthreads threads of @nops ops each. */
@@ -241,7 +244,7 @@ int md_finder_keep(const struct md_finder *fd, const struct md_prog *p,
 /* ---- explore ---- */
 
 struct explore {
-	const char *strategy, *mutant_name, *target_name, *artifacts, *json;
+	const char *strategy, *mutant_name, *target_name, *artifacts, *json, *seeds;
 	uint64_t threads, nops, runs, time_ms, depth, seed;
 	int keep_going, depth_set, mix, interrupted;
 	int argc; /* the command line, for the rerun line */
@@ -249,6 +252,9 @@ struct explore {
 	unsigned strat; /* the --strategy, resolved once (enum md_sched_strategy) */
 	const struct md_target *tg;
 	int mutant;
+	unsigned nseeds;
+	struct md_prog seedp[MAX_SEEDS]; /* the target's seed programs */
+	char seed_dir[512];
 	/* results */
 	uint64_t done, failures;
 	double elapsed;
@@ -340,6 +346,7 @@ static void explore_json(const struct explore *e, struct md_outfile *o)
 	md_json_close(&j);
 	md_json_u64(&j, "threads", e->threads);
 	md_json_u64(&j, "ops", e->nops);
+	md_json_u64(&j, "seed_programs", e->nseeds);
 	md_json_str(&j, "mutant", e->mutant ? md_bug_name((unsigned)e->mutant) : "none");
 	md_json_str(&j, "variant", md_build_variant());
 	md_json_u64(&j, "runs", e->done);
@@ -371,6 +378,79 @@ static void explore_progress(const struct explore *e, double t0, double *last)
 		e->done, e->failures, (double)e->done / (t - t0));
 }
 
+/* *.mdt and *.bin: what a seed folder's file names end in. */
+static int seed_name(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 4 &&
+	       (strcmp(d->d_name + n - 4, ".mdt") == 0 || strcmp(d->d_name + n - 4, ".bin") == 0);
+}
+
+/* Keep @path's program if it is one of this target's; a file that does not load is an error. */
+static int seed_add(struct explore *e, const char *path)
+{
+	static struct md_repro r;
+
+	if (md_cmd_load("mdt explore: seed", path, &r, 0))
+		return MD_EXIT_USAGE;
+	if (r.tg == e->tg && e->nseeds < MAX_SEEDS)
+		e->seedp[e->nseeds++] = r.p;
+	return 0;
+}
+
+/*
+ * The seed programs: --seeds DIR, else the target's folder targets/NAME/
+ * (none there: generation only); "none": generation only.  Sorted by name,
+ * so a seed and a folder give the same runs.
+ */
+static int explore_seeds(struct explore *e)
+{
+	struct dirent **ent;
+	char path[1024];
+	int n, ret = 0;
+
+	if (e->seeds && strcmp(e->seeds, "none") == 0)
+		return 0;
+	snprintf(e->seed_dir, sizeof(e->seed_dir), "%s", e->seeds ? e->seeds : MD_TARGETS_DIR "/");
+	if (e->seeds == NULL)
+		strncat(e->seed_dir, e->tg->name, sizeof(e->seed_dir) - strlen(e->seed_dir) - 1);
+	n = scandir(e->seed_dir, &ent, seed_name, alphasort);
+	if (n < 0) {
+		if (e->seeds == NULL && errno == ENOENT)
+			return 0;
+		fprintf(stderr, "mdt explore: cannot read the seed folder '%s': %s\n", e->seed_dir,
+			strerror(errno));
+		return MD_EXIT_USAGE;
+	}
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", e->seed_dir, ent[i]->d_name);
+		if (ret == 0)
+			ret = seed_add(e, path);
+		free(ent[i]);
+	}
+	free(ent);
+	return ret;
+}
+
+/*
+ * Run @run's program: freshly generated, or (one run in two, when there are
+ * seeds) a seed with one to four of the fuzzers' mutations, so ops that
+ * must meet in a certain order (a folio inserted, truncated, inserted
+ * again) come together far more often than by generation alone.
+ */
+static void explore_prog(const struct explore *e, struct md_prog *p, uint64_t run, uint64_t *rng)
+{
+	if (e->nseeds == 0 || (run & 2) == 0) {
+		md_explore_gen(p, e->tg->ops, NULL, (unsigned)e->threads, (unsigned)e->nops, rng);
+		return;
+	}
+	*p = e->seedp[md_rand(rng) % e->nseeds];
+	for (uint64_t k = 1 + md_rand(rng) % 4; k > 0; k--)
+		md_mutate(p, e->tg->ops, rng);
+	p->nsched = 0; /* the schedule is the strategy's */
+}
+
 /* "mix" alternates: random switching finds short windows, PCT deep orderings. */
 static unsigned run_strategy(const struct explore *e, uint64_t run)
 {
@@ -395,7 +475,7 @@ static int explore_loop(struct explore *e)
 		    .depth = (unsigned)(e->depth_set ? e->depth : 2 + run / 2 % 3),
 		    .horizon = (unsigned)(avg_steps < 16 ? 16 : avg_steps)};
 
-		md_explore_gen(&p, e->tg->ops, NULL, (unsigned)e->threads, (unsigned)e->nops, &rng);
+		explore_prog(e, &p, run, &rng);
 		fd.run = run;
 		e->done++;
 		if (md_exec_run(e->tg, &p, &src, (unsigned)e->mutant, MD_EXEC_BUDGET, &res) !=
@@ -459,6 +539,8 @@ int md_explore_main(int argc, char **argv)
 	     "random seed (default: the clock; printed)"},
 	    {"mutant", MD_OPT_STR, 0, 0, &e.mutant_name, "seeded bug to switch on"},
 	    {"artifacts", MD_OPT_STR, 0, 0, &e.artifacts, "where reproducers go (artifacts/)"},
+	    {"seeds", MD_OPT_STR, 0, 0, &e.seeds,
+	     "programs (.mdt, .bin) half the runs mutate (default targets/TARGET/; none)"},
 	    {"keep-going", MD_OPT_FLAG, 0, 0, &e.keep_going, "do not stop at the first failure"},
 	    {"json", MD_OPT_STR, 0, 0, &e.json, "write a JSON summary to this file"},
 	    {NULL, 0, 0, 0, NULL, NULL},
@@ -474,7 +556,7 @@ int md_explore_main(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? MD_EXIT_OK : ret;
 	e.depth_set = e.depth != 0;
-	if ((ret = explore_check(&e)) != 0)
+	if ((ret = explore_check(&e)) != 0 || (ret = explore_seeds(&e)) != 0)
 		return ret;
 	if (e.json && md_outfile_open(&jf, e.json)) { /* a bad path fails before any run */
 		fprintf(stderr, "mdt explore: cannot write '%s': %s\n", e.json, strerror(errno));
@@ -484,9 +566,9 @@ int md_explore_main(int argc, char **argv)
 	json_tmp = e.json && jf.tmp[0] ? jf.tmp : NULL; /* "": a device, written in place */
 	setvbuf(stdout, NULL, _IOLBF, 0); /* a crash handler writes with write(2) */
 	printf("mdt explore: seed %" PRIu64 ", target %s, %s, %" PRIu64 " threads x %" PRIu64
-	       " ops%s%s\n",
-	       e.seed, e.tg->name, e.strategy, e.threads, e.nops, e.mutant ? ", mutant " : "",
-	       e.mutant ? md_bug_name((unsigned)e.mutant) : "");
+	       " ops, %u seed programs%s%s\n",
+	       e.seed, e.tg->name, e.strategy, e.threads, e.nops, e.nseeds,
+	       e.mutant ? ", mutant " : "", e.mutant ? md_bug_name((unsigned)e.mutant) : "");
 	ret = explore_loop(&e);
 	explore_summary(&e);
 	if (e.json) {

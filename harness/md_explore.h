@@ -23,6 +23,15 @@ int md_compile_main(int argc, char **argv);
 int md_decompile_main(int argc, char **argv);
 
 /**
+ * md_cmd_load() - read @path for command @cmd ("mdt repro") as a reproducer:
+ * a file with no trailer (damaged, or a raw fuzzer input) is refused unless
+ * @raw or a campaign wrote it (crash-*); a raw input is a program of the
+ * --target the command was given (default core).
+ * Return: 0; -1 with one line on stderr saying why.
+ */
+int md_cmd_load(const char *cmd, const char *path, struct md_repro *r, int raw);
+
+/**
  * md_explore_gen() - a random valid program of @nthreads x @nops ops for
  * the op table @t: with @weights (one per op code, not all 0) each op drawn
  * by weight, else swarm (a random half of the ops); arguments meet on two

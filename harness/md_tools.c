@@ -82,7 +82,7 @@ static const char *raw_target;
 		    "a raw input is a program of this target (default core)"                       \
 	}
 
-static int load(const char *cmd, const char *path, struct md_repro *r, int raw)
+int md_cmd_load(const char *cmd, const char *path, struct md_repro *r, int raw)
 {
 	int fuzz_input = raw || campaign_artifact(path);
 	const struct md_target *tg = md_target_find(raw_target);
@@ -301,7 +301,7 @@ static int repro_one(const char *path, const struct repro_opts *o)
 	uint64_t search_ms = o->search_ms;
 	int update = o->update, mutant;
 
-	if (load("mdt repro", path, &r, o->raw) ||
+	if (md_cmd_load("mdt repro", path, &r, o->raw) ||
 	    (mutant = pick_mutant("mdt repro", path, &r, override)) < 0)
 		return MD_EXIT_USAGE;
 	/* a sanitizer's finding replayed without it would only drift: the wrong build */
@@ -513,7 +513,7 @@ int md_explain_main(int argc, char **argv)
 		fprintf(stderr, "mdt explain: one reproducer, please (usage: mdt explain FILE)\n");
 		return MD_EXIT_USAGE;
 	}
-	if (load("mdt explain", path, &r, raw) ||
+	if (md_cmd_load("mdt explain", path, &r, raw) ||
 	    (mutant = pick_mutant("mdt explain", path, &r, override)) < 0)
 		return MD_EXIT_USAGE;
 	replay_notes("mdt explain", path, &r, (unsigned)mutant);
@@ -632,7 +632,7 @@ int md_minimize_main(int argc, char **argv)
 		fprintf(stderr, "mdt minimize: usage: mdt minimize FILE -o OUT\n");
 		return MD_EXIT_USAGE;
 	}
-	if (load("mdt minimize", path, &m.r, raw) ||
+	if (md_cmd_load("mdt minimize", path, &m.r, raw) ||
 	    (mutant = pick_mutant("mdt minimize", path, &m.r, override)) < 0)
 		return MD_EXIT_USAGE;
 	if (replay_notes("mdt minimize", path, &m.r, (unsigned)mutant) && !override)
@@ -703,7 +703,7 @@ int md_compile_main(int argc, char **argv)
 		fprintf(stderr, "mdt compile: usage: mdt compile FILE.mdt -o FILE.bin\n");
 		return MD_EXIT_USAGE;
 	}
-	if (load("mdt compile", path, &r, 0))
+	if (md_cmd_load("mdt compile", path, &r, 0))
 		return MD_EXIT_USAGE;
 	if (r.format != MD_REPRO_TEXT) {
 		fprintf(stderr, "mdt compile: %s: compile reads the text form (.mdt)\n", path);
@@ -736,7 +736,7 @@ int md_decompile_main(int argc, char **argv)
 		fprintf(stderr, "mdt decompile: usage: mdt decompile FILE.bin\n");
 		return MD_EXIT_USAGE;
 	}
-	if (load("mdt decompile", path, &r, raw))
+	if (md_cmd_load("mdt decompile", path, &r, raw))
 		return MD_EXIT_USAGE;
 	md_repro_print(&r, stdout);
 	return MD_EXIT_OK;

@@ -1,14 +1,14 @@
 #!/bin/sh
-# fuzz_smoke.sh TARGET SEEDS... - a libFuzzer target runs its seeds and
-# 10,000 executions clean on the correct code (a copy of the seeds is the
-# working corpus: the tree is not written).  TAP.
+# fuzz_smoke.sh TARGET MDT ROOT - a libFuzzer target runs the seeds (every
+# target's, compiled by fuzz/seeds.sh, and their text for the decoder) and
+# 10,000 executions clean on the correct code (the working corpus is a
+# temporary folder: the tree is not written).  TAP.
 set -u
-BIN=$1
-shift
+BIN=$1 MDT=$2 ROOT=$3
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-mkdir "$TMP/corpus"
-for d in "$@"; do cp "$d"/* "$TMP/corpus/" 2>/dev/null; done
+sh "$ROOT/fuzz/seeds.sh" "$ROOT" "$MDT" "$TMP/corpus" || { echo "not ok 1 - the seeds do not compile"; echo "1..1"; exit 1; }
+[ "$(basename "$BIN")" = fuzz_decode ] && cp "$ROOT"/targets/*/*.mdt "$TMP/corpus/"
 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_stack_use_after_return=0"
 export ASAN_OPTIONS
 unset MDT_MUTANT

@@ -104,7 +104,7 @@ if "$MDT" version | grep -q 'mutants on'; then
 	run minimize "$R" -o "$TMP/min.bin"; rc=$?
 	"$MDT" repro "$TMP/min.bin" >"$TMP/r1" 2>&1; check "minimize writes a reproducer that still fails" "0 1" "$rc $?"
 	run explore --target stack --mutant stack_aba --seed 1 --artifacts "$TMP/art"; check "explore finds stack_aba" 1 $?
-	run explore --runs 20000 --seed 1 --mutant gup_no_recheck --artifacts "$TMP/art"; rc=$?
+	run explore --runs 200000 --seed 1 --mutant gup_no_recheck --artifacts "$TMP/art"; rc=$?
 	repro=$(sed -n 's/^repro: .* repro //p' "$TMP/out")
 	check "explore finds gup_no_recheck and names a reproducer" 1 $rc "$([ -f "$repro" ]; echo $?)"
 	"$MDT" repro "$repro" >"$TMP/r1" 2>/dev/null; r1=$?

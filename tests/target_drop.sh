@@ -2,10 +2,11 @@
 # target_drop.sh SOURCE_ROOT - adding a target is adding one file.
 #
 # Copies the tree (no build directories), drops tests/example_target.c in
-# as targets/example.c and, with no other edit, builds it through ./mdt and
-# drives the new target the way a user would: explore (clean, then its
-# seeded bug), repro (twice identical, and PASS on the correct code),
-# explain, minimize (never larger) and the fuzz target's replay driver.
+# as targets/example.c with a seed folder targets/example/ and, with no
+# other edit, builds it through ./mdt and drives the new target the way a
+# user would: explore (clean, with its seed, then its seeded bug), repro
+# (twice identical, and PASS on the correct code), explain, minimize (never
+# larger), the fuzz target's replay driver and the fuzzers' seed corpus.
 # TAP.  Slow (one whole debug build): suite smoke, debug build only.
 set -u
 ROOT=$1
@@ -28,9 +29,13 @@ mdt() { (cd "$SRC" && ./mdt --build debug "$@") >"$TMP/out" 2>&1; }
 mkdir "$SRC"
 tar -C "$ROOT" --exclude=./build --exclude=./.git --exclude=./artifacts -cf - . | tar -C "$SRC" -xf -
 cp "$ROOT/tests/example_target.c" "$SRC/targets/example.c"
+mkdir "$SRC/targets/example"
+printf 'target example\nthreads 2\nthread 0\n  inc\nthread 1\n  inc\n' >"$SRC/targets/example/two_incs.mdt"
 
 mdt explore --target example --runs 2000 --seed 1
 check "a dropped-in targets/example.c builds, and its correct code is clean" $? 0
+grep -q '1 seed programs' "$TMP/out"
+check "... explore mutates its seed from targets/example/" $? 0
 grep -q 'md_target_example' "$SRC/build/debug/targets/md_targets.h"
 check "... it is in the generated target list" $? 0
 mdt explore --help
@@ -60,5 +65,7 @@ check "minimize keeps it failing and never makes it larger" \
 rc=$?
 grep -q '^FAIL invariant' "$TMP/out"
 check "the fuzz target's replay driver fails on it too" "$([ $rc -ne 0 ] && echo failed) $?" "failed 0"
+sh "$SRC/fuzz/seeds.sh" "$SRC" "$SRC/build/debug/cli/mdt" "$TMP/seeds" example >"$TMP/out" 2>&1
+check "the fuzzers' seed corpus for --target example is its seed, compiled" "$? $(ls "$TMP/seeds")" "0 two_incs.bin"
 echo "1..$n"
 exit $status
