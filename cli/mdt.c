@@ -14,7 +14,7 @@
 #include "md_mutant.h"
 #include "md_opt.h"
 #include "../harness/md_crash.h"
-#include "../harness/md_explore.h"
+#include "md_cmd.h"
 #include "../stress/stress.h"
 
 static int cmd_mutants(int argc, char **argv)

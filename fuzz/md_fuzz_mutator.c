@@ -16,26 +16,6 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
 size_t LLVMFuzzerCustomCrossOver(const uint8_t *d1, size_t s1, const uint8_t *d2, size_t s2,
 				 uint8_t *out, size_t max_out, unsigned int seed);
 
-/*
- * @r with its program changed, as an input, the schedule cut to fit @cap:
- * raw for the core with no mutant of its own (the campaign's MDT_MUTANT
- * applies; inputs stay short), else with the trailer naming its target.
- */
-static size_t emit(struct md_repro *r, uint8_t *out, size_t cap)
-{
-	int raw = r->tg == &md_target_core && r->mutant == 0;
-	size_t head = 2 + 3 * (size_t)r->p.nops + (raw ? 0 : 96);
-
-	if (head > cap)
-		return 0;
-	if (head + r->p.nsched > cap)
-		r->p.nsched = cap - head;
-	if (raw)
-		return md_prog_encode(&r->p, out, cap);
-	r->exact = 0;
-	return md_repro_encode(r, out, cap);
-}
-
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
 {
 	static struct md_repro r;
@@ -47,7 +27,7 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
 	    md_repro_decode_as(&r, data, size, 0, md_fuzz_target(), err, sizeof(err)))
 		return LLVMFuzzerMutate(data, size, max_size);
 	md_mutate(&r.p, r.tg->ops, &rng);
-	n = emit(&r, data, max_size);
+	n = md_repro_encode_input(&r, md_fuzz_target(), data, max_size);
 	return n ? n : LLVMFuzzerMutate(data, size, max_size);
 }
 
@@ -64,5 +44,5 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *d1, size_t s1, const uint8_t *d2
 		return 0;
 	md_crossover(&c, &a.p, &b.p, &rng); /* @out must not alias its inputs */
 	a.p = c;
-	return emit(&a, out, max_out);
+	return md_repro_encode_input(&a, md_fuzz_target(), out, max_out);
 }

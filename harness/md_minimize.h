@@ -2,7 +2,7 @@
 /*
  * md_minimize.h - shrink a failing program while a predicate says it still
  * fails (the shape of syzkaller's Minimize(prog, pred)).  A library
- * function: no I/O, no exec of its own; `mdt minimize` (md_tools.c) and the
+ * function: no I/O, no exec of its own; `mdt minimize` (cli/md_tools.c) and the
  * unit tests (tests/test_minimize.c) bring the predicate.
  */
 #ifndef MD_MINIMIZE_H

@@ -411,3 +411,19 @@ struct md_sched_source md_repro_source(const struct md_repro *r)
 					.bytes = r->p.sched,
 					.len = r->p.nsched};
 }
+
+size_t md_repro_encode_input(struct md_repro *r, const struct md_target *raw_tg, uint8_t *out,
+			     size_t cap)
+{
+	int raw = r->tg == (raw_tg ? raw_tg : &md_target_core) && r->mutant == 0;
+	size_t head = 2 + 3 * (size_t)r->p.nops + (raw ? 0 : 96);
+
+	if (head > cap)
+		return 0;
+	if (head + r->p.nsched > cap)
+		r->p.nsched = cap - head;
+	if (raw)
+		return md_prog_encode(&r->p, out, cap);
+	r->exact = 0;
+	return md_repro_encode(r, out, cap);
+}

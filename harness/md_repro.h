@@ -73,6 +73,17 @@ int md_repro_decode(struct md_repro *r, const uint8_t *buf, size_t len, int stri
 int md_repro_decode_as(struct md_repro *r, const uint8_t *buf, size_t len, int strict,
 		       const struct md_target *raw_tg, char *err, size_t elen);
 
+/**
+ * md_repro_encode_input() - @r as a fuzzer's input, its schedule cut to fit
+ * @cap: raw (no trailer) when it is a program of @raw_tg (NULL: the core)
+ * with no mutant of its own, as a campaign on that target reads raw bytes
+ * (its MDT_MUTANT applies; inputs stay short); else with the trailer naming
+ * its target, in bytes mode.  No allocation.
+ * Return: its length, or 0 if @cap is too small for the ops.
+ */
+size_t md_repro_encode_input(struct md_repro *r, const struct md_target *raw_tg, uint8_t *out,
+			     size_t cap);
+
 /** md_repro_sanitizer() - this build's sanitizer as a reproducer records it ("none", ...). */
 const char *md_repro_sanitizer(void);
 

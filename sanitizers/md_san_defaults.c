@@ -33,7 +33,7 @@ const char *__asan_default_options(void)
 
 /*
  * Beside ASan or TSan, UBSan reports with their exit code; alone, with
- * MD_EXIT_UBSAN (cli/md_opt.h): its own default, 1, would read as "failure
+ * MD_EXIT_UBSAN (cli/md_exit.h): its own default, 1, would read as "failure
  * found".  ubsan.options cannot say it: the TSan runtime parses it too.
  */
 const char *__ubsan_default_options(void)

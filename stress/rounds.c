@@ -18,6 +18,7 @@
 #include "md_config.h"
 #include "md_crash.h"
 #include "md_explore.h"
+#include "../cli/md_cmd.h"
 #include "md_intr.h"
 #include "md_mutant.h"
 #include "../cli/md_opt.h"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # hostile.sh - hostile but realistic use: every bad value, bad file, unwritable
 # output, full disk and interrupt gets the exit code of the one table
-# (cli/md_opt.h, the README: 0 clean, 1 failure found, 2 usage or damaged
+# (cli/md_exit.h, the README: 0 clean, 1 failure found, 2 usage or damaged
 # input, 3 environment, 130 interrupted), a usage or environment error is
 # one line on stderr, and no earlier file is destroyed.
 #

@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cli/md_opt.h"
+#include "md_opt.h"
 #include "md_crash.h"
-#include "md_explore.h"
+#include "md_cmd.h"
 #include "md_intr.h"
 #include "md_minimize.h"
 #include "md_mutant.h"
@@ -193,7 +193,7 @@ int md_repro_search(const char *path, struct md_repro *r, unsigned mutant, uint6
 		    const char *dir, uint64_t steps)
 {
 	static struct md_exec_result res;
-	struct md_finder fd = {dir, "search", (uint64_t)time(NULL), 0, r->tg, mutant};
+	struct md_finder fd = {dir, "search", (uint64_t)time(NULL), 0, r->tg, mutant, NULL};
 	double t0 = now_s();
 	char out[512];
 
