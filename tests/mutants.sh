@@ -22,7 +22,7 @@
 # the output says which.  ./mdt test runs the debug, tsan and asan builds.  A mutant without a
 # reproducer fails the test: find one with explore (in the sanitizer's build
 # for a sanitizer bug) or stress --rounds, minimize it, add it to
-# corpus/regressions/ and corpus/meson.build.  The regress suite replays each
+# corpus/regressions/ with its readable .mdt.  The regress suite replays each
 # file 100 times; the real-thread hit rate is a benchmark (./mdt bench
 # hitrate), not a test.  TAP.
 set -u
