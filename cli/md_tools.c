@@ -624,7 +624,7 @@ int md_minimize_main(int argc, char **argv)
 	unsigned ops0, th0;
 	uint64_t steps0;
 	size_t size0;
-	int mutant;
+	int mutant, unrecorded;
 
 	if (ret)
 		return ret < 0 ? MD_EXIT_OK : ret;
@@ -651,6 +651,7 @@ int md_minimize_main(int argc, char **argv)
 	m.max_tries = max_tries;
 	m.deadline = now_s() + (double)time_ms / 1000;
 	ops0 = m.r.p.nops, th0 = m.r.p.nthreads, steps0 = res.steps, size0 = repro_size(&m.r);
+	unrecorded = m.r.expect == MD_FAIL_NONE;
 	md_minimize(&m.r.p, res.fail.kind == MD_FAIL_POSTCOND ? res.fail.op_index : ~0u, mini_pred,
 		    &m);
 	m.r.exact = 1;
@@ -674,6 +675,10 @@ int md_minimize_main(int argc, char **argv)
 	       ", bytes %zu -> %zu\n",
 	       path, md_fail_kind_name(m.kind), out, m.tries, ops0, m.r.p.nops, th0, m.r.p.nthreads,
 	       steps0, res.steps, size0, repro_size(&m.r));
+	if (unrecorded) /* an older file: the bytes it gains are the trailer's record */
+		printf("note: %s records no expected failure; %s does, in its "
+		       "trailer\n",
+		       path, out);
 	report(out, &res);
 	if (md_intr_pending()) {
 		printf("mdt minimize: interrupted: %s is the smallest found so far\n", out);
