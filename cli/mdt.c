@@ -118,7 +118,8 @@ static void shell_assign(const char *name, const char *value)
 static int cmd_fuzz_opts(int argc, char **argv)
 {
 	const char *mutant = getenv("MDT_MUTANT"), *out = "", *engine = "libfuzzer", *pos[2];
-	const char *system = "";
+	const char *system = "", *sync_dir = "", *name = "main", *foreign = "";
+	int secondary = 0;
 	const struct md_target *tg = NULL;
 	uint64_t time_ms = 600000, jobs = 1;
 	const struct md_opt opts[] = {
@@ -130,6 +131,14 @@ static int cmd_fuzz_opts(int argc, char **argv)
 	    {"engine", MD_OPT_STR, 0, 0, &engine, "libfuzzer or afl (default libfuzzer)"},
 	    {"target", MD_OPT_STR, 0, 0, &system,
 	     "fuzz one system under test: " MD_TARGET_NAMES " (default: all)"},
+	    {"sync-dir", MD_OPT_STR, 0, 0, &sync_dir,
+	     "AFL++: the sync directory, shareable between machines (default OUT/afl)"},
+	    {"name", MD_OPT_STR, 0, 0, &name,
+	     "AFL++: this machine's instance name, unique across machines (default main)"},
+	    {"secondary", MD_OPT_FLAG, 0, 0, &secondary,
+	     "AFL++: secondaries only (-S), joining a main that runs on another machine"},
+	    {"foreign", MD_OPT_STR, 0, 0, &foreign,
+	     "AFL++: other machines' queue directories to import from (-F; DIR:DIR...)"},
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 	int ret, n, m, end = argc;
@@ -168,6 +177,21 @@ static int cmd_fuzz_opts(int argc, char **argv)
 			md_bug_target((unsigned)m)->name, system);
 		return MD_EXIT_USAGE;
 	}
+	if (strcmp(engine, "afl") && (*sync_dir || strcmp(name, "main") || secondary || *foreign)) {
+		fprintf(stderr, "mdt fuzz: --sync-dir, --name, --secondary and --foreign are "
+				"AFL++'s (add --engine afl)\n");
+		return MD_EXIT_USAGE;
+	}
+	if (secondary && *foreign) {
+		fprintf(stderr, "mdt fuzz: --foreign needs a main instance here (AFL++ -F is the "
+				"main's), not --secondary\n");
+		return MD_EXIT_USAGE;
+	}
+	if (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+			  strlen(name)) {
+		fprintf(stderr, "mdt fuzz: --name '%s': letters, digits, '_' and '-' only\n", name);
+		return MD_EXIT_USAGE;
+	}
 	snprintf(secs, sizeof(secs), "%llu", (unsigned long long)((time_ms + 999) / 1000));
 	shell_assign("SYSTEM", system);
 	shell_assign("TARGET", pos[0]);
@@ -177,6 +201,10 @@ static int cmd_fuzz_opts(int argc, char **argv)
 	shell_assign("MUTANT", m ? md_bug_name((unsigned)m) : "");
 	shell_assign("OUT", out);
 	shell_assign("ENGINE", engine);
+	shell_assign("SYNC_DIR", sync_dir);
+	shell_assign("AFL_NAME", name);
+	shell_assign("AFL_ROLE", secondary ? "secondary" : "main");
+	shell_assign("FOREIGN", foreign);
 	fputs("set --", stdout);
 	for (int i = end + 1; i < argc; i++) {
 		putchar(' ');

@@ -158,6 +158,9 @@ void md_core_destroy(struct md_core *c)
 	free(c->index_slots);
 	free(c->mapping_dead);
 	md_zpool_fini(c);
+	for (uint64_t i = 0; i < c->nquar; i++)
+		free(c->quar[i]);
+	free(c->quar);
 	free(c);
 }
 

@@ -48,6 +48,13 @@ struct md_core_config {
 	unsigned mapping_slots;	  /* ... of this many indices each */
 	unsigned zs_handles;	  /* handles of the zpdesc pool */
 	unsigned mutant;	  /* enum md_mutant_id active in this instance */
+	/*
+	 * Freed descriptors are kept, their header poisoned, until the core is
+	 * destroyed: a use after free reads the same bytes in every replay
+	 * (in a build without ASan, whose own quarantine does this and reports
+	 * it).  Only for one OS thread and short runs: the deterministic engine.
+	 */
+	unsigned quarantine;
 };
 
 struct md_core {
@@ -100,6 +107,8 @@ struct md_core {
 	uint64_t desc_allocated;
 	uint64_t desc_retired;
 	uint64_t desc_freed;
+	struct md_desc **quar; /* cfg.quarantine: the descriptors freed so far */
+	uint64_t nquar, quar_cap;
 };
 
 /** md_core_config_default() - 4096 frames, max order 6, pageblocks of 16, 75% movable. */

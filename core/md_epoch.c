@@ -43,6 +43,48 @@ void md_epoch_tsan_grace(struct md_core *c)
 #endif
 }
 
+/*
+ * cfg.quarantine: keep @d until md_core_destroy(), its flags and refcount
+ * poisoned where the allocator would write its free-list pointer: a reader
+ * that reaches it through a stale pointer finds a garbage refcount and lock
+ * bit, as after a real free, but the same bytes in every replay (the
+ * allocator's pointers differ from process to process).  Return: true if
+ * kept.
+ */
+static bool quarantine(struct md_core *c, struct md_desc *d)
+{
+#ifdef MD_ASAN
+	(void)c, (void)d;
+	return false; /* ASan's own quarantine keeps it, and reports the access */
+#else
+	struct md_desc **q;
+
+	if (!c->cfg.quarantine)
+		return false;
+	/*
+	 * The list is the engine's bookkeeping, not code under test, pushed by
+	 * whichever fiber ran the callback (one OS thread, no edge between
+	 * fibers): TSan must not judge it.
+	 */
+	md_tsan_ignore_begin();
+	if (c->nquar == c->quar_cap) {
+		q = realloc(c->quar, (c->quar_cap * 2 + 16) * sizeof(*q));
+		if (q == NULL) {
+			md_tsan_ignore_end();
+			return false;
+		}
+		c->quar = q;
+		c->quar_cap = c->quar_cap * 2 + 16;
+	}
+	c->quar[c->nquar++] = d;
+	md_tsan_ignore_end();
+	md_tsan_free(d, sizeof(*d)); /* TSan: a reader racing with this free is reported */
+	/* the caller's free: no reader may touch @d any more, none synchronizes */
+	memset(d, 0x6b, offsetof(struct md_desc, pfn));
+	return true;
+#endif
+}
+
 static void md_desc_destroy(ck_epoch_entry_t *e)
 {
 	struct md_desc *d = (struct md_desc *)((char *)e - offsetof(struct md_desc, rcu));
@@ -52,7 +94,8 @@ static void md_desc_destroy(ck_epoch_entry_t *e)
 	ck_pr_inc_64(&c->desc_freed); /* the checker's accounting: no race point */
 	if (d->type == MD_T_ZPDESC && md_mutant(&c->cfg, ZS_PUT_IN_DESTRUCTOR))
 		md_zpdesc_retire(NULL, md_desc_zpdesc(d));
-	free(d);
+	if (!quarantine(c, d))
+		free(d);
 }
 
 void md_epoch_retire(struct md_thread *t, struct md_desc *d)

@@ -46,7 +46,8 @@ export ASAN_OPTIONS
 echo "mdt fuzz: $TARGET (build/$VARIANT, $ENGINE), $TIME, $JOBS job(s), mutant ${MUTANT:-none}; work dir $WORK"
 interrupted=0 ticks=0
 if [ "$ENGINE" = afl ]; then
-	sh "$ROOT/fuzz/afl.sh" "$ROOT" "$BIN" "$WORK" "$SECS" "$JOBS" "$@" || exit $?
+	SYNC_DIR=$SYNC_DIR AFL_NAME=$AFL_NAME AFL_ROLE=$AFL_ROLE FOREIGN=$FOREIGN \
+		sh "$ROOT/fuzz/afl.sh" "$ROOT" "$BIN" "$WORK" "$SECS" "$JOBS" "$@" || exit $?
 else
 	# ours first: libFuzzer takes the last of a repeated flag, so the user's win
 	[ "$JOBS" -gt 1 ] && set -- -fork="$JOBS" -ignore_crashes=1 "$@"

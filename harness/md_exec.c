@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "md_ck.h"
 #include "md_crash.h"
 #include "md_exec.h"
 #include "md_reach.h"
@@ -98,7 +99,7 @@ unsigned md_exec_run(const struct md_target *tg, const struct md_prog *p,
 	void *inst;
 
 	memset(res, 0, sizeof(*res));
-	inst = md_target_create(tg, p->nthreads, mutant, 0);
+	inst = md_target_create(tg, p->nthreads, mutant, 0, 1);
 	if (inst == NULL)
 		goto setup;
 	for (unsigned i = 0; i < p->nthreads; i++) {
@@ -114,6 +115,13 @@ unsigned md_exec_run(const struct md_target *tg, const struct md_prog *p,
 	live.p = p;
 	live.s = s;
 	r = md_sched_run(s);
+	/*
+	 * A fiber abandoned mid-op (a livelock, a deadlock, the budget) never
+	 * reached md_target_run_op()'s reset: hosted ck code that runs next
+	 * (the instance's teardown, the next run's create) must not find its
+	 * thread, which goes away with this instance.
+	 */
+	md_ck_enter(NULL);
 	tr = md_sched_trace(s, &res->ntrace);
 	memcpy(res->trace, tr, res->ntrace < sizeof(res->trace) ? res->ntrace : sizeof(res->trace));
 	res->steps = res->fail.step = md_sched_steps(s);

@@ -463,7 +463,7 @@ enum md_rexec_verdict md_rexec_run_prog(const struct md_target *tg, const struct
 	struct md_rexec *x;
 	int failed;
 
-	cfg.inst = md_target_create(tg, p->nthreads, mutant, 0);
+	cfg.inst = md_target_create(tg, p->nthreads, mutant, 0, 0);
 	if (cfg.inst == NULL || md_rexec_start(&x, &cfg))
 		return MD_REXEC_ERROR; /* an instance half set up is not worth the risk */
 	if (await(x, stall_ms, msg, len))

@@ -81,10 +81,11 @@ int md_target_op(const struct md_target *tg, const char *name)
 	return -1;
 }
 
-void *md_target_create(const struct md_target *tg, unsigned nthreads, unsigned bug, uint64_t size)
+void *md_target_create(const struct md_target *tg, unsigned nthreads, unsigned bug, uint64_t size,
+		       int replay)
 {
 	size_t i = target_index(tg);
-	struct md_target_cfg cfg = {.nthreads = nthreads, .size = size};
+	struct md_target_cfg cfg = {.nthreads = nthreads, .size = size, .replay = replay};
 
 	reg_ready();
 	if (i == NTARGETS)

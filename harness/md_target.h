@@ -28,6 +28,7 @@ struct md_target_cfg {
 	unsigned mutant;   /* the target's own seeded bug: 1..nbugs, 0 the correct code */
 	unsigned rp_base;  /* id of the target's race point 0 (see race_points) */
 	uint64_t size;	   /* the target's size knob (core: frames); 0: the small instance */
+	int replay;	   /* the deterministic executor runs it: one OS thread, a short run */
 };
 
 /* A size figure of an instance (the core: metadata bytes per frame). */
@@ -99,10 +100,13 @@ int md_target_op(const struct md_target *tg, const char *name);
 /**
  * md_target_create() - a fresh instance of @tg: @nthreads threads, seeded
  * bug @bug (an id of md_bug_lookup(), 0: none, else one of @tg's), @size.
- * Gives the target its own bug index and its race points' base.
+ * Gives the target its own bug index and its race points' base; @replay:
+ * the deterministic executor runs it (a use after free must read the same
+ * bytes in every replay: the core keeps freed descriptors until teardown).
  * Return: the instance, or NULL.
  */
-void *md_target_create(const struct md_target *tg, unsigned nthreads, unsigned bug, uint64_t size);
+void *md_target_create(const struct md_target *tg, unsigned nthreads, unsigned bug, uint64_t size,
+		       int replay);
 
 /**
  * md_target_run_op() - @tg->run_op(@inst, @i, ...) as the executors call it:

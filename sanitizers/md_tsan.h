@@ -92,7 +92,15 @@ void __tsan_ignore_thread_begin(void);
 void __tsan_ignore_thread_end(void);
 #define md_tsan_ignore_begin() __tsan_ignore_thread_begin()
 #define md_tsan_ignore_end()   __tsan_ignore_thread_end()
+/*
+ * A free the code under test makes that the allocator does not see (the
+ * engine's quarantine keeps the memory): the write to every byte TSan
+ * takes free() to be, so a reader racing with it is still reported.
+ */
+void __tsan_write_range(void *addr, unsigned long size);
+#define md_tsan_free(p, n) __tsan_write_range((void *)(p), (unsigned long)(n))
 #else
+#define md_tsan_free(p, n)     ((void)(p), (void)(n))
 #define md_tsan_ignore_begin() ((void)0)
 #define md_tsan_ignore_end()   ((void)0)
 #define md_tsan_read8(p)       ((void)(p))

@@ -189,7 +189,7 @@ static int start(struct stress *s, void **inst, struct md_rexec **x, struct md_r
 		bg[i] = (struct md_rexec_bg){(unsigned)md_target_op(s->tg, "compact"), 10000};
 	if (nbg)
 		bg[nbg - 1] = (struct md_rexec_bg){(unsigned)md_target_op(s->tg, "migrate"), 1000};
-	*inst = md_target_create(s->tg, cfg.nworkers + nbg, s->mutant, s->o.frames);
+	*inst = md_target_create(s->tg, cfg.nworkers + nbg, s->mutant, s->o.frames, 0);
 	if (*inst == NULL)
 		return -1;
 	cfg.inst = *inst;

@@ -206,6 +206,7 @@ static void *core_create(const struct md_target_cfg *tc)
 	else
 		small_config(&cfg);
 	cfg.mutant = tc->mutant;
+	cfg.quarantine = (unsigned)tc->replay;
 	if (inst_alloc(x, tc->nthreads, tc->size) || md_core_create(&cfg, &x->c))
 		goto err;
 	for (unsigned i = 0; i < tc->nthreads; i++)

@@ -27,5 +27,24 @@ for t in fuzz_sched fuzz_decode; do
 	ASAN_OPTIONS=detect_stack_use_after_return=0 "$OUT/$t" -runs=0 "$TMP/seeds-$t" >"$TMP/run" 2>&1
 	check "$t runs its seed corpus clean" $?
 done
+# What the OSS-Fuzz base-builder image (Ubuntu 20.04) would meet, as far as
+# Debian's packages let it be emulated here: no meson feature newer than the
+# minimum meson.build declares (that minimum is what the Dockerfile's pip
+# installs), and an older libck stops the configure with one clear line.
+DF=$ROOT/.clusterfuzzlite/Dockerfile
+want=$(sed -n "s/.*meson_version: '>=\([0-9.]*\)'.*/\1/p" "$ROOT/meson.build")
+grep -q '^FROM gcr.io/oss-fuzz-base/base-builder$' "$DF" && grep -q "pip3 install 'meson>=$want" "$DF" &&
+	grep -q 'COPY . $SRC/mdtorture' "$DF" && grep -q 'COPY .clusterfuzzlite/build.sh $SRC/' "$DF"
+check "Dockerfile: base-builder as it is, meson >= $want from pip, the source and build.sh in \$SRC" $?
+meson setup --fatal-meson-warnings "$TMP/fmw" "$ROOT" >"$TMP/fmw.log" 2>&1
+rc=$?
+check "meson.build uses no meson feature newer than its declared $want" $rc
+[ $rc -eq 0 ] || grep -iE 'warning|feature' "$TMP/fmw.log" | head -n 5 | sed 's/^/# /'
+mkdir "$TMP/oldck"
+sed 's/^Version:.*/Version: 0.6.0/' "$(pkg-config --variable=pcfiledir ck)/ck.pc" >"$TMP/oldck/ck.pc"
+PKG_CONFIG_PATH=$TMP/oldck meson setup "$TMP/oldck-build" "$ROOT" >"$TMP/oldck.log" 2>&1
+rc=$?
+[ $rc -ne 0 ] && grep -q 'ERROR: .*Concurrency Kit >= 0.7.0 is needed (found: 0.6.0)' "$TMP/oldck.log"
+check "an older libck (0.6.0) stops meson setup with one line naming the version" $?
 echo "1..$n"
 exit $failed

@@ -155,7 +155,10 @@ for spec in "stress --chaos-at nosuch.point" "stress --chaos-at ,x" "stress --ch
 	"repro --mutant nosuch $REPRO" "fuzz-opts nosuch" "fuzz-opts fuzz_sched --engine nosuch" \
 	"fuzz-opts fuzz_sched --mutant .*" "fuzz-opts fuzz_sched --mutant nosuch" "fuzz-opts" \
 	"fuzz-opts fuzz_sched fuzz_decode" "fuzz-opts fuzz_sched --target nosuch" \
-	"repro --raw --target nosuch $REPRO" "nosuchcommand"; do
+	"repro --raw --target nosuch $REPRO" "nosuchcommand" \
+	"fuzz-opts fuzz_sched --sync-dir $TMP/s" "fuzz-opts fuzz_sched --name m2" \
+	"fuzz-opts fuzz_sched --engine afl --secondary --foreign $TMP" \
+	"fuzz-opts fuzz_sched --engine afl --name a/b" "fuzz-opts fuzz_sched --engine afl --name"; do
 	# shellcheck disable=SC2086
 	expect names 2 "$spec" "$MDT" $spec
 done
