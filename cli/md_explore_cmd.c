@@ -41,7 +41,6 @@ struct explore {
 	int mutant;
 	unsigned nseeds;
 	struct md_prog seedp[MAX_SEEDS]; /* the target's seed programs */
-	char seed_dir[512];
 	/* results */
 	uint64_t done, failures;
 	double elapsed;
@@ -194,24 +193,25 @@ static int seed_add(struct explore *e, const char *path)
 static int explore_seeds(struct explore *e)
 {
 	struct dirent **ent;
-	char path[1024];
+	char dir[512], path[1024];
 	int n, ret = 0;
 
 	if (e->seeds && strcmp(e->seeds, "none") == 0)
 		return 0;
-	snprintf(e->seed_dir, sizeof(e->seed_dir), "%s", e->seeds ? e->seeds : MD_TARGETS_DIR "/");
-	if (e->seeds == NULL)
-		strncat(e->seed_dir, e->tg->name, sizeof(e->seed_dir) - strlen(e->seed_dir) - 1);
-	n = scandir(e->seed_dir, &ent, seed_name, alphasort);
+	if (e->seeds)
+		snprintf(dir, sizeof(dir), "%s", e->seeds);
+	else
+		snprintf(dir, sizeof(dir), "%s/%s", MD_TARGETS_DIR, e->tg->name);
+	n = scandir(dir, &ent, seed_name, alphasort);
 	if (n < 0) {
 		if (e->seeds == NULL && errno == ENOENT)
 			return 0;
-		fprintf(stderr, "mdt explore: cannot read the seed folder '%s': %s\n", e->seed_dir,
+		fprintf(stderr, "mdt explore: cannot read the seed folder '%s': %s\n", dir,
 			strerror(errno));
 		return MD_EXIT_USAGE;
 	}
 	for (int i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", e->seed_dir, ent[i]->d_name);
+		snprintf(path, sizeof(path), "%s/%s", dir, ent[i]->d_name);
 		if (ret == 0)
 			ret = seed_add(e, path);
 		free(ent[i]);

@@ -49,8 +49,8 @@ struct md_core_config {
 	unsigned zs_handles;	  /* handles of the zpdesc pool */
 	unsigned mutant;	  /* enum md_mutant_id active in this instance */
 	/*
-	 * Freed descriptors are kept, their header poisoned, until the core is
-	 * destroyed: a use after free reads the same bytes in every replay
+	 * Freed descriptors are kept, flags and refcount poisoned, until the core
+	 * is destroyed: a use after free reads the same bytes in every replay
 	 * (in a build without ASan, whose own quarantine does this and reports
 	 * it).  Only for one OS thread and short runs: the deterministic engine.
 	 */

@@ -43,6 +43,24 @@ void md_epoch_tsan_grace(struct md_core *c)
 #endif
 }
 
+#ifndef MD_ASAN
+/* Append @d to the quarantine list.  Return: false when it cannot grow. */
+static bool quar_push(struct md_core *c, struct md_desc *d)
+{
+	struct md_desc **q;
+
+	if (c->nquar == c->quar_cap) {
+		q = realloc(c->quar, (c->quar_cap * 2 + 16) * sizeof(*q));
+		if (q == NULL)
+			return false;
+		c->quar = q;
+		c->quar_cap = c->quar_cap * 2 + 16;
+	}
+	c->quar[c->nquar++] = d;
+	return true;
+}
+#endif
+
 /*
  * cfg.quarantine: keep @d until md_core_destroy(), its flags and refcount
  * poisoned where the allocator would write its free-list pointer: a reader
@@ -57,7 +75,7 @@ static bool quarantine(struct md_core *c, struct md_desc *d)
 	(void)c, (void)d;
 	return false; /* ASan's own quarantine keeps it, and reports the access */
 #else
-	struct md_desc **q;
+	bool kept;
 
 	if (!c->cfg.quarantine)
 		return false;
@@ -67,17 +85,10 @@ static bool quarantine(struct md_core *c, struct md_desc *d)
 	 * fibers): TSan must not judge it.
 	 */
 	md_tsan_ignore_begin();
-	if (c->nquar == c->quar_cap) {
-		q = realloc(c->quar, (c->quar_cap * 2 + 16) * sizeof(*q));
-		if (q == NULL) {
-			md_tsan_ignore_end();
-			return false;
-		}
-		c->quar = q;
-		c->quar_cap = c->quar_cap * 2 + 16;
-	}
-	c->quar[c->nquar++] = d;
+	kept = quar_push(c, d);
 	md_tsan_ignore_end();
+	if (!kept)
+		return false;
 	md_tsan_free(d, sizeof(*d)); /* TSan: a reader racing with this free is reported */
 	/* the caller's free: no reader may touch @d any more, none synchronizes */
 	memset(d, 0x6b, offsetof(struct md_desc, pfn));
