@@ -334,8 +334,10 @@ def run_cell(builds, driver, mutant, trial, budget, workdir):
         shutil.copy(inputs[0], keep)
         cell["reproducer"], cell["replayed"] = keep, ok
         cell["repro_command"] = rcmd.replace(inputs[0], keep)
-        if driver.kind in ("libfuzzer", "afl"):
-            cell["verdict"] = by  # a fuzzer's own output does not name the detector: its input's replay does
+        if driver.kind in ("libfuzzer", "afl") or ok:
+            # the failure record the kept file replays names the detector (a
+            # fuzzer's own output does not; explore's may hold a report it dropped)
+            cell["verdict"] = by
     elif cell["detected"] and mutant != "none":
         cell["replayed"] = None  # real threads: no exact reproducer (stress)
     if not cell["detected"] or mutant == "none":

@@ -51,11 +51,21 @@ struct md_finder {
 	const struct md_target *tg;
 	unsigned mutant;
 	const char *tmp; /* a partial output the command writes: removed if the process dies */
+	/*
+	 * A crash that a fresh process replaying it does not repeat: @resume
+	 * replaces the process with one that goes on from the next run (it
+	 * returns only if it could not); NULL: the file is kept, with a note.
+	 */
+	void (*resume)(const struct md_finder *fd, void *arg);
+	void *resume_arg;
 };
 
 /**
  * md_finder_arm() - if the process dies during a run, write the run in
- * progress as a reproducer, print the FAIL and repro lines, and _exit(1).
+ * progress as a reproducer, replay it in a fresh process, and if that
+ * fails the same way print the FAIL and repro lines and _exit(1).  If it
+ * does not (a sanitizer's report can depend on everything the process ran
+ * before), remove the file, say so and call @fd->resume.
  */
 void md_finder_arm(struct md_finder *fd);
 

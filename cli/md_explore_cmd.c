@@ -30,7 +30,7 @@
 #define PROGRESS_MS 5000 /* a progress line on stderr this often */
 
 struct explore {
-	const char *strategy, *mutant_name, *target_name, *artifacts, *json, *seeds;
+	const char *strategy, *mutant_name, *target_name, *artifacts, *json, *seeds, *resume;
 	const char *json_tmp; /* the --json being written: removed if the process dies */
 	uint64_t threads, nops, runs, time_ms, depth, seed;
 	int keep_going, depth_set, mix, interrupted;
@@ -41,6 +41,10 @@ struct explore {
 	int mutant;
 	unsigned nseeds;
 	struct md_prog seedp[MAX_SEEDS]; /* the target's seed programs */
+	uint64_t first_run, avg_steps;	 /* where the runs start (--resume) */
+	double t0;			 /* when they started (earlier, after --resume) */
+	char **resume_argv;		 /* this command again, to go on after a crash (--resume) */
+	char resume_state[128];		 /* its --resume value, filled in then */
 	/* results */
 	uint64_t done, failures;
 	double elapsed;
@@ -244,24 +248,75 @@ static unsigned run_strategy(const struct explore *e, uint64_t run)
 	return e->mix ? (run & 1 ? MD_SCHED_PCT : MD_SCHED_RANDOM) : e->strat;
 }
 
+/*
+ * The finder's resume: this command again, from the run after @fd's, with
+ * the seed, the time spent, the PCT horizon and the failures so far, in a
+ * fresh process.  Signal-safe; returns only if the exec failed.
+ */
+static void explore_resume(const struct md_finder *fd, void *arg)
+{
+	struct explore *e = arg;
+	char *s = e->resume_state;
+	size_t off = 0, cap = sizeof(e->resume_state);
+
+	md_crash_cat_u(s, cap, &off, fd->run + 1);
+	md_crash_cat(s, cap, &off, ":");
+	md_crash_cat_u(s, cap, &off, (uint64_t)((now_s() - e->t0) * 1000));
+	md_crash_cat(s, cap, &off, ":");
+	md_crash_cat_u(s, cap, &off, e->avg_steps);
+	md_crash_cat(s, cap, &off, ":");
+	md_crash_cat_u(s, cap, &off, e->failures);
+	md_crash_exec(e->resume_argv);
+}
+
+/*
+ * "mdt explore ARGS --seed S --resume STATE", STATE filled in by
+ * explore_resume(): the options given last win.  Return: 0, or -1 (no memory).
+ */
+static int explore_resume_argv(struct explore *e)
+{
+	static char seed[24];
+	size_t off = 0;
+	int n = 0;
+
+	e->resume_argv = calloc((size_t)e->argc + 6, sizeof(char *));
+	if (e->resume_argv == NULL)
+		return -1;
+	md_crash_cat_u(seed, sizeof(seed), &off, e->seed);
+	e->resume_argv[n++] = "mdt";
+	for (int i = 0; i < e->argc; i++)
+		e->resume_argv[n++] = e->argv[i];
+	e->resume_argv[n++] = "--seed";
+	e->resume_argv[n++] = seed;
+	e->resume_argv[n++] = "--resume";
+	e->resume_argv[n++] = e->resume_state;
+	return 0;
+}
+
 static int explore_loop(struct explore *e)
 {
 	static struct md_prog p;
 	static struct md_exec_result res;
-	struct md_finder fd = {e->artifacts, "explore", e->seed, 0, e->tg, (unsigned)e->mutant,
-			       e->json_tmp};
-	double t0 = now_s(), last = t0;
-	uint64_t avg_steps = 256; /* PCT spreads change points over a typical run's length */
+	struct md_finder fd = {e->artifacts,
+			       "explore",
+			       e->seed,
+			       0,
+			       e->tg,
+			       (unsigned)e->mutant,
+			       e->json_tmp,
+			       e->resume_argv ? explore_resume : NULL,
+			       e};
+	double last = e->t0;
 	int ret = 0;
 
 	md_finder_arm(&fd);
-	for (uint64_t run = 0; e->time_ms ? 1 : run < e->runs; run++) {
+	for (uint64_t run = e->first_run; e->time_ms ? 1 : run < e->runs; run++) {
 		uint64_t rng = e->seed * 0x9e3779b97f4a7c15ull + run;
 		struct md_sched_source src = {
 		    .strategy = run_strategy(e, run),
 		    .seed = md_rand(&rng),
 		    .depth = (unsigned)(e->depth_set ? e->depth : 2 + run / 2 % 3),
-		    .horizon = (unsigned)(avg_steps < 16 ? 16 : avg_steps)};
+		    .horizon = (unsigned)(e->avg_steps < 16 ? 16 : e->avg_steps)};
 
 		explore_prog(e, &p, run, &rng);
 		fd.run = run;
@@ -270,21 +325,63 @@ static int explore_loop(struct explore *e)
 			MD_FAIL_NONE &&
 		    ((ret = explore_failed(e, &fd, &p, &res)) != 0 || !e->keep_going))
 			break;
-		if (res.steps < MD_EXEC_BUDGET)
-			avg_steps = (avg_steps * 15 + res.steps) / 16;
+		if (res.steps < MD_EXEC_BUDGET) /* PCT spreads change points over a typical run */
+			e->avg_steps = (e->avg_steps * 15 + res.steps) / 16;
 		if (md_intr_pending()) {
 			e->interrupted = 1;
 			break;
 		}
 		if ((run & 63) == 0) {
-			explore_progress(e, t0, &last);
-			if (e->time_ms && (now_s() - t0) * 1000 >= (double)e->time_ms)
+			explore_progress(e, e->t0, &last);
+			if (e->time_ms && (now_s() - e->t0) * 1000 >= (double)e->time_ms)
 				break;
 		}
 	}
 	md_crash_disarm();
-	e->elapsed = now_s() - t0;
+	e->elapsed = now_s() - e->t0;
 	return ret;
+}
+
+/* "RUN:MS:STEPS:FAILURES", four decimal numbers.  Return: 0, or -1. */
+static int resume_parse(const char *s, uint64_t v[4])
+{
+	for (int i = 0; i < 4; i++) {
+		char *end;
+
+		if (*s < '0' || *s > '9')
+			return -1;
+		errno = 0;
+		v[i] = strtoull(s, &end, 10);
+		if (errno || *end != (i == 3 ? '\0' : ':'))
+			return -1;
+		s = end + 1;
+	}
+	return 0;
+}
+
+/*
+ * --resume RUN:MS:STEPS:FAILURES: the runs start at RUN, as if MS had
+ * passed, with PCT's horizon at STEPS.  Then arm our own resume.
+ * Return: 0 or an exit code.
+ */
+static int explore_resumed(struct explore *e)
+{
+	uint64_t v[4] = {0, 0, e->avg_steps, 0};
+
+	if (e->resume && resume_parse(e->resume, v)) {
+		fprintf(stderr, "mdt explore: --resume '%s' is not RUN:MS:STEPS:FAILURES\n",
+			e->resume);
+		return MD_EXIT_USAGE;
+	}
+	e->first_run = e->done = v[0];
+	e->t0 = now_s() - (double)v[1] / 1000;
+	e->avg_steps = v[2];
+	e->failures = v[3];
+	if (explore_resume_argv(e)) {
+		fprintf(stderr, "mdt explore: out of memory\n");
+		return MD_EXIT_ENV;
+	}
+	return 0;
 }
 
 static void explore_summary(const struct explore *e)
@@ -310,7 +407,8 @@ int md_explore_main(int argc, char **argv)
 				   .artifacts = "artifacts",
 				   .threads = 3,
 				   .nops = 6,
-				   .runs = 20000};
+				   .runs = 20000,
+				   .avg_steps = 256};
 	const struct md_opt opts[] = {
 	    {"target", MD_OPT_STR, 0, 0, &e.target_name,
 	     "system under test: " MD_TARGET_NAMES " (default core)"},
@@ -331,6 +429,9 @@ int md_explore_main(int argc, char **argv)
 	     "programs (.mdt, .bin) half the runs mutate (default targets/TARGET/; none)"},
 	    {"keep-going", MD_OPT_FLAG, 0, 0, &e.keep_going, "do not stop at the first failure"},
 	    {"json", MD_OPT_STR, 0, 0, &e.json, "write a JSON summary to this file"},
+	    {"resume", MD_OPT_STR, 0, 0, &e.resume,
+	     "RUN:MS:STEPS:FAILURES: go on from there (what explore execs after a crash a "
+	     "fresh process does not repeat)"},
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 	struct md_outfile jf;
@@ -344,7 +445,8 @@ int md_explore_main(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? MD_EXIT_OK : ret;
 	e.depth_set = e.depth != 0;
-	if ((ret = explore_check(&e)) != 0 || (ret = explore_seeds(&e)) != 0)
+	if ((ret = explore_check(&e)) != 0 || (ret = explore_seeds(&e)) != 0 ||
+	    (ret = explore_resumed(&e)) != 0)
 		return ret;
 	if (e.json && md_outfile_open(&jf, e.json)) { /* a bad path fails before any run */
 		fprintf(stderr, "mdt explore: cannot write '%s': %s\n", e.json, strerror(errno));
@@ -352,11 +454,14 @@ int md_explore_main(int argc, char **argv)
 	}
 	md_intr_arm();
 	e.json_tmp = e.json && jf.tmp[0] ? jf.tmp : NULL; /* "": a device, written in place */
-	setvbuf(stdout, NULL, _IOLBF, 0); /* a crash handler writes with write(2) */
+	setvbuf(stdout, NULL, _IOLBF, 0);		  /* a crash handler writes with write(2) */
 	printf("mdt explore: seed %" PRIu64 ", target %s, %s, %" PRIu64 " threads x %" PRIu64
-	       " ops, %u seed programs%s%s\n",
+	       " ops, %u seed programs%s%s",
 	       e.seed, e.tg->name, e.strategy, e.threads, e.nops, e.nseeds,
 	       e.mutant ? ", mutant " : "", e.mutant ? md_bug_name((unsigned)e.mutant) : "");
+	if (e.resume)
+		printf(", from run %" PRIu64, e.first_run);
+	printf("\n");
 	ret = explore_loop(&e);
 	explore_summary(&e);
 	if (e.json) {

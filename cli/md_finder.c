@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "md_cmd.h"
@@ -62,32 +63,97 @@ static int finding_write(const struct md_finder *fd, const struct md_prog *p,
 
 static struct md_finder *armed;
 
-/* The process is dying mid-run: keep the run, say so, leave with "failure found". */
+/* The FAIL line of @res, as a command prints it after "PATH: " or before " (run N)". */
+static void crash_fail(char *buf, size_t cap, size_t *off, const struct md_exec_result *res)
+{
+	md_crash_cat(buf, cap, off, "FAIL crash at step ");
+	md_crash_cat_u(buf, cap, off, res->fail.step);
+}
+
+/*
+ * Replay @path in a fresh process (`mdt repro PATH`): does it fail as @res
+ * did?  Its line goes into @got.  Signal-safe.
+ */
+static int crash_repeats(const char *path, const struct md_exec_result *res, char *got, size_t cap)
+{
+	static char out[4096], want[768];
+	char *argv[] = {"mdt", "repro", (char *)path, NULL};
+	size_t off = 0;
+	int status = md_crash_spawn(argv, out, sizeof(out));
+	char *line = strstr(out, path);
+
+	md_crash_cat(want, sizeof(want), &off, path);
+	md_crash_cat(want, sizeof(want), &off, ": ");
+	crash_fail(want, sizeof(want), &off, res);
+	md_crash_cat(want, sizeof(want), &off, ": ");
+	md_crash_cat(want, sizeof(want), &off, res->fail.msg);
+	md_crash_cat(want, sizeof(want), &off, "\n");
+	off = 0;
+	md_crash_cat(got, cap, &off, line ? line : status < 0 ? "(could not start)" : "(no line)");
+	if ((line = strchr(got, '\n')) != NULL)
+		*line = '\0';
+	return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == MD_EXIT_FAIL &&
+	       strstr(out, want) != NULL;
+}
+
+/* @path's crash did not repeat in a fresh process: drop it and go on in one. */
+static void crash_resume(const struct md_exec_result *res, const char *path, const char *got)
+{
+	static char line[1536];
+	size_t off = 0;
+
+	unlink(path);
+	md_crash_cat(line, sizeof(line), &off, "note: run ");
+	md_crash_cat_u(line, sizeof(line), &off, armed->run);
+	md_crash_cat(line, sizeof(line), &off, " crashed (");
+	md_crash_cat(line, sizeof(line), &off, res->fail.msg);
+	md_crash_cat(line, sizeof(line), &off, ") but a fresh process replaying it gave \"");
+	md_crash_cat(line, sizeof(line), &off, got);
+	md_crash_cat(line, sizeof(line), &off,
+		     "\": not kept (it depends on what this process ran before, as a "
+		     "sanitizer's report can); going on in a fresh process\n");
+	md_crash_say(line);
+	armed->resume(armed, armed->resume_arg);
+	md_crash_say("mdt: cannot start a fresh process to go on\n");
+	md_exit_now(MD_EXIT_ENV);
+}
+
+/* The process is dying mid-run: keep the run if it replays, say so, leave with "failure found". */
 static void finder_crash(const char *why, void *arg)
 {
 	static struct md_exec_result res;
-	static char line[768], path[512];
+	static char line[768], path[512], got[512];
 	const struct md_prog *p = md_exec_live(&res, why);
 	size_t off = 0;
+	int repeats;
 
 	(void)arg;
 	if (p == NULL || armed == NULL)
 		return;
 	if (armed->tmp)
 		unlink(armed->tmp);
-	md_crash_cat(line, sizeof(line), &off, "\nFAIL crash at step ");
-	md_crash_cat_u(line, sizeof(line), &off, res.fail.step);
+	if (finding_write(armed, p, &res, 1, path, sizeof(path))) {
+		md_crash_say("mdt: cannot write the reproducer\n");
+		md_exit_now(MD_EXIT_ENV);
+	}
+	repeats = crash_repeats(path, &res, got, sizeof(got));
+	if (!repeats && armed->resume)
+		crash_resume(&res, path, got);
+	md_crash_cat(line, sizeof(line), &off, "\n");
+	crash_fail(line, sizeof(line), &off, &res);
 	md_crash_cat(line, sizeof(line), &off, " (run ");
 	md_crash_cat_u(line, sizeof(line), &off, armed->run);
 	md_crash_cat(line, sizeof(line), &off, "): ");
 	md_crash_cat(line, sizeof(line), &off, res.fail.msg);
 	md_crash_cat(line, sizeof(line), &off, "\n");
+	if (!repeats) {
+		md_crash_cat(line, sizeof(line), &off,
+			     "note: a fresh process replaying it gave \"");
+		md_crash_cat(line, sizeof(line), &off, got);
+		md_crash_cat(line, sizeof(line), &off, "\"\n");
+	}
 	md_crash_say(line);
 	off = 0;
-	if (finding_write(armed, p, &res, 1, path, sizeof(path))) {
-		md_crash_say("mdt: cannot write the reproducer\n");
-		md_exit_now(MD_EXIT_ENV);
-	}
 	md_crash_cat(line, sizeof(line), &off, "repro: ./mdt --build ");
 	md_crash_cat(line, sizeof(line), &off, md_build_variant());
 	md_crash_cat(line, sizeof(line), &off, " repro ");

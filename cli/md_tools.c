@@ -193,7 +193,8 @@ int md_repro_search(const char *path, struct md_repro *r, unsigned mutant, uint6
 		    const char *dir, uint64_t steps)
 {
 	static struct md_exec_result res;
-	struct md_finder fd = {dir, "search", (uint64_t)time(NULL), 0, r->tg, mutant, NULL};
+	struct md_finder fd = {dir,  "search", (uint64_t)time(NULL), 0, r->tg, mutant, NULL,
+			       NULL, NULL};
 	double t0 = now_s();
 	char out[512];
 

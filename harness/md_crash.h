@@ -46,4 +46,20 @@ void md_crash_cat_u(char *buf, size_t cap, size_t *off, uint64_t v);
 /** md_crash_say() - write @s to stdout with write(2); signal-safe. */
 void md_crash_say(const char *s);
 
+/**
+ * md_crash_spawn() - run this program (/proc/self/exe) with @argv in a new
+ * process, its stdout into @out (up to @cap - 1 bytes, NUL-terminated; the
+ * rest is read and dropped), its stderr to /dev/null, and wait for it.
+ * Raw system calls only: signal-safe, and no sanitizer interceptor runs
+ * (TSan's fork() takes the locks a report that is dying still holds).
+ * Return: its wait status; -1 when it could not be started.
+ */
+int md_crash_spawn(char *const argv[], char *out, size_t cap);
+
+/**
+ * md_crash_exec() - replace this process with this program run with @argv
+ * (the environment unchanged); signal-safe.  Returns only if that failed.
+ */
+void md_crash_exec(char *const argv[]);
+
 #endif

@@ -134,6 +134,10 @@ for spec in "stress --threads 0" "stress --threads 65" "stress --frames 100" "st
 	# shellcheck disable=SC2086
 	expect range 2 "$spec" "$MDT" $spec
 done
+for v in "''" x 1:2:3 1:2:3:4:5 -1:0:0:0 1:2:3:4x 99999999999999999999:0:0:0 1::2:3 " 1:2:3:4"; do
+	eval "set -- explore --runs 1 --resume '$v'"
+	expect resume 2 "explore --resume '$v'" "$MDT" "$@"
+done
 for v in nan -0.1 2 "''" x 1e999; do
 	eval "set -- stress --chaos $v"
 	expect probability 2 "stress --chaos $v" "$MDT" "$@"

@@ -7,6 +7,8 @@
 # user would: explore (clean, with its seed, then its seeded bug), repro
 # (twice identical, and PASS on the correct code), explain, minimize (never
 # larger), the fuzz target's replay driver and the fuzzers' seed corpus.
+# Beside it, tests/history_target.c as targets/history.c: a crash that a
+# fresh process does not repeat is not kept, and explore goes on.
 # TAP.  Slow (one whole debug build): suite smoke, debug build only.
 set -u
 ROOT=$1
@@ -29,6 +31,7 @@ mdt() { (cd "$SRC" && ./mdt --build debug "$@") >"$TMP/out" 2>&1; }
 mkdir "$SRC"
 tar -C "$ROOT" --exclude=./build --exclude=./.git --exclude=./artifacts -cf - . | tar -C "$SRC" -xf -
 cp "$ROOT/tests/example_target.c" "$SRC/targets/example.c"
+cp "$ROOT/tests/history_target.c" "$SRC/targets/history.c"
 mkdir "$SRC/targets/example"
 printf 'target example\nthreads 2\nthread 0\n  inc\nthread 1\n  inc\n' >"$SRC/targets/example/two_incs.mdt"
 
@@ -67,5 +70,15 @@ grep -q '^FAIL invariant' "$TMP/out"
 check "the fuzz target's replay driver fails on it too" "$([ $rc -ne 0 ] && echo failed) $?" "failed 0"
 sh "$SRC/fuzz/seeds.sh" "$SRC" "$SRC/build/debug/cli/mdt" "$TMP/seeds" example >"$TMP/out" 2>&1
 check "the fuzzers' seed corpus for --target example is its seed, compiled" "$? $(ls "$TMP/seeds")" "0 two_incs.bin"
+
+# history_crash aborts in a process's 41st instance and later: every 40 runs
+mdt explore --target history --mutant history_crash --seed 1 --runs 200 --threads 1 --ops 1 \
+	--artifacts "$TMP/h" --json "$TMP/h.json"
+rc=$?
+check "a crash a fresh process does not repeat: explore notes it, keeps no file, goes on to the end" \
+	"$rc $(grep -c '^note: run .* crashed (SIGABRT.*) but a fresh process replaying it gave ".*": not kept' "$TMP/out") $(grep -c 'from run ' "$TMP/out") $(ls "$TMP/h" 2>/dev/null | wc -l)" \
+	"0 4 4 0"
+grep -q '"runs": 200,' "$TMP/h.json" && grep -q '^mdt explore: 200 runs, 0 failures' "$TMP/out"
+check "... and its summary and JSON count all 200 runs" $? 0
 echo "1..$n"
 exit $status
