@@ -176,8 +176,10 @@ DRIVERS = [
     Driver("fuzz-afl", "afl", "afl", [], "asan"),
 ]
 # Selectable with --drivers, not in the default set: libFuzzer without the
-# interleaving-pair counters (what the pairs buy).
-EXTRA_DRIVERS = [Driver("fuzz-libfuzzer-nopairs", "fuzz", "libfuzzer", [], "fuzz")]
+# interleaving-pair counters (what the pairs buy), and
+# explore with the uniform random walk (--strategy urw).
+EXTRA_DRIVERS = [Driver("fuzz-libfuzzer-nopairs", "fuzz", "libfuzzer", [], "fuzz"),
+                 Driver("explore-urw", "asan", "explore", ["--strategy", "urw"], "asan")]
 DRIVER_BY_NAME = {d.name: d for d in DRIVERS + EXTRA_DRIVERS}
 
 

@@ -25,6 +25,46 @@ static struct {
 	struct md_exec_result *res; /* after: the trace is in here (quiescent check, teardown) */
 } live;
 
+/*
+ * URW's estimates: the race points each op of the current target passed, on
+ * average over the runs this OS thread made (a new target starts afresh).
+ * An op not seen yet counts OP_EVENTS_GUESS.
+ */
+#define OP_EVENTS_GUESS 8u
+#define OP_CODES	256u
+static _Thread_local struct {
+	const struct md_target *tg;
+	uint64_t sum[OP_CODES];
+	uint32_t n[OP_CODES];
+} learnt;
+
+static void op_events_learn(const struct md_target *tg, unsigned code, uint64_t steps)
+{
+	if (learnt.tg != tg) {
+		memset(&learnt, 0, sizeof(learnt));
+		learnt.tg = tg;
+	}
+	if (learnt.n[code] < UINT32_MAX) {
+		learnt.sum[code] += steps;
+		learnt.n[code]++;
+	}
+}
+
+static uint64_t op_events(const struct md_target *tg, unsigned code)
+{
+	if (learnt.tg != tg || learnt.n[code] == 0)
+		return OP_EVENTS_GUESS;
+	return (learnt.sum[code] + learnt.n[code] / 2) / learnt.n[code];
+}
+
+/* URW: each fiber's race points in @p, estimated from earlier runs' ops. */
+static void events_estimate(const struct md_target *tg, const struct md_prog *p, uint64_t *ev)
+{
+	memset(ev, 0, sizeof(*ev) * p->nthreads);
+	for (unsigned i = 0; i < p->nops; i++)
+		ev[p->op[i].thread] += op_events(tg, p->op[i].code);
+}
+
 struct lthread {
 	const struct md_target *tg;
 	const struct md_prog *p;
@@ -39,6 +79,8 @@ static void fiber_main(struct md_thread *t, void *arg)
 	struct md_failure *f = &lt->res->fail;
 
 	for (unsigned i = 0; i < lt->p->nops; i++) {
+		uint64_t steps = md_sched_thread_steps(t);
+
 		if (lt->p->op[i].thread != lt->id)
 			continue;
 		md_sched_tag(t, i);
@@ -46,6 +88,8 @@ static void fiber_main(struct md_thread *t, void *arg)
 		if (md_target_run_op(lt->tg, lt->inst, lt->id, &lt->p->op[i], f->msg,
 				     sizeof(f->msg)) == 0) {
 			md_sched_op_done(t);
+			op_events_learn(lt->tg, lt->p->op[i].code,
+					md_sched_thread_steps(t) - steps);
 			if (lt->tg->between)
 				lt->tg->between(lt->inst, lt->id);
 			continue;
@@ -92,6 +136,8 @@ unsigned md_exec_run(const struct md_target *tg, const struct md_prog *p,
 {
 	struct lthread lt[MD_PROG_MAX_THREADS];
 	struct md_thread *threads[MD_PROG_MAX_THREADS];
+	uint64_t events[MD_PROG_MAX_THREADS];
+	struct md_sched_source urw;
 	void *args[MD_PROG_MAX_THREADS];
 	enum md_sched_result r;
 	struct md_sched *s;
@@ -106,6 +152,12 @@ unsigned md_exec_run(const struct md_target *tg, const struct md_prog *p,
 		lt[i] = (struct lthread){tg, p, inst, i, res};
 		threads[i] = tg->thread(inst, i);
 		args[i] = &lt[i];
+	}
+	if (src->strategy == MD_SCHED_URW && src->events == NULL) {
+		events_estimate(tg, p, events);
+		urw = *src;
+		urw.events = events;
+		src = &urw;
 	}
 	s = md_sched_create(p->nthreads, threads, fiber_main, args, src, budget);
 	if (s == NULL) {

@@ -63,6 +63,7 @@ struct fiber {
 	unsigned id, last_rp, prio, tag;
 	size_t last_ev; /* its last event in the log, + 1 (0: none) */
 	int done, spinning;
+	uint64_t steps;	      /* race points this fiber passed */
 	uint64_t progress;    /* non-spin race points this fiber passed */
 	uint64_t seen_others; /* the others' progress when it last spun */
 	void *tsan_fiber;
@@ -168,6 +169,36 @@ static unsigned pick_pct(struct md_sched *s)
 }
 
 /*
+ * URW: eligible fiber i with probability proportional to its events left
+ * (at least 1: an estimate can fall short), so that, for fibers whose
+ * events do not depend on each other, each interleaving is equally likely
+ * (a random walk favours those that switch early and often).  A fiber that
+ * has not reached its first race point runs there first: that is no event,
+ * and choosing it would give the others a second draw.
+ */
+static unsigned pick_urw(struct md_sched *s, const unsigned *el, unsigned ne)
+{
+	uint64_t left[MD_SCHED_MAX_FIBERS], total = 0, r;
+
+	for (unsigned k = 0; k < ne; k++) {
+		uint64_t want = s->src.events ? s->src.events[el[k]] : 1, at = s->f[el[k]].steps;
+
+		if (at == 0)
+			return el[k]; /* not at a race point yet: no event, no choice */
+		/* stopped at its race point #at, it has that access still to do */
+		left[k] = want >= at ? want - at + 1 : 1;
+		total += left[k];
+	}
+	r = sched_rnd(s) % total;
+	for (unsigned k = 0; k < ne; k++) {
+		if (r < left[k])
+			return el[k];
+		r -= left[k];
+	}
+	return el[ne - 1];
+}
+
+/*
  * Past the schedule bytes: a time-slice scheduler.  The current fiber runs
  * on for up to SLICE steps, then the next eligible one (by id, cyclically)
  * gets the CPU, so a retry loop waiting on another fiber lets it run, as a
@@ -213,6 +244,8 @@ static unsigned decide(struct md_sched *s)
 		return el[sched_rnd(s) % ne];
 	case MD_SCHED_PCT:
 		return pick_pct(s);
+	case MD_SCHED_URW:
+		return pick_urw(s, el, ne);
 	}
 	return el[0];
 }
@@ -370,6 +403,7 @@ static void sched_hook_locked(struct md_thread *t, unsigned rp, unsigned flags)
 	struct md_sched *s = f->s;
 
 	f->last_rp = rp;
+	f->steps++;
 	md_reach_rp(rp);
 	if (s->src.log)
 		log_event(s->src.log, f, rp, flags);
@@ -586,6 +620,13 @@ unsigned md_sched_current(const struct md_sched *s)
 uint64_t md_sched_steps(const struct md_sched *s)
 {
 	return s->steps;
+}
+
+uint64_t md_sched_thread_steps(const struct md_thread *t)
+{
+	const struct fiber *f = t->rp_arg;
+
+	return f ? f->steps : 0;
 }
 
 unsigned md_sched_where(const struct md_sched *s, unsigned i, int *done)

@@ -27,6 +27,9 @@ enum md_sched_strategy {
 	MD_SCHED_PCT,	 /* Burckhardt et al.: random priorities, depth-1 change points */
 	MD_SCHED_REPLAY, /* a recorded trace, strictly: a choice out of range or an early end
 			    diverges */
+	MD_SCHED_URW,	 /* uniform random walk: at each race point, fiber i with probability
+			    proportional to the race points it has left (events[i] - passed):
+			    every interleaving of the fibers' events equally likely */
 };
 
 enum md_sched_result {
@@ -63,6 +66,7 @@ struct md_sched_source {
 	int lenient_end; /* REPLAY: past the trace, run on as BYTES does (else: diverged) */
 	struct md_sched_log *log; /* when set, every race point passed is appended */
 	unsigned horizon;	  /* PCT: change points fall in steps 1..horizon (0: 4000) */
+	const uint64_t *events;	  /* URW: race points each fiber will pass, estimated (NULL: 1) */
 };
 
 struct md_sched;
@@ -107,6 +111,9 @@ unsigned md_sched_current(const struct md_sched *s);
 
 /** md_sched_steps() - race points passed. */
 uint64_t md_sched_steps(const struct md_sched *s);
+
+/** md_sched_thread_steps() - from a fiber: the race points @t has passed so far, spins included. */
+uint64_t md_sched_thread_steps(const struct md_thread *t);
 
 /** md_sched_where() - what fiber @i was doing: its last race point, and whether it finished. */
 unsigned md_sched_where(const struct md_sched *s, unsigned i, int *done);

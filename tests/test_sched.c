@@ -2,8 +2,9 @@
 /*
  * Unit tests: the fiber scheduler (harness/md_sched.h): each strategy is
  * reproducible from its seed or bytes, a recorded trace replays exactly and
- * a truncated one is reported as diverged, and purpose-built programs
- * deadlock, livelock and stop where they should.
+ * a truncated one is reported as diverged, purpose-built programs
+ * deadlock, livelock and stop where they should, and the uniform random
+ * walk samples interleavings uniformly.
  */
 #include "md_atomic.h"
 #include "md_sched.h"
@@ -16,6 +17,7 @@ struct shared {
 	struct md_spinlock a, b;
 	uint64_t counter; /* under a */
 	int flag;
+	unsigned order, norder; /* mode 6: who passed each race point, a digit each */
 };
 
 struct farg {
@@ -53,6 +55,11 @@ static void worker(struct md_thread *t, void *p)
 			break;
 		case 5: /* no locks: both fibers always eligible */
 			md_race_point(t, MD_RP_PAYLOAD_READ);
+			break;
+		case 6: /* as 5, and the order of the steps is kept */
+			md_race_point(t, MD_RP_PAYLOAD_READ);
+			sh->order = sh->order * 10 + t->id + 1;
+			sh->norder++;
 			break;
 		}
 	}
@@ -178,6 +185,66 @@ static void test_deadlock_livelock_stop(void)
 	md_sched_destroy(x.s);
 }
 
+/*
+ * URW with exact estimates: two fibers of 2 independent steps each have
+ * C(4,2) = 6 interleavings, each of probability 1/6; a random walk (switch
+ * or not, then a fiber) gives them other odds.  And with 3 steps against 1,
+ * the first step is fiber 0's with probability 3/4.
+ */
+#define URW_RUNS 6000u
+static unsigned urw_order(uint64_t seed, unsigned strategy, unsigned a, unsigned b)
+{
+	static struct run x;
+	const uint64_t ev[2] = {a, b};
+	const struct md_sched_source src = {.strategy = strategy, .seed = seed, .events = ev};
+	struct md_thread *tp[2] = {&x.t[0], &x.t[1]};
+	void *args[2] = {&x.a[0], &x.a[1]};
+
+	memset(&x, 0, sizeof(x));
+	for (unsigned i = 0; i < 2; i++) {
+		x.t[i].id = i;
+		x.a[i] = (struct farg){&x.sh, 6, i ? b : a};
+	}
+	x.s = md_sched_create(2, tp, worker, args, &src, BUDGET);
+	x.res = md_sched_run(x.s);
+	md_sched_destroy(x.s);
+	return x.res == MD_SCHED_DONE && x.sh.norder == a + b ? x.sh.order : 0;
+}
+
+static void test_urw(uint64_t seed)
+{
+	static const unsigned orders[6] = {1122, 1212, 1221, 2112, 2121, 2211};
+	unsigned count[6] = {0}, random[6] = {0}, first = 0, bad = 0;
+	unsigned lo = URW_RUNS, hi = 0, rlo = URW_RUNS, rhi = 0;
+
+	for (uint64_t r = 0; r < URW_RUNS; r++) {
+		unsigned o = urw_order(seed * URW_RUNS + r, MD_SCHED_URW, 2, 2), k;
+		unsigned q = urw_order(seed * URW_RUNS + r, MD_SCHED_RANDOM, 2, 2);
+
+		for (k = 0; k < 6 && orders[k] != o; k++)
+			;
+		k < 6 ? count[k]++ : bad++;
+		for (k = 0; k < 6 && orders[k] != q; k++)
+			;
+		if (k < 6)
+			random[k]++;
+		first += urw_order(seed * URW_RUNS + r, MD_SCHED_URW, 3, 1) / 1000 == 1;
+	}
+	for (unsigned k = 0; k < 6; k++) {
+		lo = count[k] < lo ? count[k] : lo;
+		hi = count[k] > hi ? count[k] : hi;
+		rlo = random[k] < rlo ? random[k] : rlo;
+		rhi = random[k] > rhi ? random[k] : rhi;
+	}
+	ok(bad == 0 && lo >= URW_RUNS / 6 - 150 && hi <= URW_RUNS / 6 + 150,
+	   "urw, 2+2 steps: each of the 6 interleavings %u..%u times in %u (1/6: %u)", lo, hi,
+	   URW_RUNS, URW_RUNS / 6);
+	ok(rhi - rlo > 300, "... a random walk's are not uniform: %u..%u", rlo, rhi);
+	ok(first >= URW_RUNS * 3 / 4 - 150 && first <= URW_RUNS * 3 / 4 + 150,
+	   "urw, 3 steps against 1: the first is the 3's %u times in %u (3/4: %u)", first, URW_RUNS,
+	   URW_RUNS * 3 / 4);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t seed = tap_init(argc, argv);
@@ -187,5 +254,6 @@ int main(int argc, char **argv)
 	test_reproducible(seed);
 	test_bytes_and_replay(seed);
 	test_deadlock_livelock_stop();
+	test_urw(seed);
 	return tap_done();
 }
