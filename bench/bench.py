@@ -176,10 +176,11 @@ DRIVERS = [
     Driver("fuzz-afl", "afl", "afl", [], "asan"),
 ]
 # Selectable with --drivers, not in the default set: libFuzzer without the
-# interleaving-pair counters (what the pairs buy), and
-# explore with the uniform random walk (--strategy urw).
+# interleaving-pair counters (what the pairs buy), and explore with the
+# uniform random walk and partial order sampling (--strategy urw, pos).
 EXTRA_DRIVERS = [Driver("fuzz-libfuzzer-nopairs", "fuzz", "libfuzzer", [], "fuzz"),
-                 Driver("explore-urw", "asan", "explore", ["--strategy", "urw"], "asan")]
+                 Driver("explore-urw", "asan", "explore", ["--strategy", "urw"], "asan"),
+                 Driver("explore-pos", "asan", "explore", ["--strategy", "pos"], "asan")]
 DRIVER_BY_NAME = {d.name: d for d in DRIVERS + EXTRA_DRIVERS}
 
 

@@ -72,7 +72,8 @@ static int explore_check(struct explore *e)
 		return MD_EXIT_USAGE;
 	}
 	if (e->mutant < 0 || (strcmp(e->strategy, "random") && strcmp(e->strategy, "pct") &&
-			      strcmp(e->strategy, "urw") && strcmp(e->strategy, "mix"))) {
+			      strcmp(e->strategy, "urw") && strcmp(e->strategy, "pos") &&
+			      strcmp(e->strategy, "mix"))) {
 		fprintf(stderr, "mdt explore: unknown %s '%s'\n",
 			e->mutant < 0 ? "mutant" : "strategy",
 			e->mutant < 0 ? e->mutant_name : e->strategy);
@@ -86,6 +87,7 @@ static int explore_check(struct explore *e)
 	e->mix = strcmp(e->strategy, "mix") == 0;
 	e->strat = strcmp(e->strategy, "pct") == 0   ? MD_SCHED_PCT
 		   : strcmp(e->strategy, "urw") == 0 ? MD_SCHED_URW
+		   : strcmp(e->strategy, "pos") == 0 ? MD_SCHED_POS
 						     : MD_SCHED_RANDOM;
 	if (e->mutant > 0 && !md_bug_available((unsigned)e->mutant)) {
 		fprintf(stderr, "mdt explore: this build has no mutants compiled in\n");
@@ -415,8 +417,8 @@ int md_explore_main(int argc, char **argv)
 	    {"target", MD_OPT_STR, 0, 0, &e.target_name,
 	     "system under test: " MD_TARGET_NAMES " (default core)"},
 	    {"strategy", MD_OPT_STR, 0, 0, &e.strategy,
-	     "random, pct, urw (uniform random walk), or mix: random and pct in turn "
-	     "(default mix)"},
+	     "random, pct, urw (uniform random walk), pos (partial order sampling), or "
+	     "mix: random and pct in turn (default mix)"},
 	    {"depth", MD_OPT_U64, 1, 8, &e.depth,
 	     "pct depth d: d-1 priority change points (default: 2, 3, 4 in turn)"},
 	    {"threads", MD_OPT_U64, 1, MD_PROG_MAX_THREADS, &e.threads, "logical threads (3)"},

@@ -69,7 +69,7 @@ static inline uint32_t md_race_rmw32(struct md_thread *t, uint32_t operand, uint
 
 static inline uint8_t md_load_relaxed8(struct md_thread *t, unsigned rp, const uint8_t *p)
 {
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 0);
 	md_asan_load8(p);
 	md_tsan_read8(p);
 	return md_race_loaded8(t, ck_pr_load_8(p));
@@ -77,7 +77,7 @@ static inline uint8_t md_load_relaxed8(struct md_thread *t, unsigned rp, const u
 
 static inline void md_store_relaxed8(struct md_thread *t, unsigned rp, uint8_t *p, uint8_t v)
 {
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 1);
 	md_asan_store8(p);
 	md_tsan_rmw8(p);
 	ck_pr_store_8(p, v);
@@ -90,7 +90,7 @@ static inline uint64_t md_load_acquire64(struct md_thread *t, unsigned rp, const
 {
 	uint64_t v;
 
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 0);
 	md_asan_load64(p);
 	md_tsan_read64(p);
 	v = ck_pr_load_64(p);
@@ -102,7 +102,7 @@ static inline uint64_t md_load_acquire64(struct md_thread *t, unsigned rp, const
 
 static inline uint64_t md_load_relaxed64(struct md_thread *t, unsigned rp, const uint64_t *p)
 {
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 0);
 	md_asan_load64(p);
 	md_tsan_read64(p);
 	return md_race_loaded64(t, ck_pr_load_64(p));
@@ -110,7 +110,7 @@ static inline uint64_t md_load_relaxed64(struct md_thread *t, unsigned rp, const
 
 static inline void md_store_release64(struct md_thread *t, unsigned rp, uint64_t *p, uint64_t v)
 {
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 1);
 	md_asan_store64(p);
 	md_tsan_rmw64(p);
 	md_tsan_release(p);
@@ -121,7 +121,7 @@ static inline void md_store_release64(struct md_thread *t, unsigned rp, uint64_t
 
 static inline void md_store_relaxed64(struct md_thread *t, unsigned rp, uint64_t *p, uint64_t v)
 {
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 1);
 	md_asan_store64(p);
 	md_tsan_rmw64(p);
 	ck_pr_store_64(p, v);
@@ -134,7 +134,7 @@ static inline uint32_t md_load_acquire32(struct md_thread *t, unsigned rp, const
 {
 	uint32_t v;
 
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 0);
 	md_asan_load32(p);
 	md_tsan_read32(p);
 	v = ck_pr_load_32(p);
@@ -146,7 +146,7 @@ static inline uint32_t md_load_acquire32(struct md_thread *t, unsigned rp, const
 
 static inline uint32_t md_load_relaxed32(struct md_thread *t, unsigned rp, const uint32_t *p)
 {
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 0);
 	md_asan_load32(p);
 	md_tsan_read32(p);
 	return md_race_loaded32(t, ck_pr_load_32(p));
@@ -154,7 +154,7 @@ static inline uint32_t md_load_relaxed32(struct md_thread *t, unsigned rp, const
 
 static inline void md_store_release32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t v)
 {
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 1);
 	md_asan_store32(p);
 	md_tsan_rmw32(p);
 	md_tsan_release(p);
@@ -165,7 +165,7 @@ static inline void md_store_release32(struct md_thread *t, unsigned rp, uint32_t
 
 static inline void md_store_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t v)
 {
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 1);
 	md_asan_store32(p);
 	md_tsan_rmw32(p);
 	ck_pr_store_32(p, v);
@@ -181,7 +181,7 @@ static inline bool md_cas_acquire32(struct md_thread *t, unsigned rp, uint32_t *
 {
 	bool ok;
 
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 1);
 	md_asan_store32(p);
 	md_tsan_rmw32(p);
 	ok = ck_pr_cas_32_value(p, old, new, seen);
@@ -200,7 +200,7 @@ static inline bool md_cas_acquire32(struct md_thread *t, unsigned rp, uint32_t *
 static inline bool md_cas_acqrel64(struct md_thread *t, unsigned rp, uint64_t *p, uint64_t old,
 				   uint64_t new, uint64_t *seen)
 {
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 1);
 	md_asan_store64(p);
 #if MD_TSAN_EXACT_CAS
 	*seen = md_tsan_cas64_acqrel(p, old, new); /* the edges on success only: md_tsan.h */
@@ -222,7 +222,7 @@ static inline uint64_t md_xchg_acqrel64(struct md_thread *t, unsigned rp, uint64
 {
 	uint64_t old;
 
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 1);
 	md_asan_store64(p);
 	md_tsan_rmw64(p);
 	md_tsan_release(p);
@@ -239,7 +239,7 @@ static inline void *md_load_acquire_ptr(struct md_thread *t, unsigned rp, void *
 {
 	void *v;
 
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 0);
 	md_asan_load64(p);
 	md_tsan_read64(p);
 	v = ck_pr_load_ptr(p);
@@ -258,7 +258,7 @@ static inline void *md_load_acquire_ptr(struct md_thread *t, unsigned rp, void *
 static inline bool md_cas_acqrel_ptr(struct md_thread *t, unsigned rp, void **p, void *old,
 				     void *new)
 {
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 1);
 	md_asan_store64(p);
 	void *seen;
 
@@ -277,7 +277,7 @@ static inline bool md_cas_acqrel_ptr(struct md_thread *t, unsigned rp, void **p,
 static inline bool md_cas_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t old,
 				    uint32_t new, uint32_t *seen)
 {
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 1);
 	md_asan_store32(p);
 	md_tsan_rmw32(p);
 	ck_pr_cas_32_value(p, old, new, seen);
@@ -289,7 +289,7 @@ static inline bool md_cas_relaxed32(struct md_thread *t, unsigned rp, uint32_t *
 static inline uint32_t md_faa_release32(struct md_thread *t, unsigned rp, uint32_t *p,
 					uint32_t delta)
 {
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 1);
 	md_asan_store32(p);
 	md_tsan_rmw32(p);
 	md_tsan_release(p);
@@ -300,7 +300,7 @@ static inline uint32_t md_faa_release32(struct md_thread *t, unsigned rp, uint32
 static inline uint32_t md_faa_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p,
 					uint32_t delta)
 {
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 1);
 	md_asan_store32(p);
 	md_tsan_rmw32(p);
 	return md_race_rmw32(t, delta, ck_pr_faa_32(p, delta));
@@ -316,7 +316,7 @@ static inline void md_acquire_after(const void *p)
 /** md_and_release32() - atomic *p &= mask with release (unlock-style clears). */
 static inline void md_and_release32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t mask)
 {
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 1);
 	md_asan_store32(p);
 	md_tsan_rmw32(p);
 	md_tsan_release(p);
@@ -326,7 +326,7 @@ static inline void md_and_release32(struct md_thread *t, unsigned rp, uint32_t *
 /** md_and_relaxed32() - atomic *p &= mask, no edge declared. */
 static inline void md_and_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t mask)
 {
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 1);
 	md_asan_store32(p);
 	md_tsan_rmw32(p);
 	ck_pr_and_32(p, mask);
@@ -335,7 +335,7 @@ static inline void md_and_relaxed32(struct md_thread *t, unsigned rp, uint32_t *
 /** md_or_relaxed32() - atomic *p |= mask, no edge declared. */
 static inline void md_or_relaxed32(struct md_thread *t, unsigned rp, uint32_t *p, uint32_t mask)
 {
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, 1);
 	md_asan_store32(p);
 	md_tsan_rmw32(p);
 	ck_pr_or_32(p, mask);

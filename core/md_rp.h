@@ -30,11 +30,33 @@ static inline void md_race_point(struct md_thread *t, unsigned rp)
 {
 #if MD_RACE_POINTS_ON
 	t->last_rp = rp;
+	t->rp_addr = 0;
 	if (__builtin_expect(t->rp_hook != NULL, 0))
 		t->rp_hook(t, rp, 0);
 #else
 	(void)t;
 	(void)rp;
+#endif
+}
+
+/**
+ * md_race_access() - md_race_point() before an access to @p that writes
+ * (@write) or only reads: the scheduler can tell accesses that conflict.
+ */
+static inline void md_race_access(struct md_thread *t, unsigned rp, const volatile void *p,
+				  unsigned write)
+{
+#if MD_RACE_POINTS_ON
+	t->last_rp = rp;
+	t->rp_addr = (uintptr_t)p;
+	t->rp_write = write;
+	if (__builtin_expect(t->rp_hook != NULL, 0))
+		t->rp_hook(t, rp, 0);
+#else
+	(void)t;
+	(void)rp;
+	(void)p;
+	(void)write;
 #endif
 }
 
@@ -73,6 +95,7 @@ static inline void md_race_spin(struct md_thread *t, unsigned rp)
 {
 #if MD_RACE_POINTS_ON
 	t->last_rp = rp;
+	t->rp_addr = 0;
 	if (__builtin_expect(t->rp_hook != NULL, 0)) {
 		t->rp_hook(t, rp, MD_RPF_SPIN);
 		return;

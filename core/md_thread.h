@@ -40,6 +40,8 @@ struct md_thread {
 	void *rp_arg;		     /* the driver's per-thread state */
 	unsigned id;		     /* logical thread id, for traces and serials */
 	unsigned last_rp;	     /* last race point passed (watchdogs, reports) */
+	uintptr_t rp_addr;	     /* what the access after it touches (0: not said) */
+	unsigned rp_write;	     /* ... and whether it writes there */
 	unsigned mutant;	     /* enum md_mutant_id, copied from the core */
 	uint64_t stats[MD_ST__COUNT];
 };

@@ -36,14 +36,14 @@ static inline void md_ck_enter(struct md_thread *t)
 	__atomic_store_n(&md_ck_self, t, __ATOMIC_RELAXED);
 }
 
-/* A race point of the shim (before a ck_pr access); none outside an op. */
-static inline void md_ck_point(unsigned rp)
+/* A race point of the shim (before a ck_pr access to @p); none outside an op. */
+static inline void md_ck_point(unsigned rp, const volatile void *p)
 {
 	struct md_thread *t = __atomic_load_n(&md_ck_self, __ATOMIC_RELAXED);
 
 	if (t == NULL)
 		return;
-	md_race_point(t, rp);
+	md_race_access(t, rp, p, rp != MD_RP_CK_LOAD);
 	__atomic_store_n(&md_ck_self, t, __ATOMIC_RELAXED); /* another fiber ran meanwhile */
 }
 

@@ -109,7 +109,7 @@ CK_CC_INLINE static void *ck_pr_load_ptr(const void *p)
 {
 	void *v;
 
-	md_ck_point(MD_RP_CK_LOAD);
+	md_ck_point(MD_RP_CK_LOAD, p);
 	v = __atomic_load_n((void *const *)p, MD_CK_SC);
 	md_ck_value(MD_RV_LOAD, (uintptr_t)v, 0, 0);
 	return v;
@@ -117,7 +117,7 @@ CK_CC_INLINE static void *ck_pr_load_ptr(const void *p)
 
 CK_CC_INLINE static void ck_pr_store_ptr(void *p, const void *v)
 {
-	md_ck_point(MD_RP_CK_STORE);
+	md_ck_point(MD_RP_CK_STORE, p);
 	__atomic_store_n((void **)p, (void *)(uintptr_t)v, MD_CK_SC);
 	md_ck_value(MD_RV_STORE, (uintptr_t)v, 0, 0);
 }
@@ -127,7 +127,7 @@ CK_CC_INLINE static void *ck_pr_fas_ptr(void *p, void *v)
 {
 	void *old;
 
-	md_ck_point(MD_RP_CK_RMW);
+	md_ck_point(MD_RP_CK_RMW, p);
 	old = __atomic_exchange_n((void **)p, v, MD_CK_SC);
 	md_ck_value(MD_RV_RMW, (uintptr_t)v, (uintptr_t)old, 0);
 	return old;
@@ -139,7 +139,7 @@ CK_CC_INLINE static bool ck_pr_cas_ptr_value(void *p, void *c, void *s, void *v)
 
 	void *want = c;
 
-	md_ck_point(MD_RP_CK_RMW);
+	md_ck_point(MD_RP_CK_RMW, p);
 	ok = __atomic_compare_exchange_n((void **)p, &c, s, false, MD_CK_SC, MD_CK_SC);
 	md_ck_value(MD_RV_CAS, (uintptr_t)want, (uintptr_t)s, (uintptr_t)c);
 	*(void **)v = c; /* the value found */
@@ -160,7 +160,7 @@ CK_CC_INLINE static bool ck_pr_cas_ptr_2_value(void *p, void *c, void *s, void *
 
 	__builtin_memcpy(&cv, c, sizeof(cv));
 	__builtin_memcpy(&sv, s, sizeof(sv));
-	md_ck_point(MD_RP_CK_RMW);
+	md_ck_point(MD_RP_CK_RMW, p);
 	old = __sync_val_compare_and_swap((unsigned __int128 *)p, cv, sv);
 	md_ck_value(MD_RV_CAS, (uint64_t)cv, (uint64_t)sv, (uint64_t)old); /* the low words */
 	__builtin_memcpy(v, &old, sizeof(old));
@@ -192,21 +192,21 @@ CK_CC_INLINE static bool ck_pr_cas_ptr_2(void *p, void *c, void *s)
 	CK_CC_INLINE static T ck_pr_load_##S(const T *p)                                           \
 	{                                                                                          \
 		T v;                                                                               \
-		md_ck_point(MD_RP_CK_LOAD);                                                        \
+		md_ck_point(MD_RP_CK_LOAD, p);                                                     \
 		v = __atomic_load_n(p, MD_CK_SC);                                                  \
 		md_ck_value(MD_RV_LOAD, MD_CK_U(T, v), 0, 0);                                      \
 		return v;                                                                          \
 	}                                                                                          \
 	CK_CC_INLINE static void ck_pr_store_##S(T *p, T v)                                        \
 	{                                                                                          \
-		md_ck_point(MD_RP_CK_STORE);                                                       \
+		md_ck_point(MD_RP_CK_STORE, p);                                                    \
 		__atomic_store_n(p, v, MD_CK_SC);                                                  \
 		md_ck_value(MD_RV_STORE, MD_CK_U(T, v), 0, 0);                                     \
 	}                                                                                          \
 	CK_CC_INLINE static T ck_pr_fas_##S(T *p, T v)                                             \
 	{                                                                                          \
 		T old;                                                                             \
-		md_ck_point(MD_RP_CK_RMW);                                                         \
+		md_ck_point(MD_RP_CK_RMW, p);                                                      \
 		old = __atomic_exchange_n(p, v, MD_CK_SC);                                         \
 		md_ck_value(MD_RV_RMW, MD_CK_U(T, v), MD_CK_U(T, old), 0);                         \
 		return old;                                                                        \
@@ -214,7 +214,7 @@ CK_CC_INLINE static bool ck_pr_cas_ptr_2(void *p, void *c, void *s)
 	CK_CC_INLINE static T ck_pr_faa_##S(T *p, T d)                                             \
 	{                                                                                          \
 		T old;                                                                             \
-		md_ck_point(MD_RP_CK_RMW);                                                         \
+		md_ck_point(MD_RP_CK_RMW, p);                                                      \
 		old = __atomic_fetch_add(p, d, MD_CK_SC);                                          \
 		md_ck_value(MD_RV_RMW, MD_CK_U(T, d), MD_CK_U(T, old), 0);                         \
 		return old;                                                                        \
@@ -223,7 +223,7 @@ CK_CC_INLINE static bool ck_pr_cas_ptr_2(void *p, void *c, void *s)
 	{                                                                                          \
 		T want = c;                                                                        \
 		bool ok;                                                                           \
-		md_ck_point(MD_RP_CK_RMW);                                                         \
+		md_ck_point(MD_RP_CK_RMW, p);                                                      \
 		ok = __atomic_compare_exchange_n(p, &c, s, false, MD_CK_SC, MD_CK_SC);             \
 		md_ck_value(MD_RV_CAS, MD_CK_U(T, want), MD_CK_U(T, s), MD_CK_U(T, c));            \
 		*v = c;                                                                            \
@@ -249,7 +249,7 @@ MD_CK_INTS(MD_CK_ACCESS)
 	CK_CC_INLINE static void ck_pr_##K##_##S(T *p, T d)                                        \
 	{                                                                                          \
 		T old;                                                                             \
-		md_ck_point(MD_RP_CK_RMW);                                                         \
+		md_ck_point(MD_RP_CK_RMW, p);                                                      \
 		old = F(p, d, MD_CK_SC);                                                           \
 		md_ck_value(MD_RV_RMW, MD_CK_U(T, d), MD_CK_U(T, old), 0);                         \
 	}
@@ -269,7 +269,7 @@ MD_CK_INTS(MD_CK_BINOP)
 	CK_CC_INLINE static T md_ck_unop_##S(T *p, int k)                                          \
 	{                                                                                          \
 		T o, n;                                                                            \
-		md_ck_point(MD_RP_CK_RMW);                                                         \
+		md_ck_point(MD_RP_CK_RMW, p);                                                      \
 		o = __atomic_load_n(p, MD_CK_SC);                                                  \
 		do                                                                                 \
 			n = k == 0 ? (T)(o + 1) : k == 1 ? (T)(o - 1) : k == 2 ? (T)-o : (T)~o;    \
@@ -316,21 +316,21 @@ MD_CK_INTS(MD_CK_UNOP)
 #define MD_CK_BT(S, T)                                                                             \
 	CK_CC_INLINE static bool ck_pr_btc_##S(T *p, unsigned int b)                               \
 	{                                                                                          \
-		md_ck_point(MD_RP_CK_RMW);                                                         \
+		md_ck_point(MD_RP_CK_RMW, p);                                                      \
 		T old = __atomic_fetch_xor(p, (T)1 << b, MD_CK_SC);                                \
 		md_ck_value(MD_RV_RMW, MD_CK_U(T, (T)1 << b), MD_CK_U(T, old), 0);                 \
 		return (old >> b) & 1;                                                             \
 	}                                                                                          \
 	CK_CC_INLINE static bool ck_pr_bts_##S(T *p, unsigned int b)                               \
 	{                                                                                          \
-		md_ck_point(MD_RP_CK_RMW);                                                         \
+		md_ck_point(MD_RP_CK_RMW, p);                                                      \
 		T old = __atomic_fetch_or(p, (T)1 << b, MD_CK_SC);                                 \
 		md_ck_value(MD_RV_RMW, MD_CK_U(T, (T)1 << b), MD_CK_U(T, old), 0);                 \
 		return (old >> b) & 1;                                                             \
 	}                                                                                          \
 	CK_CC_INLINE static bool ck_pr_btr_##S(T *p, unsigned int b)                               \
 	{                                                                                          \
-		md_ck_point(MD_RP_CK_RMW);                                                         \
+		md_ck_point(MD_RP_CK_RMW, p);                                                      \
 		T old = __atomic_fetch_and(p, (T) ~((T)1 << b), MD_CK_SC);                         \
 		md_ck_value(MD_RV_RMW, MD_CK_U(T, (T) ~((T)1 << b)), MD_CK_U(T, old), 0);          \
 		return (old >> b) & 1;                                                             \

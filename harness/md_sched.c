@@ -64,6 +64,7 @@ struct fiber {
 	size_t last_ev; /* its last event in the log, + 1 (0: none) */
 	int done, spinning;
 	uint64_t steps;	      /* race points this fiber passed */
+	uint64_t pos_prio;    /* POS: the priority of its pending access */
 	uint64_t progress;    /* non-spin race points this fiber passed */
 	uint64_t seen_others; /* the others' progress when it last spun */
 	void *tsan_fiber;
@@ -198,6 +199,36 @@ static unsigned pick_urw(struct md_sched *s, const unsigned *el, unsigned ne)
 	return el[ne - 1];
 }
 
+/* Do the pending accesses of fibers @i and @j conflict (the same 8 bytes, one writes)? */
+static int conflict(const struct md_sched *s, unsigned i, unsigned j)
+{
+	const struct md_thread *a = s->f[i].t, *b = s->f[j].t;
+
+	return a->rp_addr && a->rp_addr >> 3 == b->rp_addr >> 3 && (a->rp_write || b->rp_write);
+}
+
+/*
+ * POS: the eligible fiber whose pending access has the highest priority;
+ * every other pending access that conflicts with it draws a new one, so
+ * the order of two conflicting accesses is a fresh coin each time one of
+ * them is about to run (a fiber's next access draws when it gets there).
+ */
+static unsigned pick_pos(struct md_sched *s, const unsigned *el, unsigned ne)
+{
+	unsigned best = el[0];
+
+	for (unsigned k = 0; k < ne; k++) {
+		if (s->f[el[k]].steps == 0)
+			return el[k]; /* not at a race point yet: no access, no choice */
+		if (s->f[el[k]].pos_prio > s->f[best].pos_prio)
+			best = el[k];
+	}
+	for (unsigned i = 0; i < s->n; i++)
+		if (i != best && !s->f[i].done && s->f[i].steps && conflict(s, i, best))
+			s->f[i].pos_prio = sched_rnd(s);
+	return best;
+}
+
 /*
  * Past the schedule bytes: a time-slice scheduler.  The current fiber runs
  * on for up to SLICE steps, then the next eligible one (by id, cyclically)
@@ -246,6 +277,8 @@ static unsigned decide(struct md_sched *s)
 		return pick_pct(s);
 	case MD_SCHED_URW:
 		return pick_urw(s, el, ne);
+	case MD_SCHED_POS:
+		return pick_pos(s, el, ne);
 	}
 	return el[0];
 }
@@ -404,6 +437,8 @@ static void sched_hook_locked(struct md_thread *t, unsigned rp, unsigned flags)
 
 	f->last_rp = rp;
 	f->steps++;
+	if (s->src.strategy == MD_SCHED_POS)
+		f->pos_prio = sched_rnd(s); /* a new pending access */
 	md_reach_rp(rp);
 	if (s->src.log)
 		log_event(s->src.log, f, rp, flags);

@@ -30,6 +30,9 @@ enum md_sched_strategy {
 	MD_SCHED_URW,	 /* uniform random walk: at each race point, fiber i with probability
 			    proportional to the race points it has left (events[i] - passed):
 			    every interleaving of the fibers' events equally likely */
+	MD_SCHED_POS,	 /* partial order sampling (Yuan et al., CAV'18): each pending access a
+			    random priority, the highest runs, and the pending accesses that
+			    conflict with it (same 8 bytes, a write) draw new ones */
 };
 
 enum md_sched_result {

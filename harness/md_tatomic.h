@@ -42,21 +42,21 @@
 	static inline T md_ta_load_##S(struct md_thread *t, unsigned rp, const T *p, int order)    \
 	{                                                                                          \
 		T v;                                                                               \
-		md_race_point(t, rp);                                                              \
+		md_race_access(t, rp, p, 0);                                                       \
 		v = __atomic_load_n(p, order);                                                     \
 		md_race_value(t, MD_RV_LOAD, MD_TA_U(T, v), 0, 0);                                 \
 		return v;                                                                          \
 	}                                                                                          \
 	static inline void md_ta_store_##S(struct md_thread *t, unsigned rp, T *p, T v, int order) \
 	{                                                                                          \
-		md_race_point(t, rp);                                                              \
+		md_race_access(t, rp, p, 1);                                                       \
 		__atomic_store_n(p, v, order);                                                     \
 		md_race_value(t, MD_RV_STORE, MD_TA_U(T, v), 0, 0);                                \
 	}                                                                                          \
 	static inline T md_ta_xchg_##S(struct md_thread *t, unsigned rp, T *p, T v, int order)     \
 	{                                                                                          \
 		T old;                                                                             \
-		md_race_point(t, rp);                                                              \
+		md_race_access(t, rp, p, 1);                                                       \
 		old = __atomic_exchange_n(p, v, order);                                            \
 		md_race_value(t, MD_RV_RMW, MD_TA_U(T, v), MD_TA_U(T, old), 0);                    \
 		return old;                                                                        \
@@ -66,7 +66,7 @@
 	{                                                                                          \
 		T want = *expected;                                                                \
 		bool ok;                                                                           \
-		md_race_point(t, rp);                                                              \
+		md_race_access(t, rp, p, 1);                                                       \
 		ok = __atomic_compare_exchange_n(p, expected, desired, false, order,               \
 						 MD_TA_FAIL(order));                               \
 		md_race_value(t, MD_RV_CAS, MD_TA_U(T, want), MD_TA_U(T, desired),                 \
@@ -90,7 +90,7 @@
 					      int order)                                           \
 	{                                                                                          \
 		T old;                                                                             \
-		md_race_point(t, rp);                                                              \
+		md_race_access(t, rp, p, 1);                                                       \
 		old = __atomic_fetch_##K(p, v, order);                                             \
 		md_race_value(t, MD_RV_RMW, MD_TA_U(T, v), MD_TA_U(T, old), 0);                    \
 		return old;                                                                        \

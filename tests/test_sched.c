@@ -57,7 +57,11 @@ static void worker(struct md_thread *t, void *p)
 			md_race_point(t, MD_RP_PAYLOAD_READ);
 			break;
 		case 6: /* as 5, and the order of the steps is kept */
-			md_race_point(t, MD_RP_PAYLOAD_READ);
+		case 7: /* as 6, each step a write of the one shared word: all conflict */
+			if (a->mode == 7)
+				md_race_access(t, MD_RP_PAYLOAD_WRITE, &sh->counter, 1);
+			else
+				md_race_point(t, MD_RP_PAYLOAD_READ);
 			sh->order = sh->order * 10 + t->id + 1;
 			sh->norder++;
 			break;
@@ -192,7 +196,7 @@ static void test_deadlock_livelock_stop(void)
  * the first step is fiber 0's with probability 3/4.
  */
 #define URW_RUNS 6000u
-static unsigned urw_order(uint64_t seed, unsigned strategy, unsigned a, unsigned b)
+static unsigned step_order(uint64_t seed, unsigned strategy, unsigned mode, unsigned a, unsigned b)
 {
 	static struct run x;
 	const uint64_t ev[2] = {a, b};
@@ -203,7 +207,7 @@ static unsigned urw_order(uint64_t seed, unsigned strategy, unsigned a, unsigned
 	memset(&x, 0, sizeof(x));
 	for (unsigned i = 0; i < 2; i++) {
 		x.t[i].id = i;
-		x.a[i] = (struct farg){&x.sh, 6, i ? b : a};
+		x.a[i] = (struct farg){&x.sh, mode, i ? b : a};
 	}
 	x.s = md_sched_create(2, tp, worker, args, &src, BUDGET);
 	x.res = md_sched_run(x.s);
@@ -218,8 +222,8 @@ static void test_urw(uint64_t seed)
 	unsigned lo = URW_RUNS, hi = 0, rlo = URW_RUNS, rhi = 0;
 
 	for (uint64_t r = 0; r < URW_RUNS; r++) {
-		unsigned o = urw_order(seed * URW_RUNS + r, MD_SCHED_URW, 2, 2), k;
-		unsigned q = urw_order(seed * URW_RUNS + r, MD_SCHED_RANDOM, 2, 2);
+		unsigned o = step_order(seed * URW_RUNS + r, MD_SCHED_URW, 6, 2, 2), k;
+		unsigned q = step_order(seed * URW_RUNS + r, MD_SCHED_RANDOM, 6, 2, 2);
 
 		for (k = 0; k < 6 && orders[k] != o; k++)
 			;
@@ -228,7 +232,7 @@ static void test_urw(uint64_t seed)
 			;
 		if (k < 6)
 			random[k]++;
-		first += urw_order(seed * URW_RUNS + r, MD_SCHED_URW, 3, 1) / 1000 == 1;
+		first += step_order(seed * URW_RUNS + r, MD_SCHED_URW, 6, 3, 1) / 1000 == 1;
 	}
 	for (unsigned k = 0; k < 6; k++) {
 		lo = count[k] < lo ? count[k] : lo;
@@ -245,6 +249,36 @@ static void test_urw(uint64_t seed)
 	   URW_RUNS * 3 / 4);
 }
 
+/*
+ * POS, 3 writes against 1 of the same word: whenever both are pending, the
+ * loser draws a new priority and the winner's next write draws one, so each
+ * is a fair coin: 2111 1/2, 1211 1/4, 1121 and 1112 1/8 each.  (Were the
+ * loser to keep its priority, it would have lost to a random one and win
+ * the next coin only 1/3 of the time: 1211 at 1/6.)  The same writes
+ * without their address conflict with nothing: no coin is fresh.
+ */
+static void test_pos(uint64_t seed)
+{
+	static const unsigned orders[4] = {2111, 1211, 1121, 1112};
+	unsigned count[4] = {0}, bad = 0;
+
+	for (uint64_t r = 0; r < URW_RUNS; r++) {
+		unsigned o = step_order(seed * URW_RUNS + r, MD_SCHED_POS, 7, 3, 1), k;
+
+		for (k = 0; k < 4 && orders[k] != o; k++)
+			;
+		k < 4 ? count[k]++ : bad++;
+	}
+	ok(bad == 0 && count[0] > URW_RUNS / 2 - 200 && count[0] < URW_RUNS / 2 + 200 &&
+	       count[1] > URW_RUNS / 4 - 150 && count[1] < URW_RUNS / 4 + 150 &&
+	       count[2] > URW_RUNS / 8 - 120 && count[3] > URW_RUNS / 8 - 120,
+	   "pos, 3 conflicting writes against 1: 2111 %u, 1211 %u, 1121 %u, 1112 %u in %u "
+	   "(1/2, 1/4, 1/8, 1/8)",
+	   count[0], count[1], count[2], count[3], URW_RUNS);
+	ok(step_order(seed, MD_SCHED_POS, 7, 3, 1) == step_order(seed, MD_SCHED_POS, 7, 3, 1),
+	   "pos: the same seed takes the same order");
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t seed = tap_init(argc, argv);
@@ -255,5 +289,6 @@ int main(int argc, char **argv)
 	test_bytes_and_replay(seed);
 	test_deadlock_livelock_stop();
 	test_urw(seed);
+	test_pos(seed);
 	return tap_done();
 }
