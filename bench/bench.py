@@ -14,6 +14,8 @@
               stress --rounds reach in a default run
   hitrate     each seeded bug's racing pair on real threads, N runs: how
               often a run catches it (timing-dependent: a figure, not a test)
+  strategies  each seeded bug x each schedule strategy of explore, K seeds:
+              runs to the first failure (median, mean) and time
   smoke       every one of them for a few seconds (CI: they still work)
 
 Each writes SUB.md, SUB.json and (detect, throughput) SUB.png into --out.
@@ -914,6 +916,120 @@ def cmd_exec(args, builds):
     return EXIT_OK
 
 
+# ---------------------------------------------------------------- strategies
+
+STRATEGIES = ["random", "pct", "mix", "urw", "pos"]
+FAIL_RUN = re.compile(r"^FAIL \S+ at step \d+ \(run (\d+)\)", re.M)
+
+
+def strategy_run(builds, build, mutant, strategy, seed, budget, tmp):
+    """One explore of @mutant under @strategy: (runs to the first failure or None, seconds)."""
+    cmd = [builds.path(build, "cli/mdt"), "explore", "--target", mutant_target(mutant),
+           "--mutant", mutant, "--strategy", strategy, "--seed", str(seed),
+           "--time", f"{budget:g}s", "--artifacts", tmp]
+    env = dict(os.environ, MDT_VARIANT=build)
+    env.pop("MDT_MUTANT", None)
+    rc, secs, out = run(cmd, env=env, timeout=budget + 120)
+    found = FAIL_RUN.findall(out)
+    cell = {"mutant": mutant, "strategy": strategy, "seed": seed, "build": build, "exit": rc,
+            "seconds": round(secs, 3), "command": shell_quote(cmd[1:-2])}
+    cell["runs"] = int(found[-1]) + 1 if rc == EXIT_FAIL and found else None
+    return cell
+
+
+def strategies_table(cells, mutants, strategies):
+    table = {}
+    for m in mutants:
+        for st in strategies:
+            cs = [c for c in cells if c["mutant"] == m and c["strategy"] == st]
+            hits = [c for c in cs if c["runs"] is not None]
+            runs = [c["runs"] for c in hits]
+            table[(m, st)] = {"trials": len(cs), "found": len(hits),
+                              "median_runs": statistics.median(runs) if runs else None,
+                              "mean_runs": statistics.mean(runs) if runs else None,
+                              "median_s": statistics.median([c["seconds"] for c in hits]) if hits else None}
+    return table
+
+
+def strategies_markdown(args, table, mutants, strategies, wall):
+    lines = [f"# Schedule strategies: {len(mutants)} seeded bugs x {len(strategies)} strategies, "
+             f"{args.trials} trial(s), budget {args.budget:g}s", "",
+             f"`{args.command}` on {ncpu()} CPUs, {args.jobs} at a time: wall time {wall:.0f}s. "
+             "explore in the asan build (the tsan build for the bugs only TSan sees), seeds 1..K. "
+             "A cell: found/trials, then the runs to the first failure (median / mean) and the "
+             "median wall time of the finds (start-up included).", "",
+             "| mutant | " + " | ".join(strategies) + " |", "|---|" + "---|" * len(strategies)]
+    for m in mutants:
+        row = []
+        for st in strategies:
+            v = table[(m, st)]
+            row.append(f"{v['found']}/{v['trials']} {v['median_runs']:g} / {v['mean_runs']:.0f} "
+                       f"{fmt_s(v['median_s'])}" if v["found"] else f"0/{v['trials']}")
+        lines.append(f"| {m} | " + " | ".join(row) + " |")
+    lines += ["", "Per strategy: bugs found in every trial; bugs where its median runs are the "
+              "fewest (ties count for each); the sum over bugs of the median wall time, a bug "
+              "not found in every trial counted at the budget.", "",
+              "| strategy | found in every trial | fewest median runs | sum of median times |",
+              "|---|---|---|---|"]
+    for st in strategies:
+        allf = sum(table[(m, st)]["found"] == table[(m, st)]["trials"] for m in mutants)
+        best = 0
+        for m in mutants:
+            meds = [table[(m, x)]["median_runs"] for x in strategies
+                    if table[(m, x)]["found"] == table[(m, x)]["trials"]]
+            v = table[(m, st)]
+            best += bool(meds) and v["found"] == v["trials"] and v["median_runs"] == min(meds)
+        tot = sum(table[(m, st)]["median_s"] if table[(m, st)]["found"] == table[(m, st)]["trials"]
+                  else args.budget for m in mutants)
+        lines.append(f"| {st} | {allf}/{len(mutants)} | {best} | {tot:.1f}s |")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_strategies(args, builds):
+    lines = mutant_names(builds)
+    dets = {ln.split()[0]: ln.split()[1] for ln in lines}
+    mutants = args.mutants or list(dets)
+    bad = [m for m in mutants if m not in dets] + [s for s in args.strategies if s not in STRATEGIES]
+    if bad:
+        raise UsageError(f"unknown mutant(s) or strategy(ies): {', '.join(bad)} "
+                         f"(strategies: {', '.join(STRATEGIES)})")
+    build_of = {m: "tsan" if dets[m] == "tsan" else "asan" for m in mutants}
+    for b in dict.fromkeys(build_of.values()):
+        builds.ensure(b)
+    todo = [(m, st, k) for k in range(1, args.trials + 1) for m in mutants for st in args.strategies]
+    log(f"bench strategies: {len(todo)} explore runs ({len(mutants)} bugs x "
+        f"{len(args.strategies)} strategies x {args.trials}), budget {args.budget:g}s, {args.jobs} at a time")
+    work = tempfile.mkdtemp(prefix="strategies-", dir=args.out)
+    t0, cells = time.monotonic(), []
+
+    def one(m, st, k):
+        d = tempfile.mkdtemp(dir=work)
+        try:
+            return strategy_run(builds, build_of[m], m, st, k, args.budget, d)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
+        for fut in concurrent.futures.as_completed([ex.submit(one, *t) for t in todo]):
+            c = fut.result()
+            cells.append(c)
+            res = f"run {c['runs']} in {fmt_s(c['seconds'])}" if c["runs"] else f"not found (exit {c['exit']})"
+            log(f"[{len(cells)}/{len(todo)} {time.monotonic() - t0:6.0f}s] {c['mutant']} / "
+                f"{c['strategy']} #{c['seed']}: {res}")
+    shutil.rmtree(work, ignore_errors=True)
+    wall = time.monotonic() - t0
+    table = strategies_table(cells, mutants, args.strategies)
+    md = strategies_markdown(args, table, mutants, args.strategies, wall)
+    write(os.path.join(args.out, "strategies.md"), md)
+    write(os.path.join(args.out, "strategies.json"), json.dumps({
+        "budget_s": args.budget, "trials": args.trials, "cpus": ncpu(), "jobs": args.jobs,
+        "wall_s": round(wall, 1), "strategies": args.strategies, "mutants": mutants,
+        "table": [{"mutant": k[0], "strategy": k[1], **v} for k, v in table.items()],
+        "runs": sorted(cells, key=lambda c: (c["mutant"], c["strategy"], c["seed"]))}, indent=1) + "\n")
+    log("\n" + md + f"bench strategies: wrote {args.out}/strategies.md, strategies.json")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -924,7 +1040,8 @@ def cmd_smoke(args, builds):
     for sub, extra in (("throughput", ["--time", "0.2s"]), ("footprint", ["--time", "1s"]),
                        ("exec", ["--time", "1s"]), ("reach", ["--time", "1s"]),
                        ("hitrate", ["--repeat", "1", "--builds", "debug", "--mutants", "isolate_twice"]),
-                       ("detect", ["--budget", "3s", "--trials", "1", "--mutants", "gup_no_recheck"])):
+                       ("detect", ["--budget", "3s", "--trials", "1", "--mutants", "gup_no_recheck"]),
+                       ("strategies", ["--budget", "3s", "--trials", "1", "--mutants", "gup_no_recheck"])):
         a = parse_args([sub, "--out", os.path.join(base, sub)] + extra, args.root)
         prepare_out(a.out)
         r = a.func(a, builds)
@@ -989,6 +1106,15 @@ def parse_args(argv, root):
     q.add_argument("--mutants", type=lambda s: [x for x in s.split(",") if x], default=None)
     q.add_argument("--out", default=None)
     q.set_defaults(func=cmd_hitrate)
+    q = sp.add_parser("strategies", help="runs to the first failure per seeded bug and schedule strategy")
+    q.add_argument("--budget", type=parse_secs, default=20.0, help="time a run has (default 20s)")
+    q.add_argument("--trials", type=int, default=5, help="runs per cell (seeds 1..K; default 5)")
+    q.add_argument("--mutants", type=lambda s: [x for x in s.split(",") if x], default=None)
+    q.add_argument("--strategies", type=lambda s: [x for x in s.split(",") if x], default=STRATEGIES,
+                   help="of: " + ", ".join(STRATEGIES))
+    q.add_argument("--jobs", type=int, default=ncpu(), help="runs side by side (default: CPUs)")
+    q.add_argument("--out", default=None)
+    q.set_defaults(func=cmd_strategies)
     q = sp.add_parser("smoke", help="every benchmark for seconds (CI)")
     q.add_argument("--out", default=None)
     q.set_defaults(func=cmd_smoke)
@@ -1003,6 +1129,8 @@ def parse_args(argv, root):
         bad = [d for d in a.drivers if d not in DRIVER_BY_NAME]
         if bad:
             raise UsageError(f"unknown driver(s): {', '.join(bad)} (of: {', '.join(DRIVER_BY_NAME)})")
+    if a.sub == "strategies" and (a.trials < 1 or a.jobs < 1 or a.budget <= 0 or not a.strategies):
+        raise UsageError("--trials, --jobs and --budget must be positive, --strategies not empty")
     if a.sub == "hitrate":
         if a.repeat < 1:
             raise UsageError("--repeat must be positive")

@@ -187,8 +187,9 @@ static int cmd_fuzz_opts(int argc, char **argv)
 				"main's), not --secondary\n");
 		return MD_EXIT_USAGE;
 	}
-	if (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
-			  strlen(name)) {
+	if (!*name ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+		strlen(name)) {
 		fprintf(stderr, "mdt fuzz: --name '%s': letters, digits, '_' and '-' only\n", name);
 		return MD_EXIT_USAGE;
 	}
@@ -249,8 +250,9 @@ static int cmd_help(int argc, char **argv)
 	printf("  %-10s %s\n", "test",
 	       "run the test suites over release, debug, tsan, asan, fuzz (./mdt only)");
 	printf("  %-10s %s\n", "fuzz", "a libFuzzer or AFL++ campaign with triage (./mdt only)");
-	printf("  %-10s %s\n", "bench",
-	       "detect, throughput, footprint, exec, reach, hitrate, smoke (./mdt only)");
+	printf(
+	    "  %-10s %s\n", "bench",
+	    "detect, strategies, throughput, footprint, exec, reach, hitrate, smoke (./mdt only)");
 	printf("\n`./mdt COMMAND --help` shows a command's options.\n");
 	return MD_EXIT_OK;
 }
