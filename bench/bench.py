@@ -989,10 +989,9 @@ def cmd_strategies(args, builds):
     lines = mutant_names(builds)
     dets = {ln.split()[0]: ln.split()[1] for ln in lines}
     mutants = args.mutants or list(dets)
-    bad = [m for m in mutants if m not in dets] + [s for s in args.strategies if s not in STRATEGIES]
+    bad = [m for m in mutants if m not in dets]
     if bad:
-        raise UsageError(f"unknown mutant(s) or strategy(ies): {', '.join(bad)} "
-                         f"(strategies: {', '.join(STRATEGIES)})")
+        raise UsageError(f"unknown mutant(s): {', '.join(bad)} (see ./mdt mutants)")
     build_of = {m: "tsan" if dets[m] == "tsan" else "asan" for m in mutants}
     for b in dict.fromkeys(build_of.values()):
         builds.ensure(b)
@@ -1131,6 +1130,8 @@ def parse_args(argv, root):
             raise UsageError(f"unknown driver(s): {', '.join(bad)} (of: {', '.join(DRIVER_BY_NAME)})")
     if a.sub == "strategies" and (a.trials < 1 or a.jobs < 1 or a.budget <= 0 or not a.strategies):
         raise UsageError("--trials, --jobs and --budget must be positive, --strategies not empty")
+    if a.sub == "strategies" and any(x not in STRATEGIES for x in a.strategies):
+        raise UsageError(f"--strategies: of {', '.join(STRATEGIES)} (got {','.join(a.strategies)})")
     if a.sub == "hitrate":
         if a.repeat < 1:
             raise UsageError("--repeat must be positive")
