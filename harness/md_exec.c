@@ -144,7 +144,9 @@ unsigned md_exec_run(const struct md_target *tg, const struct md_prog *p,
 	const uint8_t *tr;
 	void *inst;
 
-	memset(res, 0, sizeof(*res));
+	/* not the trace: only its first ntrace bytes are ever read */
+	memset(&res->fail, 0, sizeof(res->fail));
+	res->ntrace = res->steps = 0;
 	inst = md_target_create(tg, p->nthreads, mutant, 0, 1);
 	if (inst == NULL)
 		goto setup;

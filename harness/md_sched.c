@@ -62,7 +62,7 @@ struct fiber {
 	void *arg;
 	unsigned id, last_rp, prio, tag;
 	size_t last_ev; /* its last event in the log, + 1 (0: none) */
-	int done, spinning;
+	int done;
 	uint64_t steps;	      /* race points this fiber passed */
 	uint64_t pos_prio;    /* POS: the priority of its pending access */
 	uint64_t progress;    /* non-spin race points this fiber passed */
@@ -78,8 +78,9 @@ struct md_sched {
 	const void *main_stack_bottom;
 	size_t main_stack_size;
 	struct fiber f[MD_SCHED_MAX_FIBERS];
-	unsigned n, cur; /* cur == n: the main context */
-	unsigned prev;	 /* who switched last: ASan learns the main stack from it */
+	unsigned n, cur;     /* cur == n: the main context */
+	unsigned live, spin; /* bit i: fiber i has not finished; it waits (spins) */
+	unsigned prev;	     /* who switched last: ASan learns the main stack from it */
 	struct md_sched_source src;
 	uint64_t rng, steps, budget;
 	uint64_t progress; /* all fibers' progress */
@@ -149,9 +150,15 @@ static void switch_to(struct md_sched *s, unsigned to, int exiting)
 
 /* ---- decisions ---- */
 
-static int eligible(struct md_sched *s, unsigned i)
+/* Bit i: fiber i may run (it has not finished and is not waiting). */
+static unsigned eligible_mask(const struct md_sched *s)
 {
-	return !s->f[i].done && !s->f[i].spinning;
+	return s->live & ~s->spin;
+}
+
+static int eligible(const struct md_sched *s, unsigned i)
+{
+	return eligible_mask(s) >> i & 1;
 }
 
 static unsigned pick_pct(struct md_sched *s)
@@ -249,13 +256,16 @@ static unsigned fallback(struct md_sched *s, const unsigned *el, unsigned ne, in
 /* The next fiber to run, or s->n when none can (deadlock / divergence set). */
 static unsigned decide(struct md_sched *s)
 {
-	unsigned el[MD_SCHED_MAX_FIBERS], ne = 0, cur_ok = s->cur < s->n && eligible(s, s->cur);
+	unsigned el[MD_SCHED_MAX_FIBERS], ne = 0, mask = eligible_mask(s);
+	unsigned cur_ok = s->cur < s->n && (mask >> s->cur & 1);
 
-	for (unsigned i = 0; i < s->n; i++)
-		if (eligible(s, i))
-			el[ne++] = i;
-	if (ne == 0)
+	if (mask == 0)
 		return s->n;
+	/* the common decision: a random walk staying on its fiber */
+	if (s->src.strategy == MD_SCHED_RANDOM && cur_ok && (sched_rnd(s) & s->stay_mask) != 0)
+		return s->cur;
+	for (unsigned m = mask; m; m &= m - 1)
+		el[ne++] = (unsigned)__builtin_ctz(m);
 	switch (s->src.strategy) {
 	case MD_SCHED_BYTES:
 		if (s->pos < s->src.len)
@@ -270,8 +280,6 @@ static unsigned decide(struct md_sched *s)
 		}
 		return el[s->src.bytes[s->pos++]];
 	case MD_SCHED_RANDOM:
-		if (cur_ok && (sched_rnd(s) & s->stay_mask) != 0)
-			return s->cur;
 		return el[sched_rnd(s) % ne];
 	case MD_SCHED_PCT:
 		return pick_pct(s);
@@ -295,10 +303,8 @@ static int replay_unfinished(const struct md_sched *s)
 /* Record the decision as the index of @who among the eligible fibers. */
 static int record(struct md_sched *s, unsigned who)
 {
-	unsigned idx = 0;
+	unsigned idx = (unsigned)__builtin_popcount(eligible_mask(s) & ((1u << who) - 1));
 
-	for (unsigned i = 0; i < who; i++)
-		idx += eligible(s, i);
 	if (s->ntrace == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 1024;
 		uint8_t *p = realloc(s->trace, cap);
@@ -320,11 +326,7 @@ static unsigned plan(struct md_sched *s)
 
 	if (next == s->n) {
 		if (s->result == MD_SCHED_DONE) {
-			int all_done = 1;
-
-			for (unsigned i = 0; i < s->n; i++)
-				all_done &= s->f[i].done;
-			if (!all_done)
+			if (s->live)
 				s->result = MD_SCHED_DEADLOCK;
 			else if (replay_unfinished(s))
 				s->result = MD_SCHED_DIVERGED;
@@ -458,14 +460,13 @@ static void sched_hook_locked(struct md_thread *t, unsigned rp, unsigned flags)
 		if (others != f->seen_others)
 			f->seen_others = others;
 		else
-			f->spinning = 1;
+			s->spin |= 1u << f->id;
 		if (s->src.strategy == MD_SCHED_PCT)
 			f->prio = PRIO_YIELD - (unsigned)(++s->yields % PRIO_YIELD);
 	} else {
 		f->progress++;
 		s->progress++;
-		for (unsigned i = 0; i < s->n; i++)
-			s->f[i].spinning = 0; /* progress: spinners may find things changed */
+		s->spin = 0; /* progress: spinners may find things changed */
 	}
 	reschedule(s, 0);
 }
@@ -486,10 +487,10 @@ static void trampoline(void *arg)
 	f->fn(f->t, f->arg);
 	book_begin();
 	f->done = 1;
+	s->live &= ~(1u << f->id);
 	f->progress++;
 	s->progress++;
-	for (unsigned i = 0; i < s->n; i++)
-		s->f[i].spinning = 0;
+	s->spin = 0;
 	next = plan(s);
 	book_end(); /* a finished fiber must not leave with TSan's ignores on */
 	switch_to(s, next, 1);
@@ -578,6 +579,7 @@ struct md_sched *md_sched_create(unsigned n, struct md_thread **threads, md_fibe
 		return NULL;
 	s->n = n;
 	s->cur = n;
+	s->live = (1u << n) - 1;
 	s->src = *src;
 	s->rng = src->seed;
 	s->budget = budget;
