@@ -208,6 +208,12 @@ def list_mutants(builds):
     return [line.split()[0] for line in mutant_names(builds)]
 
 
+def sanitizer_options(root, name):
+    """sanitizers/NAME.options as one OPTIONS string (as sanitizers/env.sh reads it)."""
+    with open(os.path.join(root, "sanitizers", name + ".options")) as f:
+        return ":".join(ln.strip() for ln in f if ln.strip() and not ln.lstrip().startswith("#"))
+
+
 def cell_env(builds, driver, mutant):
     env = dict(os.environ)
     env["MDT_VARIANT"] = driver.build
@@ -220,8 +226,11 @@ def cell_env(builds, driver, mutant):
         # ASan's fake stacks would triple the cost of a run
         env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":detect_stack_use_after_return=0"
     if driver.kind == "afl":
-        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"):
-            env.pop(k, None)  # afl-fuzz refuses sanitizer options it did not set
+        # the afl build is ASan+UBSan; afl-fuzz accepts only these options
+        for k in ("TSAN_OPTIONS", "LSAN_OPTIONS"):
+            env.pop(k, None)
+        env["ASAN_OPTIONS"] = sanitizer_options(builds.root, "afl-asan")
+        env["UBSAN_OPTIONS"] = sanitizer_options(builds.root, "afl-ubsan")
         env.update(AFL_SKIP_CPUFREQ="1", AFL_NO_UI="1", AFL_NO_AFFINITY="1",
                    AFL_BENCH_UNTIL_CRASH="1", AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1",
                    AFL_CUSTOM_MUTATOR_LIBRARY=builds.path("afl", "fuzz/libmdt_afl_mutator.so"))

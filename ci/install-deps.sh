@@ -9,7 +9,7 @@
 set -eu
 
 PKGS="clang-19 libclang-rt-19-dev libfuzzer-19-dev llvm-19 libck-dev \
-meson ninja-build afl++ pkgconf gnuplot-nox zip yamllint python3-yaml"
+meson ninja-build afl++ libclang-rt-14-dev pkgconf gnuplot-nox zip yamllint python3-yaml"
 
 missing=""
 for p in $PKGS; do

@@ -23,8 +23,9 @@ cp "$WORK/corpus"/* "$WORK/seeds/" 2>/dev/null
 # afl-fuzz needs one input at least: an empty program is one
 ls "$WORK/seeds" | grep -q . || printf '\000\000' >"$WORK/seeds/empty"
 export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
-# the afl build has no sanitizer; afl-fuzz refuses sanitizer options it did not set
-unset ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
+# the afl build is ASan+UBSan, with the options afl-fuzz accepts
+. "$ROOT/sanitizers/env.sh"
+md_afl_sanitizer_env "$ROOT"
 export AFL_CUSTOM_MUTATOR_LIBRARY="$(dirname "$BIN")/libmdt_afl_mutator.so"
 [ -f "$AFL_CUSTOM_MUTATOR_LIBRARY" ] || { echo "mdt fuzz: $AFL_CUSTOM_MUTATOR_LIBRARY is missing" >&2; exit 3; }
 eval "set -- $EXTRA"

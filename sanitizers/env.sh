@@ -16,3 +16,14 @@ md_sanitizer_env() {
 		esac
 	done
 }
+
+# md_afl_sanitizer_env ROOT: the options afl-fuzz accepts for the afl build
+# (sanitizers/afl-asan.options, afl-ubsan.options) in place of the others;
+# afl-fuzz refuses options it did not expect, so TSAN_OPTIONS goes.
+md_afl_sanitizer_env() {
+	md_opts() { grep -v '^[[:space:]]*#' "$1" | grep -v '^[[:space:]]*$' | tr '\n' ':' | sed 's/:$//'; }
+	ASAN_OPTIONS=$(md_opts "$1/sanitizers/afl-asan.options")
+	UBSAN_OPTIONS=$(md_opts "$1/sanitizers/afl-ubsan.options")
+	export ASAN_OPTIONS UBSAN_OPTIONS
+	unset TSAN_OPTIONS LSAN_OPTIONS
+}
