@@ -71,7 +71,18 @@ struct lthread {
 	void *inst;
 	unsigned id;
 	struct md_exec_result *res;
+	uint64_t
+	    *op_steps; /* [op index]: its race points + 1 once done (the run's, one writer each) */
 };
+
+/* After the run, from main (which joined the fibers): what URW learns. */
+static void op_events_fold(const struct md_target *tg, const struct md_prog *p,
+			   const uint64_t *op_steps)
+{
+	for (unsigned i = 0; i < p->nops; i++)
+		if (op_steps[i])
+			op_events_learn(tg, p->op[i].code, op_steps[i] - 1);
+}
 
 static void fiber_main(struct md_thread *t, void *arg)
 {
@@ -88,8 +99,7 @@ static void fiber_main(struct md_thread *t, void *arg)
 		if (md_target_run_op(lt->tg, lt->inst, lt->id, &lt->p->op[i], f->msg,
 				     sizeof(f->msg)) == 0) {
 			md_sched_op_done(t);
-			op_events_learn(lt->tg, lt->p->op[i].code,
-					md_sched_thread_steps(t) - steps);
+			lt->op_steps[i] = md_sched_thread_steps(t) - steps + 1;
 			if (lt->tg->between)
 				lt->tg->between(lt->inst, lt->id);
 			continue;
@@ -136,7 +146,7 @@ unsigned md_exec_run(const struct md_target *tg, const struct md_prog *p,
 {
 	struct lthread lt[MD_PROG_MAX_THREADS];
 	struct md_thread *threads[MD_PROG_MAX_THREADS];
-	uint64_t events[MD_PROG_MAX_THREADS];
+	uint64_t events[MD_PROG_MAX_THREADS], op_steps[MD_PROG_MAX_OPS] = {0};
 	struct md_sched_source urw;
 	void *args[MD_PROG_MAX_THREADS];
 	enum md_sched_result r;
@@ -151,7 +161,7 @@ unsigned md_exec_run(const struct md_target *tg, const struct md_prog *p,
 	if (inst == NULL)
 		goto setup;
 	for (unsigned i = 0; i < p->nthreads; i++) {
-		lt[i] = (struct lthread){tg, p, inst, i, res};
+		lt[i] = (struct lthread){tg, p, inst, i, res, op_steps};
 		threads[i] = tg->thread(inst, i);
 		args[i] = &lt[i];
 	}
@@ -169,6 +179,7 @@ unsigned md_exec_run(const struct md_target *tg, const struct md_prog *p,
 	live.p = p;
 	live.s = s;
 	r = md_sched_run(s);
+	op_events_fold(tg, p, op_steps);
 	/*
 	 * A fiber abandoned mid-op (a livelock, a deadlock, the budget) never
 	 * reached md_target_run_op()'s reset: hosted ck code that runs next

@@ -62,8 +62,12 @@ static void worker(struct md_thread *t, void *p)
 				md_race_access(t, MD_RP_PAYLOAD_WRITE, &sh->counter, 1);
 			else
 				md_race_point(t, MD_RP_PAYLOAD_READ);
-			sh->order = sh->order * 10 + t->id + 1;
-			sh->norder++;
+			/* atomics: the fibers have no happens-before for TSan to see */
+			__atomic_store_n(&sh->order,
+					 __atomic_load_n(&sh->order, __ATOMIC_RELAXED) * 10 +
+					     t->id + 1,
+					 __ATOMIC_RELAXED);
+			__atomic_fetch_add(&sh->norder, 1, __ATOMIC_RELAXED);
 			break;
 		}
 	}
