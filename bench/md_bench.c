@@ -4,7 +4,7 @@
  * measurement (bench/bench.py runs it and draws the tables).
  *
  *   md_bench throughput --kind K --threads N [--time T] [--frames F] [--seed S]
- *   md_bench footprint --mix order0|large [--frames F]
+ *   md_bench footprint --mix orderN|large [--frames F]
  *
  * Throughput kinds: lookup (md_lookup_frame + put), lockframe (lock by frame,
  * unlock, put), index_lookup (mapping-index lookup + put), alloc_put (an
@@ -288,6 +288,25 @@ out:
 
 /* ---- footprint ---- */
 
+/* --mix: "orderN" (N <= @max) or "large" (@max).  Return: 0, or -1. */
+static int footprint_order(const char *mix, unsigned max, unsigned *order)
+{
+	char *end;
+	unsigned long n;
+
+	if (strcmp(mix, "large") == 0) {
+		*order = max;
+		return 0;
+	}
+	if (strncmp(mix, "order", 5) != 0 || mix[5] < '0' || mix[5] > '9')
+		return -1;
+	n = strtoul(mix + 5, &end, 10);
+	if (*end != '\0' || n > max)
+		return -1;
+	*order = (unsigned)n;
+	return 0;
+}
+
 static int run_footprint(struct bench *b, const char *mix)
 {
 	struct md_core_config cfg;
@@ -298,7 +317,11 @@ static int run_footprint(struct bench *b, const char *mix)
 
 	md_core_config_default(&cfg);
 	cfg.nr_frames = b->frames;
-	order = strcmp(mix, "large") == 0 ? cfg.max_order : 0;
+	if (footprint_order(mix, cfg.max_order, &order)) {
+		fprintf(stderr, "md_bench: --mix '%s': order0..order%u or large\n", mix,
+			cfg.max_order);
+		return MD_EXIT_USAGE;
+	}
 	ret = md_core_create(&cfg, &b->c);
 	if (ret == 0)
 		ret = md_thread_init(&t, b->c, 0);
@@ -350,7 +373,8 @@ int main(int argc, char **argv)
 	    {"frames", MD_OPT_U64, 64, (uint64_t)1 << 24, &b.frames,
 	     "pool frames, a multiple of 64 (default 65536)"},
 	    {"seed", MD_OPT_U64, 0, UINT64_MAX, &b.seed, "random seed (default 1)"},
-	    {"mix", MD_OPT_STR, 0, 0, &mix, "footprint: order0 or large"},
+	    {"mix", MD_OPT_STR, 0, 0, &mix,
+	     "footprint: orderN (every frame in folios of order N) or large (max order)"},
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 
@@ -361,11 +385,10 @@ int main(int argc, char **argv)
 		ret = parse_kind(kind, &b.kind);
 		return ret ? ret : run_throughput(&b);
 	}
-	if (npos == 1 && strcmp(pos[0], "footprint") == 0 && mix &&
-	    (strcmp(mix, "order0") == 0 || strcmp(mix, "large") == 0))
+	if (npos == 1 && strcmp(pos[0], "footprint") == 0 && mix)
 		return run_footprint(&b, mix);
 	fprintf(stderr,
 		"usage: md_bench throughput --kind K [--threads N] [--time T] [--frames F]\n"
-		"       md_bench footprint --mix order0|large [--frames F]\n");
+		"       md_bench footprint --mix orderN|large [--frames F]\n");
 	return MD_EXIT_USAGE;
 }
