@@ -13,6 +13,7 @@
 #include "md_cmd.h"
 #include "md_crash.h"
 #include "md_exit.h"
+#include "md_intr.h"
 #include "md_opt.h"
 
 /*
@@ -137,7 +138,8 @@ static void finder_crash(const char *why, void *arg)
 		md_exit_now(MD_EXIT_ENV);
 	}
 	repeats = crash_repeats(path, &res, got, sizeof(got));
-	if (!repeats && armed->resume)
+	/* Ctrl-C reached the replaying process too: stop here, the file kept */
+	if (!repeats && armed->resume && !md_intr_pending())
 		crash_resume(&res, path, got);
 	md_crash_cat(line, sizeof(line), &off, "\n");
 	crash_fail(line, sizeof(line), &off, &res);
