@@ -1059,8 +1059,8 @@ def cmd_strategies(args, builds):
     build_of = {m: "tsan" if dets[m] == "tsan" else "asan" for m in mutants}
     for b in dict.fromkeys(build_of.values()):
         builds.ensure(b)
-    todo = [(m, st, k) for k in range(1, args.trials + 1) for m in mutants for st in args.strategies]
-    log(f"bench strategies: {len(todo)} explore runs ({len(mutants)} bugs x "
+    cells_to_run = [(m, st, k) for k in range(1, args.trials + 1) for m in mutants for st in args.strategies]
+    log(f"bench strategies: {len(cells_to_run)} explore runs ({len(mutants)} bugs x "
         f"{len(args.strategies)} strategies x {args.trials}), budget {args.budget:g}s, {args.jobs} at a time")
     work = tempfile.mkdtemp(prefix="strategies-", dir=args.out)
     t0, cells = time.monotonic(), []
@@ -1073,11 +1073,11 @@ def cmd_strategies(args, builds):
             shutil.rmtree(d, ignore_errors=True)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
-        for fut in concurrent.futures.as_completed([ex.submit(one, *t) for t in todo]):
+        for fut in concurrent.futures.as_completed([ex.submit(one, *t) for t in cells_to_run]):
             c = fut.result()
             cells.append(c)
             res = f"run {c['runs']} in {fmt_s(c['seconds'])}" if c["runs"] else f"not found (exit {c['exit']})"
-            log(f"[{len(cells)}/{len(todo)} {time.monotonic() - t0:6.0f}s] {c['mutant']} / "
+            log(f"[{len(cells)}/{len(cells_to_run)} {time.monotonic() - t0:6.0f}s] {c['mutant']} / "
                 f"{c['strategy']} #{c['seed']}: {res}")
     shutil.rmtree(work, ignore_errors=True)
     wall = time.monotonic() - t0

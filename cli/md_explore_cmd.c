@@ -273,9 +273,20 @@ static void explore_resume(const struct md_finder *fd, void *arg)
 	md_crash_exec(e->resume_argv);
 }
 
+/* Is @a option @name ("--name" or "--name=...")?  Return: 1 "--name", 2 "--name=V", else 0. */
+static int opt_is(const char *a, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(a, "--", 2) != 0 || strncmp(a + 2, name, n) != 0)
+		return 0;
+	return a[2 + n] == '\0' ? 1 : a[2 + n] == '=' ? 2 : 0;
+}
+
 /*
  * "mdt explore ARGS --seed S --resume STATE", STATE filled in by
- * explore_resume(): the options given last win.  Return: 0, or -1 (no memory).
+ * explore_resume(); an earlier --seed or --resume is left out, so the
+ * command does not grow from one resume to the next.  Return: 0, or -1.
  */
 static int explore_resume_argv(struct explore *e)
 {
@@ -288,8 +299,14 @@ static int explore_resume_argv(struct explore *e)
 		return -1;
 	md_crash_cat_u(seed, sizeof(seed), &off, e->seed);
 	e->resume_argv[n++] = "mdt";
-	for (int i = 0; i < e->argc; i++)
-		e->resume_argv[n++] = e->argv[i];
+	for (int i = 0; i < e->argc; i++) {
+		int k = opt_is(e->argv[i], "seed") | opt_is(e->argv[i], "resume");
+
+		if (k == 1)
+			i++; /* and its value */
+		else if (k == 0)
+			e->resume_argv[n++] = e->argv[i];
+	}
 	e->resume_argv[n++] = "--seed";
 	e->resume_argv[n++] = seed;
 	e->resume_argv[n++] = "--resume";

@@ -179,7 +179,8 @@ unsigned md_exec_run(const struct md_target *tg, const struct md_prog *p,
 	live.p = p;
 	live.s = s;
 	r = md_sched_run(s);
-	op_events_fold(tg, p, op_steps);
+	if (src->strategy == MD_SCHED_URW) /* only URW reads what is learnt */
+		op_events_fold(tg, p, op_steps);
 	/*
 	 * A fiber abandoned mid-op (a livelock, a deadlock, the budget) never
 	 * reached md_target_run_op()'s reset: hosted ck code that runs next
