@@ -61,8 +61,7 @@ struct fiber {
 	md_fiber_fn *fn;
 	void *arg;
 	unsigned id, last_rp, prio, tag;
-	size_t last_ev; /* its last event in the log, + 1 (0: none) */
-	int done;
+	size_t last_ev;	      /* its last event in the log, + 1 (0: none) */
 	uint64_t steps;	      /* race points this fiber passed */
 	uint64_t pos_prio;    /* POS: the priority of its pending access */
 	uint64_t progress;    /* non-spin race points this fiber passed */
@@ -150,6 +149,12 @@ static void switch_to(struct md_sched *s, unsigned to, int exiting)
 
 /* ---- decisions ---- */
 
+/* Has fiber @i returned? */
+static int finished(const struct md_sched *s, unsigned i)
+{
+	return !(s->live >> i & 1);
+}
+
 /* Bit i: fiber i may run (it has not finished and is not waiting). */
 static unsigned eligible_mask(const struct md_sched *s)
 {
@@ -231,7 +236,7 @@ static unsigned pick_pos(struct md_sched *s, const unsigned *el, unsigned ne)
 			best = el[k];
 	}
 	for (unsigned i = 0; i < s->n; i++)
-		if (i != best && !s->f[i].done && s->f[i].steps && conflict(s, i, best))
+		if (i != best && !finished(s, i) && s->f[i].steps && conflict(s, i, best))
 			s->f[i].pos_prio = sched_rnd(s);
 	return best;
 }
@@ -486,7 +491,6 @@ static void trampoline(void *arg)
 	book_end();
 	f->fn(f->t, f->arg);
 	book_begin();
-	f->done = 1;
 	s->live &= ~(1u << f->id);
 	f->progress++;
 	s->progress++;
@@ -668,7 +672,7 @@ uint64_t md_sched_thread_steps(const struct md_thread *t)
 
 unsigned md_sched_where(const struct md_sched *s, unsigned i, int *done)
 {
-	*done = s->f[i].done;
+	*done = finished(s, i);
 	return s->f[i].last_rp;
 }
 
@@ -686,7 +690,7 @@ void md_sched_destroy(struct md_sched *s)
 		 * suspended inside the scheduler with TSan's ignores on, and
 		 * TSan rejects destroying it: leave its TSan state behind.
 		 */
-		if (s->f[i].tsan_fiber && s->f[i].done)
+		if (s->f[i].tsan_fiber && finished(s, i))
 			__tsan_destroy_fiber(s->f[i].tsan_fiber);
 #endif
 #ifdef MD_ASAN
