@@ -3,11 +3,16 @@
 # The options live in sanitizers/<name>.options, one per line, # comments;
 # a user's own *SAN_OPTIONS come last and win.  Only md_-prefixed variables
 # are set, so a sourcing script's own variables survive.
+# md_options_of FILE: its options, one line, colon-separated
+md_options_of() {
+	grep -v '^[[:space:]]*#' "$1" | grep -v '^[[:space:]]*$' | tr '\n' ':' | sed 's/:$//'
+}
+
 md_sanitizer_env() {
 	for md_san in tsan asan ubsan lsan; do
 		md_file="$1/sanitizers/$md_san.options"
 		[ -f "$md_file" ] || continue
-		md_opts=$(grep -v '^[[:space:]]*#' "$md_file" | grep -v '^[[:space:]]*$' | tr '\n' ':' | sed 's/:$//')
+		md_opts=$(md_options_of "$md_file")
 		case $md_san in
 		tsan) TSAN_OPTIONS="$md_opts${TSAN_OPTIONS:+:$TSAN_OPTIONS}"; export TSAN_OPTIONS ;;
 		asan) ASAN_OPTIONS="$md_opts${ASAN_OPTIONS:+:$ASAN_OPTIONS}"; export ASAN_OPTIONS ;;
@@ -21,9 +26,8 @@ md_sanitizer_env() {
 # (sanitizers/afl-asan.options, afl-ubsan.options) in place of the others;
 # afl-fuzz refuses options it did not expect, so TSAN_OPTIONS goes.
 md_afl_sanitizer_env() {
-	md_opts() { grep -v '^[[:space:]]*#' "$1" | grep -v '^[[:space:]]*$' | tr '\n' ':' | sed 's/:$//'; }
-	ASAN_OPTIONS=$(md_opts "$1/sanitizers/afl-asan.options")
-	UBSAN_OPTIONS=$(md_opts "$1/sanitizers/afl-ubsan.options")
+	ASAN_OPTIONS=$(md_options_of "$1/sanitizers/afl-asan.options")
+	UBSAN_OPTIONS=$(md_options_of "$1/sanitizers/afl-ubsan.options")
 	export ASAN_OPTIONS UBSAN_OPTIONS
 	unset TSAN_OPTIONS LSAN_OPTIONS
 }
