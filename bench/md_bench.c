@@ -5,6 +5,7 @@
  *
  *   md_bench throughput --kind K --threads N [--time T] [--frames F] [--seed S]
  *   md_bench footprint --mix orderN|large [--frames F]
+ *   both take --design DESIGN (md_core_designs: one-epoch, two-typesafe, ...)
  *
  * Throughput kinds: lookup (md_lookup_frame + put), lockframe (lock by frame,
  * unlock, put), index_lookup (mapping-index lookup + put), alloc_put (an
@@ -48,6 +49,7 @@ static const char *const kind_names[K__COUNT] = {"lookup", "lockframe", "index_l
 struct bench {
 	uint64_t threads, frames, time_ms, seed;
 	enum kind kind;
+	int design; /* md_core_designs index */
 	struct md_core *c;
 	struct md_folio **held;
 	unsigned nheld;
@@ -211,6 +213,7 @@ static int setup(struct bench *b, struct md_thread *t)
 	if (b->kind == K_FLOOR)
 		return floor_setup(b);
 	md_core_config_default(&cfg);
+	md_core_config_design(&cfg, (unsigned)b->design);
 	cfg.nr_frames = b->frames;
 	cfg.mapping_slots = (unsigned)(b->frames / 4);
 	ret = md_core_create(&cfg, &b->c);
@@ -271,10 +274,11 @@ static int run_throughput(struct bench *b)
 	if (ret)
 		goto out;
 	secs = now_s() - t0;
-	printf("{\"bench\": \"throughput\", \"kind\": \"%s\", \"core_lock\": \"%s\", "
-	       "\"threads\": %" PRIu64 ", \"frames\": %" PRIu64 ", \"seconds\": %.3f, "
+	printf("{\"bench\": \"throughput\", \"kind\": \"%s\", \"design\": \"%s\", "
+	       "\"core_lock\": \"%s\", \"threads\": %" PRIu64 ", \"frames\": %" PRIu64
+	       ", \"seconds\": %.3f, "
 	       "\"ops\": %" PRIu64 ", \"ops_per_s\": %.0f}\n",
-	       kind_names[b->kind],
+	       kind_names[b->kind], md_core_designs[b->design],
 	       b->kind == K_FLOOR    ? "none"
 	       : MD_CORE_LOCK_GLOBAL ? "global"
 				     : "lockfree",
@@ -316,6 +320,7 @@ static int run_footprint(struct bench *b, const char *mix)
 	int ret;
 
 	md_core_config_default(&cfg);
+	md_core_config_design(&cfg, (unsigned)b->design);
 	cfg.nr_frames = b->frames;
 	if (footprint_order(mix, cfg.max_order, &order)) {
 		fprintf(stderr, "md_bench: --mix '%s': order0..order%u or large\n", mix,
@@ -334,12 +339,13 @@ static int run_footprint(struct bench *b, const char *mix)
 	       md_folio_alloc(&t, order, MD_MT_MOVABLE, &b->held[b->nheld]) == 0)
 		b->nheld++;
 	md_core_footprint(b->c, &fp);
-	printf("{\"bench\": \"footprint\", \"mix\": \"%s\", \"order\": %u, \"frames\": %" PRIu64
-	       ", \"owned_frames\": %" PRIu64 ", \"folios\": %" PRIu64 ", \"word_bytes\": %" PRIu64
-	       ", \"desc_bytes\": %" PRIu64 ", \"zone_bytes\": %" PRIu64
+	printf("{\"bench\": \"footprint\", \"design\": \"%s\", \"mix\": \"%s\", \"order\": %u, "
+	       "\"frames\": %" PRIu64 ", \"owned_frames\": %" PRIu64 ", \"folios\": %" PRIu64
+	       ", \"word_bytes\": %" PRIu64 ", \"desc_bytes\": %" PRIu64
+	       ", \"zone_bytes\": %" PRIu64
 	       ", \"bytes_per_frame\": %.2f, \"folio_struct_bytes\": %zu}\n",
-	       mix, order, fp.frames, fp.owned_frames, fp.descs[MD_T_FOLIO], fp.word_bytes,
-	       fp.desc_bytes, fp.zone_bytes,
+	       md_core_designs[b->design], mix, order, fp.frames, fp.owned_frames,
+	       fp.descs[MD_T_FOLIO], fp.word_bytes, fp.desc_bytes, fp.zone_bytes,
 	       (double)(fp.word_bytes + fp.desc_bytes + fp.zone_bytes) / (double)fp.frames,
 	       sizeof(struct md_folio));
 	teardown(b, &t);
@@ -363,7 +369,7 @@ static int parse_kind(const char *s, enum kind *k)
 int main(int argc, char **argv)
 {
 	struct bench b = {.threads = 1, .frames = 65536, .time_ms = 1000, .seed = 1};
-	const char *kind = "lookup", *mix = NULL, *pos[1];
+	const char *kind = "lookup", *mix = NULL, *design = md_core_designs[0], *pos[1];
 	int npos = 0, ret;
 	const struct md_opt opts[] = {
 	    {"kind", MD_OPT_STR, 0, 0, &kind,
@@ -375,12 +381,19 @@ int main(int argc, char **argv)
 	    {"seed", MD_OPT_U64, 0, UINT64_MAX, &b.seed, "random seed (default 1)"},
 	    {"mix", MD_OPT_STR, 0, 0, &mix,
 	     "footprint: orderN (every frame in folios of order N) or large (max order)"},
+	    {"design", MD_OPT_STR, 0, 0, &design,
+	     "the core's design, as `mdt targets` lists them after core: (default one-epoch)"},
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 
 	ret = md_opt_parse_args("md_bench", opts, argc, argv, pos, 1, &npos);
 	if (ret)
 		return ret < 0 ? MD_EXIT_OK : ret;
+	b.design = md_core_design_lookup(design);
+	if (b.design < 0) {
+		fprintf(stderr, "md_bench: unknown --design '%s' (see --help)\n", design);
+		return MD_EXIT_USAGE;
+	}
 	if (npos == 1 && strcmp(pos[0], "throughput") == 0) {
 		ret = parse_kind(kind, &b.kind);
 		return ret ? ret : run_throughput(&b);

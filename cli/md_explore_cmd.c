@@ -181,14 +181,17 @@ static int seed_name(const struct dirent *d)
 	       (strcmp(d->d_name + n - 4, ".mdt") == 0 || strcmp(d->d_name + n - 4, ".bin") == 0);
 }
 
-/* Keep @path's program if it is one of this target's; a file that does not load is an error. */
+/*
+ * Keep @path's program if it is one of this target's (any design: the ops
+ * are the same); a file that does not load is an error.
+ */
 static int seed_add(struct explore *e, const char *path)
 {
 	static struct md_repro r;
 
 	if (md_cmd_load("mdt explore: seed", path, &r, 0))
 		return MD_EXIT_USAGE;
-	if (r.tg == e->tg && e->nseeds < MAX_SEEDS)
+	if (md_target_base(r.tg) == md_target_base(e->tg) && e->nseeds < MAX_SEEDS)
 		e->seedp[e->nseeds++] = r.p;
 	return 0;
 }
@@ -209,7 +212,7 @@ static int explore_seeds(struct explore *e)
 	if (e->seeds)
 		snprintf(dir, sizeof(dir), "%s", e->seeds);
 	else
-		snprintf(dir, sizeof(dir), "%s/%s", MD_TARGETS_DIR, e->tg->name);
+		snprintf(dir, sizeof(dir), "%s/%s", MD_TARGETS_DIR, md_target_base(e->tg)->name);
 	n = scandir(dir, &ent, seed_name, alphasort);
 	if (n < 0) {
 		if (e->seeds == NULL && errno == ENOENT)
@@ -432,7 +435,8 @@ int md_explore_main(int argc, char **argv)
 				   .avg_steps = 256};
 	const struct md_opt opts[] = {
 	    {"target", MD_OPT_STR, 0, 0, &e.target_name,
-	     "system under test: " MD_TARGET_NAMES " (default core)"},
+	     "system under test: " MD_TARGET_NAMES
+	     ", or TARGET:DESIGN (mdt targets; default core)"},
 	    {"strategy", MD_OPT_STR, 0, 0, &e.strategy,
 	     "random, pct, urw (uniform random walk), pos (partial order sampling), or "
 	     "mix: random and pct in turn (default mix)"},

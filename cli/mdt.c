@@ -64,13 +64,18 @@ static int cmd_targets(int argc, char **argv)
 		unsigned bugs = 0;
 
 		for (unsigned i = 1; i < md_bug_count(); i++)
-			bugs += md_bug_target(i) == tg;
+			bugs += md_target_base(md_bug_target(i)) == tg;
 		if (names)
 			printf("%s\n", n);
 		else
 			printf("  %-18s %2u ops, %2u race points of its own, %2u seeded bugs\n", n,
 			       tg->ops->nops,
 			       tg == &md_target_core ? MD_RP__COUNT - 1 : tg->nrace_points, bugs);
+		for (unsigned v = 0; !names && v < tg->ndesigns; v++)
+			printf("    %s:%s%s\n", n, tg->designs[v],
+			       v ? ""
+				 : " (the default: plain "
+				   "name)");
 	}
 	return MD_EXIT_OK;
 }

@@ -31,7 +31,7 @@ static inline void bm_clear(struct md_core *c, unsigned k, uint64_t i)
 
 static void set_head(struct md_thread *t, uint64_t pfn, uint64_t w)
 {
-	md_store_release64(t, MD_RP_BUDDY_WORD, md_frame_word(t->core, pfn), w);
+	md_frame_set_free(t, MD_RP_BUDDY_WORD, &t->core->fr, pfn, w);
 }
 
 unsigned md_pageblock_mt(struct md_thread *t, uint64_t pfn)

@@ -77,14 +77,15 @@ static void check_free_block(struct walk *w, unsigned k, uint64_t pfn)
 {
 	struct md_core *c = w->c;
 
-	if (c->words[pfn] != md_word_buddy(k))
-		report(w, MD_V_BUDDY_WORD, pfn, NULL, md_word_buddy(k), c->words[pfn]);
+	if (md_frame_peek(&c->fr, pfn) != md_word_buddy(k))
+		report(w, MD_V_BUDDY_WORD, pfn, NULL, md_word_buddy(k), md_frame_peek(&c->fr, pfn));
 	for (uint64_t i = 0; i < ((uint64_t)1 << k); i++) {
 		if (w->own[pfn + i] != OWN_NONE)
 			report(w, MD_V_FRAME_TWICE, pfn + i, NULL, OWN_NONE, w->own[pfn + i]);
 		w->own[pfn + i] = OWN_FREE;
-		if (i && c->words[pfn + i] != MD_T_NONE)
-			report(w, MD_V_BUDDY_WORD, pfn + i, NULL, MD_T_NONE, c->words[pfn + i]);
+		if (i && md_frame_peek(&c->fr, pfn + i) != MD_T_NONE)
+			report(w, MD_V_BUDDY_WORD, pfn + i, NULL, MD_T_NONE,
+			       md_frame_peek(&c->fr, pfn + i));
 	}
 	w->nr_free += (uint64_t)1 << k;
 }
@@ -211,8 +212,9 @@ static void check_zpool(struct walk *w)
 		if (loc == 0)
 			continue;
 		n++;
-		word =
-		    (loc - 1) / MD_ZS_SLOTS < c->nr_frames ? c->words[(loc - 1) / MD_ZS_SLOTS] : 0;
+		word = (loc - 1) / MD_ZS_SLOTS < c->nr_frames
+			   ? md_frame_peek(&c->fr, (loc - 1) / MD_ZS_SLOTS)
+			   : 0;
 		z = md_word_type(word) == MD_T_ZPDESC ? md_word_desc(word) : NULL;
 		if (z == NULL || !(z->used & (1u << ((loc - 1) % MD_ZS_SLOTS))) ||
 		    z->handle[(loc - 1) % MD_ZS_SLOTS] != h)
@@ -231,9 +233,9 @@ static void check_desc(struct walk *w, struct md_desc *d)
 
 	w->nr_live++;
 	for (uint64_t i = 1; i < md_desc_nr(d); i++)
-		if (d->pfn + i >= c->nr_frames || c->words[d->pfn + i] != word)
+		if (d->pfn + i >= c->nr_frames || md_frame_peek(&c->fr, d->pfn + i) != word)
 			report(w, MD_V_DESC_HOLE, d->pfn + i, d, word,
-			       d->pfn + i < c->nr_frames ? c->words[d->pfn + i] : 0);
+			       d->pfn + i < c->nr_frames ? md_frame_peek(&c->fr, d->pfn + i) : 0);
 	if (d->refcount != e.refs)
 		report(w, MD_V_REFCOUNT, d->pfn, d, e.refs, d->refcount);
 	if (md_desc_folio(d) && md_desc_folio(d)->pincount != e.pins)
@@ -250,11 +252,21 @@ static void check_desc(struct walk *w, struct md_desc *d)
 		check_zpdesc(w, md_desc_zpdesc(d));
 }
 
+/* Was @d allocated by @c?  (A stray pointer is caught here, not followed further.) */
+static bool owned_by(struct md_core *c, struct md_desc *d)
+{
+	return c->typesafe ? md_dcache_core(d) == c : md_desc_hdr(d)->core == c;
+}
+
 static void check_frame(struct walk *w, uint64_t pfn)
 {
 	struct md_core *c = w->c;
-	uint64_t word = c->words[pfn];
+	uint64_t word = md_frame_peek(&c->fr, pfn);
 	struct md_desc *d;
+
+	/* two words: a descriptor word exactly where the allocator word has a descriptor tag */
+	if (c->fr.desc && md_word_is_desc(c->fr.word[pfn]) != (c->fr.desc[pfn] != 0))
+		report(w, MD_V_DESC_WORD, pfn, NULL, c->fr.word[pfn], c->fr.desc[pfn]);
 
 	if (!md_word_is_desc(word)) {
 		/* Free frames' words were checked with their block. */
@@ -267,14 +279,14 @@ static void check_frame(struct walk *w, uint64_t pfn)
 		report(w, MD_V_FRAME_TWICE, pfn, d, OWN_FREE, OWN_DESC);
 	w->own[pfn] = OWN_DESC;
 	w->nr_owned++;
-	if (d->core != c || d->type != md_word_type(word) || !md_desc_covers(d, pfn)) {
+	if (!owned_by(c, d) || d->type != md_word_type(word) || !md_desc_covers(d, pfn)) {
 		report(w, MD_V_FRAME_FOREIGN, pfn, d, pfn, d->pfn);
 		return;
 	}
 	if (d->pfn == pfn)
 		check_desc(w, d);
-	else if (c->words[d->pfn] != word)
-		report(w, MD_V_DESC_HOLE, d->pfn, d, word, c->words[d->pfn]);
+	else if (md_frame_peek(&c->fr, d->pfn) != word)
+		report(w, MD_V_DESC_HOLE, d->pfn, d, word, md_frame_peek(&c->fr, d->pfn));
 }
 
 /* Every non-empty slot names a live folio that agrees about its place. */
@@ -293,7 +305,7 @@ static void check_index(struct walk *w)
 			continue;
 		f = md_desc_folio(md_word_type(word) == MD_T_FOLIO ? md_word_desc(word) : NULL);
 		/* a destroyed mapping holds nothing */
-		if (f == NULL || c->words[f->d.pfn] != word || f->mapping != m + 1 ||
+		if (f == NULL || md_frame_peek(&c->fr, f->d.pfn) != word || f->mapping != m + 1 ||
 		    idx - f->index >= md_desc_nr(&f->d) || c->mapping_dead[m])
 			report(w, MD_V_INDEX, s, f, 0, word);
 	}
@@ -305,7 +317,7 @@ static void check_slab_list(struct walk *w)
 	uint64_t n = 0;
 
 	for (struct md_slab *s = c->slab_partial; s != NULL && n <= c->nr_frames; s = s->next, n++)
-		if (!s->on_partial || c->words[s->d.pfn] != md_word_make(s, MD_T_SLAB))
+		if (!s->on_partial || md_frame_peek(&c->fr, s->d.pfn) != md_word_make(s, MD_T_SLAB))
 			report(w, MD_V_SLAB, s->d.pfn, s, 1, s->on_partial);
 	if (n > c->nr_frames)
 		report(w, MD_V_SLAB, UINT64_MAX, NULL, c->nr_frames, n);
@@ -354,29 +366,16 @@ unsigned md_check_quiescent(struct md_core *c, md_expect_refs_fn *refs, void *ar
 	return r->n;
 }
 
-static size_t desc_size(unsigned type)
-{
-	switch (type) {
-	case MD_T_FOLIO:
-		return sizeof(struct md_folio);
-	case MD_T_SLAB:
-		return sizeof(struct md_slab);
-	case MD_T_ZPDESC:
-		return sizeof(struct md_zpdesc);
-	}
-	return 0;
-}
-
 void md_core_footprint(struct md_core *c, struct md_footprint *fp)
 {
 	memset(fp, 0, sizeof(*fp));
 	fp->frames = c->nr_frames;
-	fp->word_bytes = c->nr_frames * sizeof(*c->words);
+	fp->word_bytes = c->nr_frames * md_frame_bytes(&c->fr);
 	for (unsigned k = 0; k <= c->cfg.max_order; k++)
 		fp->zone_bytes += ((c->nr_frames >> k) + 63) / 64 * 8;
 	fp->zone_bytes += c->nr_frames >> c->cfg.pageblock_order;
 	for (uint64_t pfn = 0; pfn < c->nr_frames; pfn++) {
-		uint64_t w = c->words[pfn];
+		uint64_t w = md_frame_peek(&c->fr, pfn);
 		struct md_desc *d = md_word_desc(w);
 
 		if (!md_word_is_desc(w))
@@ -385,7 +384,10 @@ void md_core_footprint(struct md_core *c, struct md_footprint *fp)
 		if (d->pfn != pfn)
 			continue;
 		fp->descs[d->type]++;
-		fp->desc_bytes += desc_size(d->type);
+		if (!c->typesafe) /* each with its epoch header */
+			fp->desc_bytes += sizeof(struct md_desc_hdr) + md_desc_size(d->type);
 	}
+	for (unsigned k = 0; c->typesafe && k < MD_T__COUNT; k++)
+		fp->desc_bytes += md_dcache_bytes(&c->dcache[k]); /* pages, free objects too */
 	fp->free_frames = c->nr_frames - fp->owned_frames;
 }

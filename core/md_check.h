@@ -23,6 +23,7 @@
 	X(FRAME_TWICE, "frame_twice", "frame in two free blocks, or both free and owned")          \
 	X(FRAME_FOREIGN, "frame_foreign", "frame word names a descriptor that does not cover it")  \
 	X(BUDDY_WORD, "buddy_word", "free block head/tail word disagrees with the bitmap")         \
+	X(DESC_WORD, "desc_word", "two-word layout: descriptor word and allocator word disagree")  \
 	X(NR_FREE, "nr_free", "per-order free count disagrees with the bitmap")                    \
 	X(FRAME_COUNT, "frame_count", "free + owned frames != total frames")                       \
 	X(DESC_HOLE, "desc_hole", "a frame of a descriptor's range does not point to it")          \

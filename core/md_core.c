@@ -26,6 +26,23 @@ void md_core_config_default(struct md_core_config *cfg)
 	cfg->zs_handles = 1024;
 }
 
+const char *const md_core_designs[MD_CORE_NDESIGNS] = {"one-epoch", "one-typesafe", "two-epoch",
+						       "two-typesafe"};
+
+void md_core_config_design(struct md_core_config *cfg, unsigned v)
+{
+	cfg->desc_free = v & 1 ? MD_DESC_FREE_TYPESAFE : MD_DESC_FREE_EPOCH;
+	cfg->frame_layout = v & 2 ? MD_FRAME_LAYOUT_TWO : MD_FRAME_LAYOUT_ONE;
+}
+
+int md_core_design_lookup(const char *name)
+{
+	for (unsigned v = 0; v < MD_CORE_NDESIGNS; v++)
+		if (strcmp(name, md_core_designs[v]) == 0)
+			return (int)v;
+	return -1;
+}
+
 static int config_check(const struct md_core_config *cfg)
 {
 	if (cfg->max_order > MD_MAX_ORDER_LIMIT || cfg->pageblock_order > cfg->max_order)
@@ -33,13 +50,15 @@ static int config_check(const struct md_core_config *cfg)
 	if (cfg->nr_frames == 0 || cfg->nr_frames > ((uint64_t)1 << 40) ||
 	    cfg->nr_frames % ((uint64_t)1 << cfg->max_order))
 		return -EINVAL;
-	if (cfg->movable_pct > 100 || cfg->nr_mappings == 0 || cfg->mapping_slots == 0)
+	if (cfg->movable_pct > 100 || cfg->nr_mappings == 0 || cfg->nr_mappings > MD_MAPPING_MAX ||
+	    cfg->mapping_slots == 0)
 		return -EINVAL;
 	if ((uint64_t)cfg->nr_mappings * cfg->mapping_slots > ((uint64_t)1 << 30))
 		return -EINVAL;
 	if (cfg->zs_handles == 0 || cfg->zs_handles > (1u << 30))
 		return -EINVAL;
-	if (cfg->mutant >= MD_MUT__COUNT)
+	if (cfg->mutant >= MD_MUT__COUNT || cfg->desc_free > MD_DESC_FREE_TYPESAFE ||
+	    cfg->frame_layout > MD_FRAME_LAYOUT_TWO)
 		return -EINVAL;
 	return 0;
 }
@@ -49,12 +68,15 @@ static int alloc_tables(struct md_core *c)
 	const struct md_core_config *cfg = &c->cfg;
 	uint64_t npb = c->nr_frames >> cfg->pageblock_order;
 
-	c->words = calloc(c->nr_frames, sizeof(*c->words));
+	c->fr.word = calloc(c->nr_frames, sizeof(uint64_t));
+	if (cfg->frame_layout == MD_FRAME_LAYOUT_TWO &&
+	    (c->fr.desc = calloc(c->nr_frames, sizeof(uint64_t))) == NULL)
+		return -ENOMEM;
 	c->payload = calloc(c->nr_frames, sizeof(*c->payload));
 	c->pb_mt = calloc(npb, 1);
 	c->index_slots = calloc((size_t)cfg->nr_mappings * cfg->mapping_slots, sizeof(uint64_t));
 	c->mapping_dead = calloc(cfg->nr_mappings, 1);
-	if (!c->words || !c->payload || !c->pb_mt || !c->index_slots || !c->mapping_dead)
+	if (!c->fr.word || !c->payload || !c->pb_mt || !c->index_slots || !c->mapping_dead)
 		return -ENOMEM;
 	for (unsigned k = 0; k <= cfg->max_order; k++) {
 		uint64_t nw = ((c->nr_frames >> k) + 63) / 64;
@@ -74,11 +96,24 @@ static void init_free(struct md_core *c)
 
 	for (uint64_t i = 0; i < c->nr_frames >> k; i++) {
 		c->free_map[k][i / 64] |= (uint64_t)1 << (i % 64);
-		c->words[i << k] = md_word_buddy(k);
+		md_frame_poke(&c->fr, i << k, md_word_buddy(k));
 	}
 	c->nr_free[k] = c->nr_frames >> k;
 	for (uint64_t pb = 0; pb < npb; pb++)
 		c->pb_mt[pb] = pb < unmovable ? MD_MT_UNMOVABLE : MD_MT_MOVABLE;
+}
+
+/* desc_free=typesafe: a cache for each descriptor type. */
+static int init_caches(struct md_core *c)
+{
+	static const unsigned types[] = {MD_T_FOLIO, MD_T_SLAB, MD_T_ZPDESC};
+	int ret = 0;
+
+	c->typesafe = c->cfg.desc_free == MD_DESC_FREE_TYPESAFE;
+	for (unsigned i = 0; c->typesafe && ret == 0 && i < 3; i++)
+		ret = md_dcache_init(&c->dcache[types[i]], c, md_desc_size(types[i]),
+				     c->cfg.dcache_objs);
+	return ret;
 }
 
 int md_core_create(const struct md_core_config *cfg, struct md_core **out)
@@ -98,6 +133,9 @@ int md_core_create(const struct md_core_config *cfg, struct md_core **out)
 	if (ret)
 		goto err;
 	init_free(c);
+	ret = init_caches(c);
+	if (ret)
+		goto err;
 	ret = md_zpool_init(c);
 	if (ret)
 		goto err;
@@ -119,13 +157,13 @@ static void free_live(struct md_core *c)
 	struct md_desc **live;
 	uint64_t n = 0;
 
-	if (c->words == NULL)
+	if (c->fr.word == NULL)
 		return;
 	live = calloc(c->nr_frames, sizeof(*live));
 	if (live == NULL)
 		return; /* leak rather than risk a double free */
 	for (uint64_t pfn = 0; pfn < c->nr_frames; pfn++) {
-		uint64_t w = c->words[pfn];
+		uint64_t w = md_frame_peek(&c->fr, pfn);
 		struct md_desc *d = md_word_desc(w);
 
 		if (md_word_is_desc(w) && d->pfn == pfn)
@@ -136,7 +174,8 @@ static void free_live(struct md_core *c)
 
 		if (d->type == MD_T_ZPDESC)
 			md_zpdesc_retire(NULL, md_desc_zpdesc(d)); /* its pool reference */
-		free(d);
+		if (!c->typesafe)
+			free(md_desc_hdr(d)); /* typesafe: its cache page goes below */
 	}
 	free(live);
 }
@@ -145,19 +184,22 @@ void md_core_destroy(struct md_core *c)
 {
 	if (c == NULL)
 		return;
-	if (c->words)
+	if (c->fr.word)
 		md_epoch_drain_idle(c); /* their frees still pending */
 	free_live(c);
 	for (uint32_t i = 0; i < c->nr_records; i++)
 		free(c->records[i]);
 	for (unsigned k = 0; k <= MD_MAX_ORDER_LIMIT; k++)
 		free(c->free_map[k]);
-	free(c->words);
+	free(c->fr.word);
+	free(c->fr.desc);
 	free(c->payload);
 	free(c->pb_mt);
 	free(c->index_slots);
 	free(c->mapping_dead);
 	md_zpool_fini(c);
+	for (unsigned k = 0; k < MD_T__COUNT; k++)
+		md_dcache_fini(&c->dcache[k]);
 	for (uint64_t i = 0; i < c->nquar; i++)
 		free(c->quar[i]);
 	free(c->quar);

@@ -20,6 +20,9 @@
  *         big_lock       md_walk.c      core_lock=global only: frame-word stores
  *         zone_lock      md_buddy.c     buddy bitmaps and block words: a leaf
  *   slab_lock            md_slab.c      the slab cache: nothing under it
+ *   dcache->lock         md_dcache.c    desc_free=typesafe's caches: a leaf, taken
+ *                                       under any of the above (a pthread mutex:
+ *                                       the allocator's, no race point)
  *   reg_lock             md_epoch.c     thread registration: nothing under it
  *
  * Walkers take no lock to find a descriptor (load, try-get, reload); the
@@ -28,11 +31,13 @@
 #ifndef MD_CORE_H
 #define MD_CORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <ck_epoch.h>
 
 #include "md_atomic.h"
+#include "md_dcache.h"
 #include "md_desc.h"
 
 #define MD_PAYLOAD_WORDS   8u /* a frame's "contents": 64 bytes */
@@ -55,13 +60,17 @@ struct md_core_config {
 	 * it).  Only for one OS thread and short runs: the deterministic engine.
 	 */
 	unsigned quarantine;
+	unsigned desc_free;    /* enum md_desc_free */
+	unsigned frame_layout; /* enum md_frame_layout */
+	unsigned dcache_objs;  /* typesafe: objects per cache page, 0 as many as fit */
 };
 
 struct md_core {
 	struct md_core_config cfg;
 	uint64_t nr_frames;
-	uint64_t *words;		       /* frame words (md_frame.h) */
+	struct md_frames fr;		       /* frame words (md_frame.h) */
 	uint64_t (*payload)[MD_PAYLOAD_WORDS]; /* frame contents */
+	bool typesafe;			       /* cfg.desc_free == MD_DESC_FREE_TYPESAFE */
 
 	/* buddy (md_buddy.c), all under zone_lock */
 	struct md_spinlock zone_lock;
@@ -107,9 +116,27 @@ struct md_core {
 	uint64_t desc_allocated;
 	uint64_t desc_retired;
 	uint64_t desc_freed;
-	struct md_desc **quar; /* cfg.quarantine: the descriptors freed so far */
+	void **quar; /* cfg.quarantine: the allocations freed so far */
 	uint64_t nquar, quar_cap;
+
+	/* desc_free=typesafe: a cache per descriptor type (md_dcache.h) */
+	struct md_dcache dcache[MD_T__COUNT];
 };
+
+/*
+ * The designs an instance can be, by name: the frame layout ("one": one word
+ * per frame) and how descriptors are freed ("epoch": each after a grace
+ * period; "typesafe": reused at once from type-safe caches).  Index 0 is the
+ * default; targets/core.c offers each as the target view "core:NAME".
+ */
+#define MD_CORE_NDESIGNS 4u
+extern const char *const md_core_designs[MD_CORE_NDESIGNS];
+
+/** md_core_config_design() - set @cfg's design fields to design @v (< MD_CORE_NDESIGNS). */
+void md_core_config_design(struct md_core_config *cfg, unsigned v);
+
+/** md_core_design_lookup() - the index of design @name, or -1. */
+int md_core_design_lookup(const char *name);
 
 /** md_core_config_default() - 4096 frames, max order 6, pageblocks of 16, 75% movable. */
 void md_core_config_default(struct md_core_config *cfg);
@@ -132,11 +159,6 @@ void md_core_destroy(struct md_core *c);
  * the quiescent checker reports it, drivers treat it as a failure.
  */
 void md_core_bug(struct md_thread *t, const struct md_desc *d, const char *msg);
-
-static inline uint64_t *md_frame_word(struct md_core *c, uint64_t pfn)
-{
-	return &c->words[pfn];
-}
 
 /**
  * md_payload_value() - the value word @j of frame @i (relative to the owner's

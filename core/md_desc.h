@@ -3,12 +3,14 @@
  * md_desc.h - memory descriptors: the common header, the typed descriptors
  * (folio, slab, zpdesc), refcounting and the descriptor lock.
  *
- * Lifetime: a descriptor is allocated with refcount 1 before any frame word
- * points to it, published by release stores of the frame words, and freed
- * only through md_epoch_retire() after every frame word stopped pointing to
- * it.  A pointer loaded from a frame word inside an epoch section therefore
- * stays dereferenceable until the section ends, but may no longer describe
- * that frame: hence try-get (add-unless-zero) and revalidation.
+ * Lifetime: a descriptor is built before any frame word points to it,
+ * published by release stores of the frame words, and freed (md_desc_free())
+ * only after every frame word stopped pointing to it: under desc_free=epoch
+ * through md_epoch_retire(), under desc_free=typesafe back to its type's
+ * cache for immediate reuse (md_dcache.h).  A pointer loaded from a frame
+ * word inside an epoch section therefore stays dereferenceable, and a
+ * descriptor of that type, until the section ends, but may no longer
+ * describe that frame: hence try-get (add-unless-zero) and revalidation.
  *
  * Refcount: 0 means frozen (split/migration own it) or dying; try-get fails
  * on 0 and the walker retries.  The lock bit lives in the flags word beside
@@ -35,33 +37,63 @@ enum {
 enum md_migratetype { MD_MT_UNMOVABLE = 0, MD_MT_MOVABLE = 1, MD_MT_ISOLATE = 2 };
 
 /*
- * Immutable after publication: pfn, core, serial, type, mt; order too, except
- * that a split shrinks its folio's order while the count is frozen (no holder
- * can be looking).  Mutable only through the atomics below: flags, refcount.
+ * Immutable while published: pfn, serial, type, mt; order too, except that a
+ * split shrinks its folio's order while the count is frozen (no holder can be
+ * looking).  Mutable only through the atomics below: flags, refcount.  Under
+ * desc_free=typesafe an object is reused for a new descriptor as soon as the
+ * last reference goes: then only flags and refcount are never written plainly,
+ * and a walker reads nothing else before its try-get succeeds.
  */
 struct md_desc {
 	uint32_t flags;
 	uint32_t refcount;
-	uint64_t pfn;	      /* first frame covered */
-	struct md_core *core; /* owner instance (the epoch destructor needs it) */
-	uint32_t serial;      /* unique per core instance, for payload stamps */
-	uint8_t type;	      /* enum md_type, equal to the frame words' tag */
-	uint8_t order;	      /* covers 1 << order frames */
-	uint8_t mt;	      /* enum md_migratetype */
-	uint8_t pad;
-	ck_epoch_entry_t rcu; /* deferred free */
+	uint64_t pfn;	  /* first frame covered */
+	uint32_t serial;  /* unique per core instance, for payload stamps */
+	uint8_t type;	  /* enum md_type, equal to the frame words' tag */
+	uint8_t order;	  /* covers 1 << order frames */
+	uint8_t mt;	  /* enum md_migratetype */
+	uint8_t born_ref; /* typesafe: the count md_desc_publish() sets; constructor's */
+}; /* 24 bytes; the typed descriptors carry the alignment the frame word's tag needs */
+
+#define MD_BORN_FREE 0xffu /* born_ref of a typesafe object in its cache */
+
+/* How descriptors are freed (md_core_config.desc_free). */
+enum md_desc_free {
+	MD_DESC_FREE_EPOCH,    /* each descriptor after a grace period (call_rcu) */
+	MD_DESC_FREE_TYPESAFE, /* reused at once, type-safe caches (SLAB_TYPESAFE_BY_RCU) */
+};
+
+/*
+ * desc_free=epoch: what precedes each descriptor in its allocation, for the
+ * deferred free (its destructor finds the core here).  32 bytes: the
+ * descriptor after it stays 16-byte aligned.
+ */
+struct md_desc_hdr {
+	ck_epoch_entry_t rcu;
+	struct md_core *core;
 } __attribute__((aligned(MD_DESC_ALIGN)));
 
-/* A folio: anonymous or file memory of order 0..MAX, the kernel's workhorse. */
+static inline struct md_desc_hdr *md_desc_hdr(struct md_desc *d)
+{
+	return (struct md_desc_hdr *)d - 1;
+}
+
+/*
+ * A folio: anonymous or file memory of order 0..MAX, the kernel's workhorse.
+ * 48 bytes: under desc_free=typesafe it is the whole cost of an order-0 frame
+ * beside its word (the kernel's struct page is 64).
+ */
+#define MD_MAPPING_MAX 0xfffeu /* mapping ids + 1 fit in 16 bits */
 struct md_folio {
 	struct md_desc d;
-	uint64_t stamp;	    /* what the owner last wrote into the payload; under the lock */
-	uint32_t mapping;   /* mapping id + 1 while in the index, 0 otherwise; under the lock */
-	uint32_t index;	    /* first index in the mapping; under the lock */
-	uint32_t seq;	    /* seqcount: odd while a writer changes stamp + payload */
-	uint32_t pincount;  /* long-term pins (GUP FOLL_PIN); each also holds a reference */
-	uint32_t truncated; /* was in the index: never again; under the lock */
-};
+	uint64_t stamp;	   /* what the owner last wrote into the payload; under the lock */
+	uint16_t mapping;  /* mapping id + 1 while in the index, 0 otherwise; under the lock */
+	uint8_t truncated; /* was in the index: never again; under the lock */
+	uint8_t pad;
+	uint32_t index;	   /* first index in the mapping; under the lock */
+	uint32_t seq;	   /* seqcount: odd while a writer changes stamp + payload */
+	uint32_t pincount; /* long-term pins (GUP FOLL_PIN); each also holds a reference */
+} __attribute__((aligned(MD_DESC_ALIGN)));
 
 /* A slab: one unmovable frame carved into MD_SLAB_OBJS small objects. */
 #define MD_SLAB_OBJS 8u
@@ -70,7 +102,7 @@ struct md_slab {
 	uint32_t used;	      /* bitmap of allocated objects; under the cache lock */
 	uint32_t on_partial;  /* on the cache's partial list; under the cache lock */
 	struct md_slab *next; /* partial list link; under the cache lock */
-};
+} __attribute__((aligned(MD_DESC_ALIGN)));
 
 /*
  * A zpdesc: one movable frame of the zsmalloc-like pool holding up to
@@ -89,7 +121,7 @@ struct md_zpdesc {
 	uint8_t on_partial;
 	uint32_t handle[MD_ZS_SLOTS]; /* back-pointers: slot -> handle */
 	struct md_zpdesc *next;	      /* partial list */
-};
+} __attribute__((aligned(MD_DESC_ALIGN)));
 
 /* ---- checked conversions: the compiler rejects a slab where a folio is wanted ---- */
 
@@ -285,34 +317,50 @@ static inline bool md_desc_is_locked(struct md_thread *t, struct md_desc *d)
 }
 
 /**
- * md_desc_alloc() - allocate a descriptor of @size bytes and a block of
- * 1 << @order frames for it (core-internal: the typed allocators use it).
- * The descriptor holds refcount 1 and is not yet published.
+ * md_desc_alloc() - allocate a descriptor of @type (md_desc_size() bytes)
+ * and a block of 1 << @order frames for it (core-internal: the typed
+ * allocators use it).  The descriptor holds refcount 1 (typesafe: from its
+ * publication) and is not yet published.
  * Return: 0; -ENOMEM; -EINVAL.
  */
-int md_desc_alloc(struct md_thread *t, unsigned type, unsigned order, unsigned mt, size_t size,
+int md_desc_alloc(struct md_thread *t, unsigned type, unsigned order, unsigned mt,
 		  struct md_desc **out);
 
 /**
  * md_desc_new() - allocate and fill a descriptor for frames the caller
- * already owns (split children, migration targets); refcount @ref, flags
+ * already owns (split children, migration targets); refcount @ref (under
+ * desc_free=typesafe given at md_desc_publish(), 0 until then), flags
  * @flags, not published.  Return: the descriptor or NULL.
  */
 struct md_desc *md_desc_new(struct md_thread *t, unsigned type, uint64_t pfn, unsigned order,
-			    unsigned mt, size_t size, uint32_t ref, uint32_t flags);
+			    unsigned mt, uint32_t ref, uint32_t flags);
 
 /**
  * md_desc_publish() - point every frame word of @d to it (release stores).
  * @d must be fully built: walkers may find it as soon as the first store lands.
+ * Under desc_free=typesafe it first gives @d the count it was built with (a
+ * release store, pairing with try-get's acquire): until then a stale
+ * walker's try-get fails.
  */
 void md_desc_publish(struct md_thread *t, struct md_desc *d);
+
+/** md_desc_size() - the struct size of a descriptor of @type (0: not a descriptor type). */
+size_t md_desc_size(unsigned type);
+
+/**
+ * md_desc_free() - free a descriptor no frame word or slot points to any
+ * more: after a grace period (desc_free=epoch, md_epoch_retire()), or back
+ * to its type's cache for reuse at once (typesafe).  Its frames are the
+ * caller's business.
+ */
+void md_desc_free(struct md_thread *t, struct md_desc *d);
 
 /** md_desc_discard() - free a never-published descriptor at once (frames stay with the caller). */
 void md_desc_discard(struct md_thread *t, struct md_desc *d);
 
 /**
  * md_desc_release() - free a descriptor whose count reached zero: clear its
- * frame words, return its frames, retire it through the epoch.
+ * frame words, return its frames, md_desc_free() it.
  */
 void md_desc_release(struct md_thread *t, struct md_desc *d);
 

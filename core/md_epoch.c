@@ -44,10 +44,10 @@ void md_epoch_tsan_grace(struct md_core *c)
 }
 
 #ifndef MD_ASAN
-/* Append @d to the quarantine list.  Return: false when it cannot grow. */
-static bool quar_push(struct md_core *c, struct md_desc *d)
+/* Append @mem to the quarantine list.  Return: false when it cannot grow. */
+static bool quar_push(struct md_core *c, void *mem)
 {
-	struct md_desc **q;
+	void **q;
 
 	if (c->nquar == c->quar_cap) {
 		q = realloc(c->quar, (c->quar_cap * 2 + 16) * sizeof(*q));
@@ -56,23 +56,23 @@ static bool quar_push(struct md_core *c, struct md_desc *d)
 		c->quar = q;
 		c->quar_cap = c->quar_cap * 2 + 16;
 	}
-	c->quar[c->nquar++] = d;
+	c->quar[c->nquar++] = mem;
 	return true;
 }
 #endif
 
 /*
- * cfg.quarantine: keep @d until md_core_destroy(), its flags and refcount
- * poisoned where the allocator would write its free-list pointer: a reader
- * that reaches it through a stale pointer finds a garbage refcount and lock
- * bit, as after a real free, but the same bytes in every replay (the
- * allocator's pointers differ from process to process).  Return: true if
- * kept.
+ * cfg.quarantine: keep @mem (@size bytes) until md_core_destroy(), @plen
+ * bytes at @poison overwritten where the allocator would write its
+ * free-list pointer: a reader that reaches it through a stale pointer finds
+ * a garbage refcount and lock bit, as after a real free, but the same bytes
+ * in every replay (the allocator's pointers differ from process to
+ * process).  Return: true if kept.
  */
-static bool quarantine(struct md_core *c, struct md_desc *d)
+static bool quarantine(struct md_core *c, void *mem, size_t size, void *poison, size_t plen)
 {
 #ifdef MD_ASAN
-	(void)c, (void)d;
+	(void)c, (void)mem, (void)size, (void)poison, (void)plen;
 	return false; /* ASan's own quarantine keeps it, and reports the access */
 #else
 	bool kept;
@@ -85,28 +85,35 @@ static bool quarantine(struct md_core *c, struct md_desc *d)
 	 * fibers): TSan must not judge it.
 	 */
 	md_tsan_ignore_begin();
-	kept = quar_push(c, d);
+	kept = quar_push(c, mem);
 	md_tsan_ignore_end();
 	if (!kept)
 		return false;
-	md_tsan_free(d, sizeof(*d)); /* TSan: a reader racing with this free is reported */
-	/* the caller's free: no reader may touch @d any more, none synchronizes */
-	memset(d, 0x6b, offsetof(struct md_desc, pfn));
+	md_tsan_free(mem, size); /* TSan: a reader racing with this free is reported */
+	/* the caller's free: no reader may touch @mem any more, none synchronizes */
+	memset(poison, 0x6b, plen);
 	return true;
 #endif
 }
 
+void md_epoch_free_mem(struct md_core *c, void *mem, size_t size)
+{
+	if (!quarantine(c, mem, size, mem, size))
+		free(mem);
+}
+
 static void md_desc_destroy(ck_epoch_entry_t *e)
 {
-	struct md_desc *d = (struct md_desc *)((char *)e - offsetof(struct md_desc, rcu));
-	struct md_core *c = d->core;
+	struct md_desc_hdr *h = (struct md_desc_hdr *)e;
+	struct md_desc *d = (struct md_desc *)(h + 1);
+	struct md_core *c = h->core;
 
 	md_epoch_tsan_grace(c);
 	ck_pr_inc_64(&c->desc_freed); /* the checker's accounting: no race point */
 	if (d->type == MD_T_ZPDESC && md_mutant(&c->cfg, ZS_PUT_IN_DESTRUCTOR))
 		md_zpdesc_retire(NULL, md_desc_zpdesc(d));
-	if (!quarantine(c, d))
-		free(d);
+	if (!quarantine(c, h, sizeof(*h) + md_desc_size(d->type), d, offsetof(struct md_desc, pfn)))
+		free(h);
 }
 
 void md_epoch_retire(struct md_thread *t, struct md_desc *d)
@@ -131,10 +138,10 @@ void md_epoch_retire(struct md_thread *t, struct md_desc *d)
 		 * section that may have loaded @d has ended; freeing now lets a
 		 * walker's try-get or revalidation touch freed memory.
 		 */
-		md_desc_destroy(&d->rcu);
+		md_desc_destroy(&md_desc_hdr(d)->rcu);
 		return;
 	}
-	ck_epoch_call(t->rec, &d->rcu, md_desc_destroy);
+	ck_epoch_call(t->rec, &md_desc_hdr(d)->rcu, md_desc_destroy);
 	backlog = t->rec->n_pending;
 	if (backlog > t->stats[MD_ST_EPOCH_BACKLOG_HWM])
 		t->stats[MD_ST_EPOCH_BACKLOG_HWM] = backlog;

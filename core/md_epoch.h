@@ -56,6 +56,13 @@ void md_epoch_defer(struct md_thread *t, ck_epoch_entry_t *e, ck_epoch_cb_t *fn)
  */
 void md_epoch_tsan_grace(struct md_core *c);
 
+/**
+ * md_epoch_free_mem() - from a deferred callback: free @mem (@size bytes),
+ * or keep it poisoned until the core goes (cfg.quarantine, the
+ * deterministic engine: a use after free reads the same bytes each replay).
+ */
+void md_epoch_free_mem(struct md_core *c, void *mem, size_t size);
+
 /** md_epoch_poll() - run the frees whose grace period has passed; never blocks. */
 void md_epoch_poll(struct md_thread *t);
 

@@ -43,7 +43,7 @@ int md_folio_alloc(struct md_thread *t, unsigned order, unsigned mt, struct md_f
 	struct md_folio *f;
 	int ret;
 
-	ret = md_desc_alloc(t, MD_T_FOLIO, order, mt, sizeof(*f), &d);
+	ret = md_desc_alloc(t, MD_T_FOLIO, order, mt, &d);
 	if (ret)
 		return ret;
 	f = md_desc_folio(d);

@@ -1,10 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * md_frame.h - the layout of the one word per frame (page->memdesc).
+ * md_frame.h - the frame table: what a frame's word says (page->memdesc)
+ * and how it is stored, in one word per frame or in two.
  *
- * This is the only place that knows how a frame word is encoded, so a
- * two-word variant (allocator word + descriptor word) stays cheap to try.
+ * This is the only place that knows how a frame word is encoded and laid
+ * out.  Everyone else reads and writes the *logical* word below through
+ * md_frame_load() and friends, whatever the layout (md_core_config's
+ * frame_layout):
  *
+ *   one: the logical word is the frame's one word.
+ *   two: an allocator word (the tag, and a free block's order: never a
+ *        pointer) and a descriptor word (the descriptor's address, 0 when
+ *        none), as in the two-word memdesc proposal.  The logical word is
+ *        their combination.  Writers publish the descriptor word, then the
+ *        allocator word (both release), and clear in the reverse order.  A
+ *        reader loads the allocator word, the descriptor word, then the
+ *        allocator word again: the pair is taken only if that word did not
+ *        change and the descriptor word was not 0 (the seqcount rule, with
+ *        the allocator word as the count; the kernel's compound_head()
+ *        tail-bit race is the model).  The descriptor may still belong to a
+ *        frame state between the two reads of the allocator word: walkers
+ *        revalidate the whole pair after their try-get, as they revalidate
+ *        the one word.
+ *
+ * The logical word:
  *   bits 63..4: pointer to a 16-byte aligned descriptor   (tag FOLIO/SLAB/ZPDESC)
  *   bits  3..0: type tag
  *
@@ -17,6 +36,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "md_atomic.h"
+#include "md_mutant.h"
 
 enum md_type {
 	MD_T_NONE = 0,
@@ -65,5 +87,154 @@ static inline unsigned md_word_buddy_order(uint64_t w)
 }
 
 const char *md_type_name(unsigned type);
+
+/* ---- the table ---- */
+
+/* How a core stores its frame words (md_core_config.frame_layout). */
+enum md_frame_layout { MD_FRAME_LAYOUT_ONE, MD_FRAME_LAYOUT_TWO };
+
+struct md_frames {
+	uint64_t *word; /* one: the logical word; two: the allocator word */
+	uint64_t *desc; /* two: the descriptor word; NULL in the one-word layout */
+};
+
+/* Two words: a consistent pair (see above), retried while a writer is between its stores. */
+static inline uint64_t md_frame_load2(struct md_thread *t, unsigned rp, const struct md_frames *fr,
+				      uint64_t pfn, bool acquire)
+{
+	for (;;) {
+		/* acquire: pairs with md_frame_publish()'s release of the allocator word */
+		uint64_t a = acquire ? md_load_acquire64(t, rp, &fr->word[pfn])
+				     : md_load_relaxed64(t, rp, &fr->word[pfn]),
+			 p;
+
+		if (!md_word_is_desc(a))
+			return a;
+		/* acquire: pairs with the release of the descriptor word */
+		p = acquire ? md_load_acquire64(t, rp, &fr->desc[pfn])
+			    : md_load_relaxed64(t, rp, &fr->desc[pfn]);
+		/*
+		 * MUTANT frame_two_torn: correct code reads the allocator word
+		 * again and refuses a descriptor word of 0; without it a frame
+		 * freed between the two loads reads as a descriptor at address 0
+		 * (or the tag of one owner with the address of the next).
+		 */
+		if (md_mutant(t, FRAME_TWO_TORN))
+			return p | md_word_type(a);
+		if (p != 0 && md_load_relaxed64(t, rp, &fr->word[pfn]) == a)
+			return p | md_word_type(a);
+		md_race_spin(t, rp);
+	}
+}
+
+/**
+ * md_frame_load() - frame @pfn's logical word.  Acquire: pairs with
+ * md_frame_publish(), so the descriptor it names is seen fully built.
+ * @rp names the reader's race point (each load in the table passes it).
+ */
+static inline uint64_t md_frame_load(struct md_thread *t, unsigned rp, const struct md_frames *fr,
+				     uint64_t pfn)
+{
+	if (fr->desc == NULL)
+		return md_load_acquire64(t, rp, &fr->word[pfn]);
+	return md_frame_load2(t, rp, fr, pfn, true);
+}
+
+/**
+ * md_frame_recheck() - does frame @pfn still name the descriptor of @w, a
+ * word md_frame_load() gave?  For a walker that holds a reference on it: a
+ * reference keeps its frames from changing owner (split, migration and
+ * release freeze or drop the count first), so one load answers, in either
+ * layout: the word, or the descriptor word.  Acquire: pairs with
+ * md_frame_publish(), like the first load.
+ */
+static inline bool md_frame_recheck(struct md_thread *t, unsigned rp, const struct md_frames *fr,
+				    uint64_t pfn, uint64_t w)
+{
+	if (fr->desc == NULL)
+		return md_load_acquire64(t, rp, &fr->word[pfn]) == w;
+	return md_load_acquire64(t, rp, &fr->desc[pfn]) == (uint64_t)(uintptr_t)md_word_desc(w);
+}
+
+/**
+ * md_frame_load_relaxed() - md_frame_load() without the acquire: for a
+ * recheck whose ordering comes from elsewhere (a lock), and for oracles,
+ * which must not add edges that would hide a race from TSan.
+ */
+static inline uint64_t md_frame_load_relaxed(struct md_thread *t, unsigned rp,
+					     const struct md_frames *fr, uint64_t pfn)
+{
+	if (fr->desc == NULL)
+		return md_load_relaxed64(t, rp, &fr->word[pfn]);
+	return md_frame_load2(t, rp, fr, pfn, false);
+}
+
+/**
+ * md_frame_publish() - make frame @pfn's logical word @w, a descriptor's.
+ * Release: the descriptor's fields and payload before the word (two words:
+ * the descriptor word first, then the allocator word).
+ */
+static inline void md_frame_publish(struct md_thread *t, unsigned rp, struct md_frames *fr,
+				    uint64_t pfn, uint64_t w)
+{
+	if (fr->desc == NULL) {
+		md_store_release64(t, rp, &fr->word[pfn], w);
+		return;
+	}
+	md_store_release64(t, rp, &fr->desc[pfn], (uint64_t)(uintptr_t)md_word_desc(w));
+	md_store_release64(t, rp, &fr->word[pfn], md_word_type(w));
+}
+
+/**
+ * md_frame_clear() - frame @pfn no longer names a descriptor (MD_T_NONE).
+ * Relaxed: md_desc.c's unpublish says why that is enough.  Two words: the
+ * allocator word first, so a reader that saw the descriptor word go 0 also
+ * sees its first read of the allocator word change.
+ */
+static inline void md_frame_clear(struct md_thread *t, unsigned rp, struct md_frames *fr,
+				  uint64_t pfn)
+{
+	md_store_relaxed64(t, rp, &fr->word[pfn], MD_T_NONE);
+	if (fr->desc)
+		md_store_relaxed64(t, rp, &fr->desc[pfn], 0);
+}
+
+/**
+ * md_frame_set_free() - the buddy allocator's word for frame @pfn (a
+ * BUDDY head or NONE; never a descriptor), release: pairs with the scanners'
+ * acquire.  Only the allocator word: the descriptor word is already 0.
+ */
+static inline void md_frame_set_free(struct md_thread *t, unsigned rp, struct md_frames *fr,
+				     uint64_t pfn, uint64_t w)
+{
+	md_store_release64(t, rp, &fr->word[pfn], w);
+}
+
+/** md_frame_peek() - the logical word with plain loads: quiescence only (checker, teardown). */
+static inline uint64_t md_frame_peek(const struct md_frames *fr, uint64_t pfn)
+{
+	uint64_t a = fr->word[pfn];
+
+	if (fr->desc == NULL || !md_word_is_desc(a))
+		return a;
+	return fr->desc[pfn] | md_word_type(a);
+}
+
+/** md_frame_poke() - set the logical word with plain stores: creation and tests only. */
+static inline void md_frame_poke(struct md_frames *fr, uint64_t pfn, uint64_t w)
+{
+	if (fr->desc == NULL) {
+		fr->word[pfn] = w;
+		return;
+	}
+	fr->word[pfn] = md_word_is_desc(w) ? md_word_type(w) : w;
+	fr->desc[pfn] = md_word_is_desc(w) ? (uint64_t)(uintptr_t)md_word_desc(w) : 0;
+}
+
+/** md_frame_bytes() - bytes the table takes per frame: 8 or 16. */
+static inline unsigned md_frame_bytes(const struct md_frames *fr)
+{
+	return fr->desc ? 16u : 8u;
+}
 
 #endif

@@ -58,7 +58,7 @@ int md_index_insert(struct md_thread *t, struct md_folio *f, unsigned mapping, u
 		ret = -EEXIST;
 		goto out;
 	}
-	f->mapping = mapping + 1;
+	f->mapping = (uint16_t)(mapping + 1);
 	f->index = (uint32_t)index;
 	md_folio_get(t, f);
 	/* release: f->mapping/index before the slot; pairs with lookup_once()'s acquire */

@@ -92,7 +92,7 @@ static int folio_migrate(struct md_thread *t, struct md_desc *src, uint64_t dst_
 	if (md_mutant(t, CONTIG_IGNORE_PIN))
 		expected +=
 		    md_load_relaxed32(t, MD_RP_REF_READ, &f->pincount); /* pins "move" too */
-	d = md_desc_new(t, MD_T_FOLIO, dst_pfn, src->order, src->mt, sizeof(*g), 0, MD_DF_LOCKED);
+	d = md_desc_new(t, MD_T_FOLIO, dst_pfn, src->order, src->mt, 0, MD_DF_LOCKED);
 	if (d == NULL)
 		return -ENOMEM;
 	g = md_desc_folio(d);
@@ -291,7 +291,7 @@ static int find_free(struct md_thread *t, unsigned order, uint64_t low, uint64_t
 		if (!pb_movable(t, pfn))
 			continue;
 		/* acquire: pairs with md_buddy.c's release of a BUDDY head */
-		w = md_load_acquire64(t, MD_RP_BUDDY_WORD, md_frame_word(c, pfn));
+		w = md_frame_load(t, MD_RP_BUDDY_WORD, &c->fr, pfn);
 		if (md_word_is_desc(w))
 			continue;
 		/*
@@ -351,7 +351,7 @@ static int trylock_first(struct md_thread *t, uint64_t pfn)
 
 	if (!md_mutant(t, TRYLOCK_BEFORE_REF))
 		return 0;
-	w = md_load_acquire64(t, MD_RP_LOOKUP_LOAD, md_frame_word(t->core, pfn));
+	w = md_frame_load(t, MD_RP_LOOKUP_LOAD, &t->core->fr, pfn);
 	if (!md_word_is_desc(w))
 		return 1;
 	d = md_word_desc(w);
@@ -482,7 +482,7 @@ int md_contig_alloc(struct md_thread *t, unsigned order, struct md_folio **out)
 	t->stats[ret ? MD_ST_CONTIG_BUSY : MD_ST_CONTIG]++;
 	if (ret)
 		return ret;
-	d = md_desc_new(t, MD_T_FOLIO, base, order, MD_MT_UNMOVABLE, sizeof(struct md_folio), 1, 0);
+	d = md_desc_new(t, MD_T_FOLIO, base, order, MD_MT_UNMOVABLE, 1, 0);
 	if (d == NULL) {
 		md_buddy_free(t, base, order);
 		return -ENOMEM;

@@ -17,7 +17,9 @@
  * X(ID, "name", "target", detector, "what it breaks", "kernel commit or report it models")
  * The target is the engine target whose code the bug is seeded in.
  * The detector is what must catch it: the oracles (postconditions, the
- * quiescent checker, md_core_bug), or TSan / ASan in their builds.
+ * quiescent checker, md_core_bug), TSan / ASan in their builds, or the
+ * fault itself (signal: the engine's fault handler in every build, or a
+ * sanitizer's report of the bad access just before it).
  */
 #define MD_MUTANTS(X)                                                                              \
 	X(TRYGET_PLAIN_INC, "tryget_plain_inc", "core", MD_DET_ASAN,                               \
@@ -82,7 +84,15 @@
 	X(INDEX_REINSERT, "index_reinsert", "core", MD_DET_ORACLE,                                 \
 	  "a truncated folio may be added to the index again",                                     \
 	  "found by mdt explore: __filemap_get_folio()'s folio_contains() assertion relies on a "  \
-	  "truncated folio never returning")
+	  "truncated folio never returning")                                                       \
+	X(FRAME_TWO_TORN, "frame_two_torn", "core:two-epoch", MD_DET_SIGNAL,                       \
+	  "a two-word frame read takes the allocator word's tag and the descriptor word "          \
+	  "unchecked",                                                                             \
+	  "1d798ca3f164 mm: make compound_head() robust (PageTail and first_page in two words)")   \
+	X(DCACHE_LINK_OVER_COUNT, "dcache_link_over_count", "core:one-typesafe", MD_DET_ORACLE,    \
+	  "the descriptor cache links free objects through their refcount word",                   \
+	  "kmem_cache_create_rcu()'s freeptr_offset (struct file under SLAB_TYPESAFE_BY_RCU, "     \
+	  "2024)")
 
 enum md_mutant_id {
 	MD_MUT_NONE = 0,
@@ -98,7 +108,7 @@ enum md_mutant_id {
 #define md_mutant(t, ID) 0
 #endif
 
-enum md_detector { MD_DET_ORACLE, MD_DET_TSAN, MD_DET_ASAN };
+enum md_detector { MD_DET_ORACLE, MD_DET_TSAN, MD_DET_ASAN, MD_DET_SIGNAL };
 
 struct md_mutant_info {
 	const char *name;
@@ -108,7 +118,7 @@ struct md_mutant_info {
 	const char *ref;
 };
 
-/** md_detector_name() - "oracle", "tsan", "asan". */
+/** md_detector_name() - "oracle", "tsan", "asan", "signal". */
 const char *md_detector_name(unsigned det);
 
 /* The core's rows, [0] being "none": the core target's seeded bugs (targets/core.c). */

@@ -70,7 +70,7 @@ int md_mutants_compiled(void)
 
 const char *md_detector_name(unsigned det)
 {
-	static const char *const names[] = {"oracle", "tsan", "asan"};
+	static const char *const names[] = {"oracle", "tsan", "asan", "signal"};
 
-	return det < 3 ? names[det] : "?";
+	return det < sizeof(names) / sizeof(names[0]) ? names[det] : "?";
 }

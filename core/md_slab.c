@@ -44,7 +44,7 @@ static int slab_new(struct md_thread *t)
 	struct md_desc *d;
 	int ret;
 
-	ret = md_desc_alloc(t, MD_T_SLAB, 0, MD_MT_UNMOVABLE, sizeof(struct md_slab), &d);
+	ret = md_desc_alloc(t, MD_T_SLAB, 0, MD_MT_UNMOVABLE, &d);
 	if (ret)
 		return ret;
 	md_desc_publish(t, d);
@@ -104,8 +104,22 @@ static struct md_slab *handle_slab(struct md_thread *t, uint64_t handle)
 
 	if (pfn >= c->nr_frames)
 		return NULL;
-	w = md_load_acquire64(t, MD_RP_LOOKUP_LOAD, md_frame_word(c, pfn)); /* pairs: publish */
+	w = md_frame_load(t, MD_RP_LOOKUP_LOAD, &c->fr, pfn); /* pairs: publish */
 	return md_desc_slab(md_word_is_desc(w) ? md_word_desc(w) : NULL);
+}
+
+/*
+ * Under slab_lock: is @s still the slab of @handle, with its object @slot
+ * allocated?  The frame is the handle's, and is checked before any field of
+ * @s is read: under desc_free=typesafe @s may have been freed and reused for
+ * another frame since handle_slab() loaded it.  Acquire: pairs with
+ * md_desc_publish(), so the fields read next are this incarnation's.
+ */
+static bool slab_still_owns(struct md_thread *t, struct md_slab *s, uint64_t handle, unsigned slot)
+{
+	return md_frame_load(t, MD_RP_SLAB_RECHECK, &t->core->fr, handle / MD_SLAB_OBJS) ==
+		   md_word_make(s, MD_T_SLAB) &&
+	       (s->used & (1u << slot));
 }
 
 /* Should @s, now empty, be freed?  Keep it when it is the only partial slab. */
@@ -132,9 +146,7 @@ int md_slab_obj_free(struct md_thread *t, uint64_t handle)
 	if (s == NULL)
 		goto out;
 	md_spin_lock(t, MD_RP_SLAB_LOCK, &c->slab_lock);
-	if (!(s->used & (1u << slot)) ||
-	    md_load_relaxed64(t, MD_RP_SLAB_RECHECK, md_frame_word(c, s->d.pfn)) !=
-		md_word_make(s, MD_T_SLAB))
+	if (!slab_still_owns(t, s, handle, slot))
 		goto out_unlock;
 	s->used &= ~(1u << slot);
 	c->slab_objs--;

@@ -36,8 +36,7 @@ static int build_children(struct md_thread *t, struct md_folio *f, uint32_t ref,
 	struct md_desc *pd = md_folio_desc(f);
 
 	for (uint64_t i = 1; i < md_desc_nr(pd); i++) {
-		struct md_desc *d = md_desc_new(t, MD_T_FOLIO, pd->pfn + i, 0, pd->mt,
-						sizeof(struct md_folio), ref, 0);
+		struct md_desc *d = md_desc_new(t, MD_T_FOLIO, pd->pfn + i, 0, pd->mt, ref, 0);
 
 		if (d == NULL) {
 			while (--i > 0)
@@ -88,7 +87,7 @@ static void discard_children(struct md_thread *t, struct md_folio *f, uint64_t n
 		/* published early: give the frames back to the parent, retire them */
 		md_desc_publish(t, md_folio_desc(f));
 		for (uint64_t i = 1; i < nr; i++)
-			md_epoch_retire(t, md_folio_desc(out[i]));
+			md_desc_free(t, md_folio_desc(out[i]));
 		return;
 	}
 	for (uint64_t i = 1; i < nr; i++)

@@ -23,10 +23,11 @@ enum { TRY_OK, TRY_NONE, TRY_RETRY };
  * One attempt of the lock-free lookup protocol; in an epoch section.  With
  * @reload false the caller revalidates later itself (under the lock).
  */
-static int lookup_once(struct md_thread *t, uint64_t *wp, bool reload, struct md_desc **out)
+static int lookup_once(struct md_thread *t, uint64_t pfn, bool reload, struct md_desc **out)
 {
+	struct md_frames *fr = &t->core->fr;
 	/* acquire: pairs with md_desc_publish()'s release of the word */
-	uint64_t w = md_load_acquire64(t, MD_RP_LOOKUP_LOAD, wp);
+	uint64_t w = md_frame_load(t, MD_RP_LOOKUP_LOAD, fr, pfn);
 	struct md_desc *d;
 
 	if (!md_word_is_desc(w))
@@ -40,7 +41,7 @@ static int lookup_once(struct md_thread *t, uint64_t *wp, bool reload, struct md
 	 * for a frame it no longer covers.
 	 */
 	if (reload && !md_mutant(t, GUP_NO_RECHECK) &&
-	    md_load_acquire64(t, MD_RP_LOOKUP_RELOAD, wp) != w) {
+	    !md_frame_recheck(t, MD_RP_LOOKUP_RELOAD, fr, pfn, w)) {
 		t->stats[MD_ST_REVALIDATE]++;
 		md_desc_put(t, d);
 		return TRY_RETRY;
@@ -50,14 +51,14 @@ static int lookup_once(struct md_thread *t, uint64_t *wp, bool reload, struct md
 }
 
 /* The global-lock baseline: one spinlock serialises readers and publishers. */
-static int lookup_once_global(struct md_thread *t, uint64_t *wp, struct md_desc **out)
+static int lookup_once_global(struct md_thread *t, uint64_t pfn, struct md_desc **out)
 {
 	struct md_core *c = t->core;
 	int ret = TRY_NONE;
 	uint64_t w;
 
 	md_spin_lock(t, MD_RP_GLOBAL_LOCK, &c->big_lock);
-	w = md_load_relaxed64(t, MD_RP_LOOKUP_LOAD, wp);
+	w = md_frame_load_relaxed(t, MD_RP_LOOKUP_LOAD, &c->fr, pfn);
 	if (md_word_is_desc(w)) {
 		*out = md_word_desc(w);
 		ret = md_ref_tryget(t, *out, MD_RP_LOOKUP_TRYGET) ? TRY_OK : TRY_RETRY;
@@ -68,16 +69,14 @@ static int lookup_once_global(struct md_thread *t, uint64_t *wp, struct md_desc 
 
 static int lookup(struct md_thread *t, uint64_t pfn, bool reload, struct md_desc **out)
 {
-	uint64_t *wp;
 	int r;
 
 	if (pfn >= t->core->nr_frames)
 		return -EINVAL;
-	wp = md_frame_word(t->core, pfn);
 	for (;;) {
 		md_epoch_begin(t);
-		r = MD_CORE_LOCK_GLOBAL ? lookup_once_global(t, wp, out)
-					: lookup_once(t, wp, reload, out);
+		r = MD_CORE_LOCK_GLOBAL ? lookup_once_global(t, pfn, out)
+					: lookup_once(t, pfn, reload, out);
 		md_epoch_end(t);
 		if (r != TRY_RETRY)
 			return r == TRY_OK ? 0 : -ENOENT;
@@ -93,10 +92,9 @@ int md_lookup_frame(struct md_thread *t, uint64_t pfn, struct md_desc **out)
 /* Does @d still own @pfn?  Under @d's lock the answer cannot change. */
 static bool still_owns(struct md_thread *t, struct md_desc *d, uint64_t pfn)
 {
-	/* acquire: pairs with md_desc_publish(); under @d's lock the answer is stable */
-	uint64_t w = md_load_acquire64(t, MD_RP_LOCKF_RECHECK, md_frame_word(t->core, pfn));
-
-	return md_word_is_desc(w) && md_word_desc(w) == d;
+	/* under @d's lock, with a reference, the answer is stable */
+	return md_frame_recheck(t, MD_RP_LOCKF_RECHECK, &t->core->fr, pfn,
+				md_word_make(d, d->type));
 }
 
 int md_lock_frame(struct md_thread *t, uint64_t pfn, struct md_desc **out)

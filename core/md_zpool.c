@@ -239,7 +239,7 @@ static int page_new(struct md_thread *t, struct md_zpool *p)
 	struct md_desc *d;
 	int ret;
 
-	ret = md_desc_alloc(t, MD_T_ZPDESC, 0, MD_MT_MOVABLE, sizeof(struct md_zpdesc), &d);
+	ret = md_desc_alloc(t, MD_T_ZPDESC, 0, MD_MT_MOVABLE, &d);
 	if (ret)
 		return ret;
 	/*
@@ -345,7 +345,7 @@ static struct md_zpdesc *obj_page(struct md_thread *t, struct md_zpool *p, uint3
 		return NULL;
 	*slot = (unsigned)((loc - 1) % MD_ZS_SLOTS);
 	/* a zpdesc frame's word changes only under the pool lock */
-	return md_desc_zpdesc(md_word_desc(*md_frame_word(t->core, (loc - 1) / MD_ZS_SLOTS)));
+	return md_desc_zpdesc(md_word_desc(md_frame_peek(&t->core->fr, (loc - 1) / MD_ZS_SLOTS)));
 }
 
 /* @z lost its last object: may the freeing path release it now? */
@@ -545,8 +545,7 @@ static int zs_migrate(struct md_thread *t, struct md_desc *src, uint64_t dst_pfn
 	const uint32_t expected = 2; /* the pool's + the isolation reference */
 	struct md_desc *d;
 
-	d = md_desc_new(t, MD_T_ZPDESC, dst_pfn, 0, MD_MT_MOVABLE, sizeof(struct md_zpdesc), 0,
-			MD_DF_LOCKED);
+	d = md_desc_new(t, MD_T_ZPDESC, dst_pfn, 0, MD_MT_MOVABLE, 0, MD_DF_LOCKED);
 	if (d == NULL)
 		return -ENOMEM;
 	pool_lock(t, p);

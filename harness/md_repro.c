@@ -232,14 +232,33 @@ static long read_all(const char *path, char *buf, size_t cap)
 	return (long)n;
 }
 
-/* "target X" / "mutant X" / "replay M": take it, and blank the line for md_prog_parse. */
-static int directive(struct md_repro *r, char *line, char *err, size_t elen)
+static const char *const directives[] = {"target", "mutant", "replay", "expect", "sanitizer"};
+
+/* Which directive @kw is (a bit), 0 if none: each may be given once. */
+static unsigned directive_bit(const char *kw)
+{
+	for (unsigned i = 0; i < sizeof(directives) / sizeof(directives[0]); i++)
+		if (strcmp(kw, directives[i]) == 0)
+			return 1u << i;
+	return 0;
+}
+
+/*
+ * "target X" / "mutant X" / "replay M" ...: take it, and blank the line for
+ * md_prog_parse.  @seen: the directives taken so far; a second one is an
+ * error (which of two targets would the file replay?).
+ */
+static int directive(struct md_repro *r, char *line, unsigned *seen, char *err, size_t elen)
 {
 	char kw[16], val[64];
+	unsigned bit;
 	int m;
 
-	if (sscanf(line, "%15s %63s", kw, val) != 2)
+	if (sscanf(line, "%15s %63s", kw, val) != 2 || (bit = directive_bit(kw)) == 0)
 		return 0;
+	if (*seen & bit)
+		return snprintf(err, elen, "'%s' is given twice", kw), -1;
+	*seen |= bit;
 	if (strcmp(kw, "target") == 0) {
 		if ((r->tg = md_target_find(val)) == NULL)
 			return snprintf(err, elen, "unknown target '%s'", val), -1;
@@ -255,10 +274,8 @@ static int directive(struct md_repro *r, char *line, char *err, size_t elen)
 	} else if (strcmp(kw, "expect") == 0) {
 		if ((r->expect = md_fail_kind_lookup(val)) == MD_FAIL_NONE)
 			return snprintf(err, elen, "unknown failure kind '%s'", val), -1;
-	} else if (strcmp(kw, "sanitizer") == 0) {
-		snprintf(r->san, sizeof(r->san), "%s", val);
 	} else {
-		return 0;
+		snprintf(r->san, sizeof(r->san), "%s", val);
 	}
 	line[0] = '#'; /* keeps line and column numbers for the parser's errors */
 	return 0;
@@ -267,6 +284,7 @@ static int directive(struct md_repro *r, char *line, char *err, size_t elen)
 static int load_text(struct md_repro *r, char *text, size_t len, char *err, size_t elen)
 {
 	char msg[200];
+	unsigned seen = 0;
 
 	if (memchr(text, '\0', len)) {
 		snprintf(err, elen,
@@ -278,7 +296,7 @@ static int load_text(struct md_repro *r, char *text, size_t len, char *err, size
 	r->exact = 1;
 	for (char *line = text; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		line += strspn(line, " \t");
-		if (directive(r, line, msg, sizeof(msg))) {
+		if (directive(r, line, &seen, msg, sizeof(msg))) {
 			snprintf(err, elen, "%s", msg);
 			return -1;
 		}

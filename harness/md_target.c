@@ -19,12 +19,41 @@ static const struct md_target *const targets[] = {
 
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 
-/* Where each target's bugs and race points start in the shared id spaces. */
+#define MAX_VIEWS 16u /* designs of all targets together, beyond the defaults */
+
+/* Where each target's bugs and race points start in the shared id spaces; the designs' views. */
 static struct {
 	unsigned bug_base[NTARGETS], rp_base[NTARGETS];
 	unsigned nbugs, nrps; /* ids 0..n-1 */
+	struct md_target view[MAX_VIEWS];
+	char view_name[MAX_VIEWS][64];
+	unsigned nviews;
+	char view_list[MAX_VIEWS * 64];
 } reg;
 static pthread_once_t reg_once = PTHREAD_ONCE_INIT;
+
+/* A view of @tg for each design but the default: "NAME:DESIGN". */
+static void views_init(const struct md_target *tg)
+{
+	for (unsigned v = 1; v < tg->ndesigns; v++) {
+		struct md_target *w = &reg.view[reg.nviews];
+		size_t len = strlen(reg.view_list);
+
+		if (reg.nviews == MAX_VIEWS) {
+			fprintf(stderr, "mdt: the targets declare more than %u designs\n",
+				MAX_VIEWS);
+			abort(); /* a build defect, not an input */
+		}
+		*w = *tg;
+		snprintf(reg.view_name[reg.nviews], sizeof(reg.view_name[0]), "%s:%s", tg->name,
+			 tg->designs[v]);
+		w->name = reg.view_name[reg.nviews++];
+		w->design = v;
+		w->base = tg;
+		snprintf(reg.view_list + len, sizeof(reg.view_list) - len, "%s%s", len ? ", " : "",
+			 w->name);
+	}
+}
 
 static void reg_init(void)
 {
@@ -35,6 +64,7 @@ static void reg_init(void)
 		reg.nbugs += targets[i]->nbugs;
 		reg.rp_base[i] = reg.nrps;
 		reg.nrps += targets[i]->nrace_points;
+		views_init(targets[i]);
 	}
 	if (reg.nrps > MD_RP_MAX) {
 		fprintf(stderr,
@@ -53,24 +83,54 @@ static size_t target_index(const struct md_target *tg)
 {
 	size_t i = 0;
 
+	tg = md_target_base(tg);
 	while (i < NTARGETS && targets[i] != tg)
 		i++;
 	return i;
+}
+
+static char names_all[sizeof(MD_TARGET_NAMES) + sizeof(reg.view_list) + 2];
+
+static void names_init(void)
+{
+	reg_ready();
+	snprintf(names_all, sizeof(names_all), "%s%s%s", MD_TARGET_NAMES,
+		 reg.view_list[0] ? ", " : "", reg.view_list);
+}
+
+/* "NAME:" + the default design of NAME, or NULL. */
+static const struct md_target *default_view(const char *name)
+{
+	for (size_t i = 0; i < NTARGETS; i++) {
+		size_t n = strlen(targets[i]->name);
+
+		if (targets[i]->ndesigns && strncmp(name, targets[i]->name, n) == 0 &&
+		    name[n] == ':' && strcmp(name + n + 1, targets[i]->designs[0]) == 0)
+			return targets[i];
+	}
+	return NULL;
 }
 
 const struct md_target *md_target_find(const char *name)
 {
 	if (name == NULL)
 		return &md_target_core;
+	reg_ready();
 	for (size_t i = 0; i < NTARGETS; i++)
 		if (strcmp(targets[i]->name, name) == 0)
 			return targets[i];
-	return NULL;
+	for (unsigned v = 0; v < reg.nviews; v++)
+		if (strcmp(reg.view[v].name, name) == 0)
+			return &reg.view[v];
+	return default_view(name);
 }
 
 const char *md_target_names(void)
 {
-	return MD_TARGET_NAMES;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, names_init);
+	return names_all;
 }
 
 int md_target_op(const struct md_target *tg, const char *name)
@@ -91,6 +151,7 @@ void *md_target_create(const struct md_target *tg, unsigned nthreads, unsigned b
 	if (i == NTARGETS)
 		return NULL;
 	cfg.rp_base = reg.rp_base[i];
+	cfg.design = tg->design;
 	cfg.mutant = md_bug_fits(bug, tg) && bug ? bug - reg.bug_base[i] : 0;
 	return tg->create(&cfg);
 }
@@ -135,8 +196,13 @@ const char *md_bug_name(unsigned id)
 const struct md_target *md_bug_target(unsigned id)
 {
 	size_t i = bug_owner(id);
+	const struct md_target *v;
 
-	return i == NTARGETS ? NULL : targets[i];
+	if (i == NTARGETS)
+		return NULL;
+	/* a bug seeded in one design names its view ("core:one-typesafe") */
+	v = md_bug_info(id)->target ? md_target_find(md_bug_info(id)->target) : NULL;
+	return v && md_target_base(v) == targets[i] ? v : targets[i];
 }
 
 unsigned md_bug_count(void)
@@ -157,12 +223,17 @@ int md_bug_lookup(const char *name)
 
 int md_bug_fits(unsigned id, const struct md_target *tg)
 {
-	return id == 0 || md_bug_target(id) == tg;
+	const struct md_target *bt = md_bug_target(id);
+
+	/* a bug of a target runs in each of its designs; one seeded in a design, there only */
+	return id == 0 || (bt && (bt == tg || (bt->base == NULL && md_target_base(tg) == bt)));
 }
 
 int md_bug_available(unsigned id)
 {
-	return md_bug_target(id) != &md_target_core || md_mutants_compiled();
+	const struct md_target *tg = md_bug_target(id);
+
+	return tg == NULL || md_target_base(tg) != &md_target_core || md_mutants_compiled();
 }
 
 const char *md_rp_name(unsigned rp)

@@ -29,6 +29,7 @@ struct md_target_cfg {
 	unsigned rp_base;  /* id of the target's race point 0 (see race_points) */
 	uint64_t size;	   /* the target's size knob (core: frames); 0: the small instance */
 	int replay;	   /* the deterministic executor runs it: one OS thread, a short run */
+	unsigned design;  /* index into the target's designs[]; 0 the default */
 };
 
 /* A size figure of an instance (the core: metadata bytes per frame). */
@@ -55,6 +56,17 @@ struct md_target {
 	 */
 	const struct md_mutant_info *bugs;
 	unsigned nbugs;
+	/*
+	 * Its designs: named ways to build the same code (the core's
+	 * "one-typesafe"), reached as target "NAME:DESIGN" and recorded so in
+	 * reproducers; designs[0] is the default, plain "NAME".  May be 0 and
+	 * NULL.  The registry fills .design and .base of each view; a target
+	 * file leaves them 0 and NULL.
+	 */
+	const char *const *designs;
+	unsigned ndesigns;
+	unsigned design;
+	const struct md_target *base;
 	/* a fresh instance; NULL on ENOMEM or a size it cannot take */
 	void *(*create)(const struct md_target_cfg *cfg);
 	struct md_thread *(*thread)(void *inst, unsigned i);
@@ -88,10 +100,20 @@ struct md_target {
 MD_TARGETS(MD_TARGET_DECL)
 #undef MD_TARGET_DECL
 
-/** md_target_find() - the target called @name (NULL: the core), or NULL if none is. */
+/**
+ * md_target_find() - the target called @name (NULL: the core), or NULL if
+ * none is.  "NAME:DESIGN" is the view of NAME that creates its instances as
+ * DESIGN ("NAME:" + its default design is NAME itself).
+ */
 const struct md_target *md_target_find(const char *name);
 
-/** md_target_names() - "core, ck_ring, ...", for usage messages. */
+/** md_target_base() - the target file behind @tg (itself, or the target a view is of). */
+static inline const struct md_target *md_target_base(const struct md_target *tg)
+{
+	return tg->base ? tg->base : tg;
+}
+
+/** md_target_names() - "core, ck_ring, ..., core:one-typesafe", for usage messages. */
 const char *md_target_names(void);
 
 /** md_target_op() - the code of @tg's op called @name, or -1. */
@@ -130,7 +152,10 @@ const struct md_mutant_info *md_bug_info(unsigned id);
 /** md_bug_name() - bug @id's name; "none" for 0. */
 const char *md_bug_name(unsigned id);
 
-/** md_bug_target() - the target bug @id is seeded in (NULL for 0 or out of range). */
+/**
+ * md_bug_target() - the target bug @id is seeded in (NULL for 0 or out of
+ * range): the view of the design its row names when it needs one.
+ */
 const struct md_target *md_bug_target(unsigned id);
 
 /** md_bug_count() - bug ids are 1..md_bug_count()-1. */

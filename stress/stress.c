@@ -23,7 +23,8 @@ static int parse(struct stress_opts *o, int argc, char **argv)
 {
 	const struct md_opt opts[] = {
 	    {"target", MD_OPT_STR, 0, 0, &o->target,
-	     "system under test: " MD_TARGET_NAMES " (default core)"},
+	     "system under test: " MD_TARGET_NAMES
+	     ", or TARGET:DESIGN (mdt targets; default core)"},
 	    {"duration", MD_OPT_DURATION, 1, 1000ull * 3600 * 24 * 7, &o->duration_ms,
 	     "run time: 500ms, 30s, 2m, 1h (default 30s)"},
 	    {"threads", MD_OPT_U64, 1, STRESS_MAX_WORKERS, &o->threads,

@@ -155,6 +155,7 @@ static void small_config(struct md_core_config *cfg)
 	cfg->nr_mappings = 1;
 	cfg->mapping_slots = INDICES;
 	cfg->zs_handles = 16;
+	cfg->dcache_objs = 4; /* typesafe: small pages, so programs empty and free some */
 }
 
 /* Stress: @frames, the default mappings of an eighth of them each. */
@@ -207,6 +208,7 @@ static void *core_create(const struct md_target_cfg *tc)
 		small_config(&cfg);
 	cfg.mutant = tc->mutant;
 	cfg.quarantine = (unsigned)tc->replay;
+	md_core_config_design(&cfg, tc->design);
 	if (inst_alloc(x, tc->nthreads, tc->size) || md_core_create(&cfg, &x->c))
 		goto err;
 	for (unsigned i = 0; i < tc->nthreads; i++)
@@ -424,7 +426,7 @@ static int op_lockframe(OP_ARGS)
 
 	if (md_lock_frame(t, pfn, &d))
 		return 0;
-	if (md_load_relaxed64(t, MD_RP_LOCKF_RECHECK, md_frame_word(x->c, pfn)) !=
+	if (md_frame_load_relaxed(t, MD_RP_LOCKF_RECHECK, &x->c->fr, pfn) !=
 	    md_word_make(d, d->type))
 		ret = FAIL("lockframe(%" PRIu64 "): the locked descriptor does not own it", pfn);
 	else if (md_desc_verify(t, d))
@@ -488,7 +490,7 @@ static int op_unpin(OP_ARGS)
 
 	if (f == NULL)
 		return 0;
-	if (md_load_relaxed64(t, MD_RP_LOOKUP_LOAD, md_frame_word(x->c, f->d.pfn)) !=
+	if (md_frame_load_relaxed(t, MD_RP_LOOKUP_LOAD, &x->c->fr, f->d.pfn) !=
 	    md_word_make(f, MD_T_FOLIO))
 		ret = FAIL("unpin: the pinned folio no longer owns frame %" PRIu64, f->d.pfn);
 	else if (md_folio_read_lockless(t, f))
@@ -930,6 +932,8 @@ static void core_destroy(void *inst, int clean)
 
 const struct md_target md_target_core = {
     .name = "core",
+    .designs = md_core_designs,
+    .ndesigns = MD_CORE_NDESIGNS,
     .bugs = md_core_mutants + 1,
     .nbugs = MD_MUT__COUNT - 1,
     .ops = &core_table,

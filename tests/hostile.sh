@@ -155,7 +155,9 @@ done
 for spec in "stress --chaos-at nosuch.point" "stress --chaos-at ,x" "stress --chaos-kinds nap" \
 	"stress --chaos-kinds ," "stress --chaos-kinds yield,,nap" "stress --target nosuch" \
 	"stress --mutant nosuch" "stress --mutant .*" "explore --strategy nosuch" \
-	"explore --target nosuch" "explore --mutant nosuch" "explore --mutant .*" \
+	"explore --target nosuch" "explore --target core:nosuch" "explore --target core:" \
+	"explore --target :one-typesafe" "stress --target core:nosuch" \
+	"explore --mutant nosuch" "explore --mutant .*" \
 	"repro --mutant nosuch $REPRO" "fuzz-opts nosuch" "fuzz-opts fuzz_sched --engine nosuch" \
 	"fuzz-opts fuzz_sched --mutant .*" "fuzz-opts fuzz_sched --mutant nosuch" "fuzz-opts" \
 	"fuzz-opts fuzz_sched fuzz_decode" "fuzz-opts fuzz_sched --target nosuch" \
@@ -171,6 +173,8 @@ if [ "$MUTANTS" = on ]; then
 	expect names 2 "a mutant of another target: explore --target stack --mutant gup_no_recheck" \
 		"$MDT" explore --target stack --mutant gup_no_recheck
 	expect names 2 "a mutant of another target: repro --mutant stack_aba" "$MDT" repro --mutant stack_aba "$REPRO"
+	expect names 2 "a mutant of another design: explore --mutant dcache_link_over_count" \
+		"$MDT" explore --mutant dcache_link_over_count
 	expect names 2 "a mutant of another target: fuzz --target stack --mutant gup_no_recheck" \
 		"$MDT" fuzz-opts fuzz_sched --target stack --mutant gup_no_recheck
 else
@@ -242,6 +246,11 @@ expect files 2 "compile a directory" "$MDT" compile "$TMP/adir" -o "$TMP/c.bin"
 printf 'threads 2\nthread 0\n  lookup frame=99\n' >"$TMP/bad.mdt"
 expect files 2 "compile a text error" "$MDT" compile "$TMP/bad.mdt" -o "$TMP/c.bin"
 holds files "... names its line and column" grep -q 'line 3, column' "$TMP/err"
+for kw in "target core:one-typesafe" "mutant gup_no_recheck" "replay bytes" "expect crash" "sanitizer thread"; do
+	{ echo "$kw"; cat "$TMP/good.mdt"; } >"$TMP/twice.mdt"
+	expect files 2 "compile a text with '${kw%% *}' given twice" "$MDT" compile "$TMP/twice.mdt" -o "$TMP/c.bin"
+	holds files "... and says so" grep -q "'${kw%% *}' is given twice" "$TMP/err"
+done
 expect files 2 "explore --seeds a missing folder" "$MDT" explore --runs 1 --seeds "$TMP/nosuch"
 expect files 2 "explore --seeds a file, not a folder" "$MDT" explore --runs 1 --seeds "$TMP/random.bin"
 mkdir "$TMP/seeds" && cp "$TMP/good.mdt" "$TMP/seeds/a.mdt" && cp "$TMP/half.bin" "$TMP/seeds/b.bin"

@@ -13,7 +13,10 @@
 #     with that detector's verdict: an oracle's kind (postcondition,
 #     invariant, deadlock, livelock), or a crash whose report is the
 #     sanitizer's own ("WARNING: ThreadSanitizer:", "ERROR: AddressSanitizer:"
-#     and, for free_no_grace, a heap-use-after-free);
+#     and, for free_no_grace, a heap-use-after-free), or for a bug whose
+#     detector is the fault itself (signal) a SIGSEGV the engine caught
+#     (corpus/regressions/fault/, proved in a build without a sanitizer,
+#     which would report the bad access first);
 #   - `mdt repro FILE --mutant none` passes.
 # A sanitizer bug is proved in the build that has its sanitizer and skipped
 # elsewhere; an oracle bug is proved by the oracle in a build without a
@@ -42,6 +45,7 @@ san=$("$MDT" version | sed -n 's/.*sanitize \([^,]*\),.*/\1/p')
 has_detector() {
 	case $1 in
 	oracle) return 0 ;;
+	signal) [ "$san" = none ] ;;
 	tsan) [ "$san" = thread ] ;;
 	asan) case $san in *address*) return 0 ;; esac; return 1 ;;
 	*) return 1 ;;
@@ -52,6 +56,7 @@ has_detector() {
 reproducer() {
 	case $1 in
 	oracle) echo "$REG/$2.bin" ;;
+	signal) echo "$REG/fault/$2.bin" ;;
 	*) echo "$REG/$1/$2.bin" ;;
 	esac
 }
@@ -60,7 +65,8 @@ reproducer() {
 sanitizer_report() {
 	case $san in
 	thread) grep -q 'WARNING: ThreadSanitizer: ' "$1" && echo tsan ;;
-	*address*) grep -q 'ERROR: AddressSanitizer: ' "$1" && echo asan ;;
+	*address*) # the asan build has UBSan too
+		if grep -q 'ERROR: AddressSanitizer: ' "$1"; then echo asan; else grep -q 'runtime error: ' "$1" && echo ubsan; fi ;;
 	undefined) grep -q 'runtime error: ' "$1" && echo ubsan ;;
 	*) return 1 ;;
 	esac
@@ -80,6 +86,7 @@ verdict() {
 		fi
 		;;
 	tsan) grep -q ': FAIL crash at step ' "$3" && grep -q 'WARNING: ThreadSanitizer: ' "$4" && echo tsan ;;
+	signal) grep -Eq ': FAIL crash at step [0-9]+: SIG(SEGV|BUS) ' "$3" && echo signal ;;
 	asan)
 		grep -q ': FAIL crash at step ' "$3" || return 1
 		case $2 in

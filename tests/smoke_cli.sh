@@ -71,6 +71,11 @@ else
 	grep -q ' 0 failures' "$TMP/out"; g=$?
 	grep -q '"runs": 3000, "failures": 0' "$TMP/x.json"; check "explore: 3000 runs of the correct code are clean (JSON too)" "0 0 0" "$rc $g $?"
 	run explore --target stack --runs 3000 --seed 1; check "explore --target stack: correct code clean" 0 $?
+	for v in one-typesafe two-epoch two-typesafe; do
+		run explore --target "core:$v" --runs 3000 --seed 1 --json "$TMP/v.json"; rc=$?
+		grep -q "\"target\": \"core:$v\"" "$TMP/v.json"
+		check "explore --target core:$v (a design): correct code clean, named in the JSON" "0 0" "$rc $?"
+	done
 	run explore --target nosuch; rc=$?
 	grep -q 'targets: core, .*stack' "$TMP/out"; check "an unknown target exits 2 and lists the targets" "2 0" "$rc $?"
 	: >"$TMP/afile"

@@ -150,17 +150,19 @@ static void test_foreign_and_hole(void)
 {
 	struct fx x;
 	struct md_folio *g;
-	uint64_t *w;
+	struct md_frames *fr;
+	uint64_t pfn;
 
 	fx_init(&x);
 	md_folio_alloc(&x.tc.t, 0, MD_MT_MOVABLE, &g);
-	w = md_frame_word(x.tc.c, x.f->d.pfn + 1);
-	*w = md_word_make(g, MD_T_FOLIO); /* f's second frame claims to be g's */
+	fr = &x.tc.c->fr;
+	pfn = x.f->d.pfn + 1;
+	md_frame_poke(fr, pfn, md_word_make(g, MD_T_FOLIO)); /* f's second frame claims to be g's */
 	ok(fx_check(&x) == (K(FRAME_FOREIGN) | K(DESC_HOLE) | K(REFCOUNT)) &&
 	       has_pfn(&x.r, MD_V_FRAME_FOREIGN, x.f->d.pfn + 1) &&
 	       has_pfn(&x.r, MD_V_DESC_HOLE, x.f->d.pfn + 1),
 	   "frame word pointing at another folio: frame_foreign and desc_hole at that frame");
-	*w = md_word_make(x.f, MD_T_FOLIO);
+	md_frame_poke(fr, pfn, md_word_make(x.f, MD_T_FOLIO));
 	md_folio_put(&x.tc.t, g);
 	ok(fx_check(&x) == 0, "restored: clean");
 	fx_fini(&x);
@@ -176,10 +178,10 @@ static void test_buddy_words(void)
 	c = x.tc.c;
 	while (!md_buddy_test(c, 6, head >> 6)) /* a free max-order block */
 		head += 64;
-	c->words[head] = md_word_buddy(3);
+	md_frame_poke(&c->fr, head, md_word_buddy(3));
 	ok(fx_check(&x) == K(BUDDY_WORD) && has_pfn(&x.r, MD_V_BUDDY_WORD, head),
 	   "free head with the wrong order: buddy_word");
-	c->words[head] = md_word_buddy(6);
+	md_frame_poke(&c->fr, head, md_word_buddy(6));
 	c->nr_free[5]++;
 	ok(fx_check(&x) == K(NR_FREE), "free count off: nr_free");
 	fx_fini(&x);
@@ -205,7 +207,7 @@ static void test_slab_list(void)
 	struct md_slab *s;
 
 	fx_init(&x);
-	s = md_desc_slab(md_word_desc(*md_frame_word(x.tc.c, x.h / MD_SLAB_OBJS)));
+	s = md_desc_slab(md_word_desc(md_frame_peek(&x.tc.c->fr, x.h / MD_SLAB_OBJS)));
 	s->on_partial = 0; /* still linked, not full */
 	ok(fx_check(&x) == K(SLAB), "slab with room but marked off the partial list: slab");
 	s->on_partial = 1;
@@ -221,10 +223,10 @@ static void test_accounting(void)
 	x.tc.c->desc_retired++;
 	ok(fx_check(&x) == K(RETIRE), "retired but never freed: retire");
 	x.tc.c->desc_retired--;
-	md_desc_alloc(&x.tc.t, MD_T_FOLIO, 0, MD_MT_MOVABLE, sizeof(struct md_folio), &d);
+	md_desc_alloc(&x.tc.t, MD_T_FOLIO, 0, MD_MT_MOVABLE, &d);
 	ok(fx_check(&x) == (K(LEAK) | K(FRAME_LOST) | K(FRAME_COUNT)),
 	   "descriptor allocated, never published: leak (+ its frame is lost)");
-	free(d);
+	free(md_desc_hdr(d));
 	fx_fini(&x);
 }
 

@@ -14,7 +14,9 @@ static void test_word(void)
 	ok(md_word_is_desc(w) && !md_word_is_desc(md_word_buddy(3)) && !md_word_is_desc(MD_T_NONE),
 	   "only descriptor tags count as descriptors");
 	ok(md_word_buddy_order(md_word_buddy(11)) == 11, "buddy word carries the order");
-	ok(sizeof(uint64_t) == 8 && _Alignof(struct md_desc) == MD_DESC_ALIGN,
+	ok(sizeof(uint64_t) == 8 && _Alignof(struct md_folio) == MD_DESC_ALIGN &&
+	       _Alignof(struct md_slab) == MD_DESC_ALIGN &&
+	       _Alignof(struct md_zpdesc) == MD_DESC_ALIGN,
 	   "frame word is 8 bytes and descriptors are %u-byte aligned", MD_DESC_ALIGN);
 }
 
@@ -31,7 +33,7 @@ static void test_conversions(void)
 	ok(md_desc_folio(d) == f && md_desc_slab(d) == NULL && md_desc_zpdesc(d) == NULL,
 	   "folio converts to folio only");
 	ok(md_slab_obj_alloc(&tc.t, &h) == 0, "allocate a slab object");
-	d = md_word_desc(*md_frame_word(tc.c, h / MD_SLAB_OBJS));
+	d = md_word_desc(md_frame_peek(&tc.c->fr, h / MD_SLAB_OBJS));
 	ok(md_desc_slab(d) != NULL && md_desc_folio(d) == NULL, "slab converts to slab only");
 	ok(md_desc_folio(NULL) == NULL, "NULL converts to NULL");
 	md_slab_obj_free(&tc.t, h);

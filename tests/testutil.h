@@ -19,10 +19,13 @@ struct tcore {
 };
 
 /*
- * A core with @frames frames.  With @mutant 0 the MDT_MUTANT environment
- * variable may switch a seeded bug on, to show a test's oracle fails on it.
+ * A core with @frames frames in design @design (md_core_designs), typesafe
+ * cache pages of @objs objects (0: as many as fit).  With @mutant 0 the
+ * MDT_MUTANT environment variable may switch a seeded bug on, to show a
+ * test's oracle fails on it.
  */
-static inline void tcore_init(struct tcore *tc, uint64_t frames, unsigned mutant)
+static inline void tcore_init_design(struct tcore *tc, uint64_t frames, unsigned mutant,
+				     unsigned design, unsigned objs)
 {
 	struct md_core_config cfg;
 	int env = md_mutant_lookup(getenv("MDT_MUTANT"));
@@ -30,12 +33,20 @@ static inline void tcore_init(struct tcore *tc, uint64_t frames, unsigned mutant
 	if (mutant == 0 && env > 0)
 		mutant = (unsigned)env;
 	md_core_config_default(&cfg);
+	md_core_config_design(&cfg, design);
 	cfg.nr_frames = frames;
 	cfg.mutant = mutant;
+	cfg.dcache_objs = objs;
 	if (md_core_create(&cfg, &tc->c) || md_thread_init(&tc->t, tc->c, 0)) {
 		fprintf(stderr, "cannot create core\n");
 		exit(99);
 	}
+}
+
+/* A core with @frames frames in the default design. */
+static inline void tcore_init(struct tcore *tc, uint64_t frames, unsigned mutant)
+{
+	tcore_init_design(tc, frames, mutant, 0, 0);
 }
 
 static inline void tcore_fini(struct tcore *tc)

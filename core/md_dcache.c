@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: MIT
+/*
+ * md_dcache.c - type-safe descriptor caches.
+ *
+ * Invariants:
+ *  - an object is on its page's free list exactly when it is not handed out;
+ *    a page is on the partial list exactly when it has a free object and is
+ *    not the spare;
+ *  - a page leaves the cache only when all its objects are free, and its
+ *    memory is freed after a grace period (so a walker that loaded a pointer
+ *    into it inside a section can still read the refcount);
+ *  - the cache never writes an object's first MD_DCACHE_LINK bytes.
+ *
+ * Locks (ordering: md_core.h): dc->lock, a leaf.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ck_epoch.h>
+
+#include "md_core.h"
+#include "md_dcache.h"
+#include "md_epoch.h"
+
+struct md_dcache_link {
+	struct md_dcache_page *next, *prev;
+};
+
+struct md_dcache_page {
+	ck_epoch_entry_t rcu; /* the deferred free of the page */
+	struct md_dcache *cache;
+	struct md_dcache_link partial; /* on the partial list */
+	struct md_dcache_link all;     /* on the list of every page of the cache */
+	void *free;		       /* free objects, linked at MD_DCACHE_LINK */
+	uint32_t nfree;
+} __attribute__((aligned(64)));
+
+#define OBJS_OFFSET sizeof(struct md_dcache_page)
+
+static struct md_dcache_page *page_of(const void *obj)
+{
+	return (struct md_dcache_page *)((uintptr_t)obj & ~(uintptr_t)(MD_DCACHE_PAGE - 1));
+}
+
+static void **link_of(const struct md_dcache *dc, void *obj)
+{
+	return (void **)((char *)obj + dc->link_off);
+}
+
+int md_dcache_init(struct md_dcache *dc, struct md_core *c, size_t obj_size, unsigned per_page)
+{
+	unsigned fit = (unsigned)((MD_DCACHE_PAGE - OBJS_OFFSET) / obj_size);
+
+	memset(dc, 0, sizeof(*dc));
+	if (fit == 0 || per_page > fit)
+		return -EINVAL;
+	dc->core = c;
+	dc->obj_size = obj_size;
+	/*
+	 * MUTANT dcache_link_over_count: correct code keeps the free-list link
+	 * off the refcount, which a stale walker's try-get still reads after
+	 * the free (the kernel's freeptr_offset); over it, the try-get reads
+	 * a pointer as a count, and succeeds on a free object.
+	 */
+	dc->link_off = md_mutant(&c->cfg, DCACHE_LINK_OVER_COUNT) ? 0 : MD_DCACHE_LINK;
+	dc->per_page = per_page ? per_page : fit;
+	dc->page_bytes = MD_DCACHE_PAGE;
+	pthread_mutex_init(&dc->lock, NULL);
+	return 0;
+}
+
+/* A new page, every object free and zeroed.  Outside the lock: malloc is slow. */
+static struct md_dcache_page *page_new(struct md_dcache *dc)
+{
+	struct md_dcache_page *pg = aligned_alloc(MD_DCACHE_PAGE, MD_DCACHE_PAGE);
+	char *obj;
+
+	if (pg == NULL)
+		return NULL;
+	memset(pg, 0, OBJS_OFFSET + dc->per_page * dc->obj_size);
+	pg->cache = dc;
+	for (unsigned i = dc->per_page; i-- > 0;) {
+		obj = (char *)pg + OBJS_OFFSET + i * dc->obj_size;
+		*link_of(dc, obj) = pg->free;
+		pg->free = obj;
+	}
+	pg->nfree = dc->per_page;
+	return pg;
+}
+
+/* A page's place on one of the cache's lists: off names which (PARTIAL, ALL). */
+#define PARTIAL offsetof(struct md_dcache_page, partial)
+#define ALL	offsetof(struct md_dcache_page, all)
+
+static struct md_dcache_link *link_at(struct md_dcache_page *pg, size_t off)
+{
+	return (struct md_dcache_link *)((char *)pg + off);
+}
+
+static void list_add(struct md_dcache_page **head, struct md_dcache_page *pg, size_t off)
+{
+	link_at(pg, off)->prev = NULL;
+	link_at(pg, off)->next = *head;
+	if (*head)
+		link_at(*head, off)->prev = pg;
+	*head = pg;
+}
+
+static void list_del(struct md_dcache_page **head, struct md_dcache_page *pg, size_t off)
+{
+	struct md_dcache_link *l = link_at(pg, off);
+
+	if (l->prev)
+		link_at(l->prev, off)->next = l->next;
+	else
+		*head = l->next;
+	if (l->next)
+		link_at(l->next, off)->prev = l->prev;
+}
+
+/* Under the lock: a page to allocate from (partial first, then the spare), or NULL. */
+static struct md_dcache_page *page_take(struct md_dcache *dc)
+{
+	struct md_dcache_page *pg = dc->partial;
+
+	if (pg == NULL && dc->spare) {
+		pg = dc->spare;
+		dc->spare = NULL;
+		list_add(&dc->partial, pg, PARTIAL);
+	}
+	return pg;
+}
+
+/* Under the lock, from a page with a free object. */
+static void *obj_take(struct md_dcache *dc, struct md_dcache_page *pg)
+{
+	void *obj = pg->free;
+
+	pg->free = *link_of(dc, obj);
+	if (--pg->nfree == 0)
+		list_del(&dc->partial, pg, PARTIAL);
+	return obj;
+}
+
+void *md_dcache_alloc(struct md_thread *t, struct md_dcache *dc)
+{
+	struct md_dcache_page *pg, *fresh = NULL;
+	void *obj;
+
+	(void)t;
+	pthread_mutex_lock(&dc->lock);
+	while ((pg = page_take(dc)) == NULL) {
+		pthread_mutex_unlock(&dc->lock);
+		if (fresh || (fresh = page_new(dc)) == NULL)
+			return NULL;
+		pthread_mutex_lock(&dc->lock);
+		list_add(&dc->all, fresh, ALL);
+		dc->pages++;
+		list_add(&dc->partial, fresh, PARTIAL);
+	}
+	obj = obj_take(dc, pg);
+	pthread_mutex_unlock(&dc->lock);
+	return obj;
+}
+
+static void page_free_deferred(ck_epoch_entry_t *e)
+{
+	struct md_dcache_page *pg = (struct md_dcache_page *)e;
+	struct md_core *c = pg->cache->core;
+
+	md_epoch_tsan_grace(c);
+	md_epoch_free_mem(c, pg, MD_DCACHE_PAGE);
+}
+
+/*
+ * Under the lock: @pg just became empty.  Keep it as the spare, or unlink it
+ * for a deferred free (true: the caller defers it after unlocking).
+ */
+static bool page_empty(struct md_dcache *dc, struct md_dcache_page *pg)
+{
+	list_del(&dc->partial, pg, PARTIAL);
+	if (dc->spare == NULL) {
+		dc->spare = pg;
+		return false;
+	}
+	list_del(&dc->all, pg, ALL);
+	dc->pages--;
+	return true;
+}
+
+void md_dcache_free(struct md_thread *t, struct md_dcache *dc, void *obj)
+{
+	struct md_dcache_page *pg = page_of(obj);
+	bool release;
+
+	pthread_mutex_lock(&dc->lock);
+	*link_of(dc, obj) = pg->free;
+	pg->free = obj;
+	if (pg->nfree++ == 0)
+		list_add(&dc->partial, pg, PARTIAL);
+	release = pg->nfree == dc->per_page && page_empty(dc, pg);
+	pthread_mutex_unlock(&dc->lock);
+	if (!release)
+		return;
+	/*
+	 * MUTANT free_no_grace: correct code frees the page after a grace
+	 * period, as walkers that loaded a pointer into it may still read it.
+	 */
+	if (md_mutant(t, FREE_NO_GRACE)) {
+		page_free_deferred(&pg->rcu);
+		return;
+	}
+	md_epoch_defer(t, &pg->rcu, page_free_deferred);
+}
+
+struct md_core *md_dcache_core(const void *obj)
+{
+	return page_of(obj)->cache->core;
+}
+
+uint64_t md_dcache_bytes(const struct md_dcache *dc)
+{
+	return dc->pages * dc->page_bytes;
+}
+
+void md_dcache_fini(struct md_dcache *dc)
+{
+	struct md_dcache_page *pg = dc->all, *next;
+
+	if (dc->core == NULL)
+		return;
+	for (; pg != NULL; pg = next) {
+		next = pg->all.next;
+		free(pg);
+	}
+	pthread_mutex_destroy(&dc->lock);
+}
