@@ -586,6 +586,9 @@ HITRATE = {
     "zs_put_in_destructor": "--mix zs_alloc=10,zs_free=30,zs_rw=20,compact=5,zpool_destroy=10,"
                             "zpool_create=10 --chaos 0.01",
     "index_reinsert": "--mix alloc=10,put=5,index_insert=20,index_lookup=30,truncate=10 --chaos 0.01",
+    "dcache_link_over_count": "--mix migrate=20,file=10,index_lookup=30,lookup=10,truncate=5,alloc=5,put=5 "
+                              "--chaos 0.01",
+    "frame_two_torn": "--mix migrate=20,file=10,lookup=30,alloc=10,put=10 --chaos 0.01",
 }
 SANITIZER_OF = {"tsan": "tsan", "asan": "asan", "debug": None}
 
@@ -595,18 +598,20 @@ def hitrate_wanted(det, build):
     san = SANITIZER_OF[build]
     if det in ("tsan", "asan"):
         return {det} if san == det else None  # the proof that the annotations hide nothing
+    if det == "signal":  # the fault; the asan build's UBSan reports the null access first
+        return {"signal"} | ({"ubsan"} if san == "asan" else set())
     return {"oracle", "stall"} | ({san} if san else set())  # an oracle bug may hit the sanitizer first
 
 
 def hitrate_cmd(builds, build, mutant, seed):
-    args = HITRATE_BUDGET + HITRATE[mutant].split()
+    args = HITRATE_BUDGET + HITRATE[mutant].split() + ["--target", mutant_target(mutant)]
     mut = [] if mutant == "none" else ["--mutant", mutant]
     return [builds.path(build, "cli/mdt"), "stress"] + args + ["--seed", str(seed)] + mut
 
 
 def hitrate_run(builds, build, mutant, scenario, seed):
     """One stress run of @scenario's racing pair with @mutant ("none": the correct code)."""
-    args = HITRATE_BUDGET + HITRATE[scenario].split() + ["--seed", str(seed)]
+    args = HITRATE_BUDGET + HITRATE[scenario].split() + ["--target", mutant_target(scenario), "--seed", str(seed)]
     cmd = [builds.path(build, "cli/mdt"), "stress"] + args + ([] if mutant == "none" else ["--mutant", mutant])
     rc, secs, out = run(cmd, env=dict(os.environ, MDT_VARIANT=build), timeout=120)
     verdict = VERDICTS.get(rc, "hung" if rc is None else ("clean" if rc == 0 else f"exit {rc}"))

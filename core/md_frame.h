@@ -144,15 +144,25 @@ static inline uint64_t md_frame_load(struct md_thread *t, unsigned rp, const str
  * md_frame_recheck() - does frame @pfn still name the descriptor of @w, a
  * word md_frame_load() gave?  For a walker that holds a reference on it: a
  * reference keeps its frames from changing owner (split, migration and
- * release freeze or drop the count first), so one load answers, in either
- * layout: the word, or the descriptor word.  Acquire: pairs with
- * md_frame_publish(), like the first load.
+ * release freeze or drop the count first), so the frame's state now is the
+ * answer.  One word: one load.  Two words: the allocator word, then the
+ * descriptor word, because a descriptor reused under desc_free=typesafe gets
+ * its count before its words are published, so a stale walker can hold a
+ * reference while the descriptor word names it and the allocator word does
+ * not yet.  Acquire: pairs with md_frame_publish(), like the first load.
  */
 static inline bool md_frame_recheck(struct md_thread *t, unsigned rp, const struct md_frames *fr,
 				    uint64_t pfn, uint64_t w)
 {
 	if (fr->desc == NULL)
 		return md_load_acquire64(t, rp, &fr->word[pfn]) == w;
+	/*
+	 * MUTANT frame_two_recheck_desc: correct code rechecks both words; the
+	 * descriptor word alone says yes halfway through a publication.
+	 */
+	if (!md_mutant(t, FRAME_TWO_RECHECK_DESC) &&
+	    md_load_acquire64(t, rp, &fr->word[pfn]) != md_word_type(w))
+		return false;
 	return md_load_acquire64(t, rp, &fr->desc[pfn]) == (uint64_t)(uintptr_t)md_word_desc(w);
 }
 

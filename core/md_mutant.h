@@ -89,6 +89,9 @@
 	  "a two-word frame read takes the allocator word's tag and the descriptor word "          \
 	  "unchecked",                                                                             \
 	  "1d798ca3f164 mm: make compound_head() robust (PageTail and first_page in two words)")   \
+	X(FRAME_TWO_RECHECK_DESC, "frame_two_recheck_desc", "core:two-typesafe", MD_DET_ORACLE,    \
+	  "a two-word recheck reads only the descriptor word, not the allocator word",             \
+	  "found by mdt bench detect on this project's own code (2026-12-02)")                     \
 	X(DCACHE_LINK_OVER_COUNT, "dcache_link_over_count", "core:one-typesafe", MD_DET_ORACLE,    \
 	  "the descriptor cache links free objects through their refcount word",                   \
 	  "kmem_cache_create_rcu()'s freeptr_offset (struct file under SLAB_TYPESAFE_BY_RCU, "     \

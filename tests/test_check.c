@@ -226,7 +226,9 @@ static void test_accounting(void)
 	md_desc_alloc(&x.tc.t, MD_T_FOLIO, 0, MD_MT_MOVABLE, &d);
 	ok(fx_check(&x) == (K(LEAK) | K(FRAME_LOST) | K(FRAME_COUNT)),
 	   "descriptor allocated, never published: leak (+ its frame is lost)");
-	free(md_desc_hdr(d));
+	md_buddy_free(&x.tc.t, d->pfn, 0);
+	md_desc_discard(&x.tc.t, d);
+	ok(fx_check(&x) == 0, "its frame given back and the descriptor discarded: clean");
 	fx_fini(&x);
 }
 

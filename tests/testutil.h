@@ -43,10 +43,20 @@ static inline void tcore_init_design(struct tcore *tc, uint64_t frames, unsigned
 	}
 }
 
-/* A core with @frames frames in the default design. */
+/*
+ * A core with @frames frames in the default design, or the one the
+ * MDT_CORE_DESIGN environment variable names (the unit suite runs in each).
+ */
 static inline void tcore_init(struct tcore *tc, uint64_t frames, unsigned mutant)
 {
-	tcore_init_design(tc, frames, mutant, 0, 0);
+	const char *name = getenv("MDT_CORE_DESIGN");
+	int design = name && *name ? md_core_design_lookup(name) : 0;
+
+	if (design < 0) {
+		fprintf(stderr, "MDT_CORE_DESIGN=%s: no such design\n", name);
+		exit(99);
+	}
+	tcore_init_design(tc, frames, mutant, (unsigned)design, 0);
 }
 
 static inline void tcore_fini(struct tcore *tc)
