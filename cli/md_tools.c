@@ -690,13 +690,34 @@ int md_minimize_main(int argc, char **argv)
 
 /* ---- compile / decompile ---- */
 
+/* compile --target: @r as a program of @name, a design of its own target. */
+static int retarget(struct md_repro *r, const char *name)
+{
+	const struct md_target *tg = md_target_find(name);
+
+	if (tg == NULL || md_target_base(tg) != md_target_base(r->tg)) {
+		fprintf(stderr, "mdt compile: --target %s: %s\n", name,
+			tg ? "not a design of the file's target" : "no such target");
+		return -1;
+	}
+	if (!md_bug_fits(r->mutant, tg)) {
+		fprintf(stderr, "mdt compile: --target %s: its mutant %s is seeded elsewhere\n",
+			name, md_bug_name(r->mutant));
+		return -1;
+	}
+	r->tg = tg;
+	return 0;
+}
+
 int md_compile_main(int argc, char **argv)
 {
 	static struct md_repro r;
 	static uint8_t buf[MD_REPRO_MAX];
-	const char *out = NULL, *path;
+	const char *out = NULL, *path, *design = NULL;
 	const struct md_opt opts[] = {
 	    {"o", MD_OPT_STR, 0, 0, &out, "the binary reproducer to write (a new file)"},
+	    {"target", MD_OPT_STR, 0, 0, &design,
+	     "record it for this design of its target instead (core:one-typesafe: the same ops)"},
 	    {NULL, 0, 0, 0, NULL, NULL},
 	};
 	int ret =
@@ -715,6 +736,8 @@ int md_compile_main(int argc, char **argv)
 		fprintf(stderr, "mdt compile: %s: compile reads the text form (.mdt)\n", path);
 		return MD_EXIT_USAGE;
 	}
+	if (design && retarget(&r, design))
+		return MD_EXIT_USAGE;
 	n = md_repro_encode(&r, buf, sizeof(buf));
 	if (md_repro_write(out, buf, n)) {
 		fprintf(stderr, "mdt compile: cannot write '%s': %s\n", out,

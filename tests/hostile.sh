@@ -246,6 +246,8 @@ expect files 2 "compile a directory" "$MDT" compile "$TMP/adir" -o "$TMP/c.bin"
 printf 'threads 2\nthread 0\n  lookup frame=99\n' >"$TMP/bad.mdt"
 expect files 2 "compile a text error" "$MDT" compile "$TMP/bad.mdt" -o "$TMP/c.bin"
 holds files "... names its line and column" grep -q 'line 3, column' "$TMP/err"
+expect files 2 "compile --target of another target" "$MDT" compile --target stack "$TMP/good.mdt" -o "$TMP/c.bin"
+expect files 2 "compile --target of no target" "$MDT" compile --target core:nosuch "$TMP/good.mdt" -o "$TMP/c.bin"
 for kw in "target core:one-typesafe" "mutant gup_no_recheck" "replay bytes" "expect crash" "sanitizer thread"; do
 	{ echo "$kw"; cat "$TMP/good.mdt"; } >"$TMP/twice.mdt"
 	expect files 2 "compile a text with '${kw%% *}' given twice" "$MDT" compile "$TMP/twice.mdt" -o "$TMP/c.bin"
