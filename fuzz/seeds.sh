@@ -7,14 +7,12 @@
 set -u
 ROOT=$1 MDT=$2 OUT=$3 SYSTEM=${4:-}
 BASE=${SYSTEM%%:*}
+# a design: its target's seeds, recorded for it
+if [ "$SYSTEM" != "$BASE" ]; then set -- --target "$SYSTEM"; else set --; fi
 mkdir -p "$OUT" 2>/dev/null && [ -w "$OUT" ] || { echo "seeds.sh: cannot write '$OUT'" >&2; exit 3; }
 for f in "$ROOT"/targets/*/*.mdt; do
 	[ -f "$f" ] || continue
 	[ -z "$SYSTEM" ] || [ "$(basename "$(dirname "$f")")" = "$BASE" ] || continue
-	if [ "$SYSTEM" != "$BASE" ]; then
-		"$MDT" compile --target "$SYSTEM" "$f" -o "$OUT/$(basename "$f" .mdt).bin" >/dev/null || exit 2
-	else
-		"$MDT" compile "$f" -o "$OUT/$(basename "$f" .mdt).bin" >/dev/null || exit 2
-	fi
+	"$MDT" compile "$@" "$f" -o "$OUT/$(basename "$f" .mdt).bin" >/dev/null || exit 2
 done
 exit 0
