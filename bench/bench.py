@@ -122,6 +122,25 @@ def shell_quote(cmd, env_keys=(), env=None):
     return (pre + " " + body).strip()
 
 
+def gnuplot_data(name, points, fmt):
+    """An inline gnuplot data block $@name of (x, y) @points, y printed with @fmt."""
+    return f"${name} << EOD\n" + "".join(f"{x} {y:{fmt}}\n" for x, y in points) + "EOD"
+
+
+def gnuplot_png(path, size, labels, settings, blocks, plot, what):
+    """A PNG at @path from inline data @blocks: @labels (title, x, y), extra @settings lines."""
+    title, xlabel, ylabel = labels
+    gnuplot("\n".join(blocks) + f"""
+set terminal pngcairo noenhanced size {size} font ",10"
+set output "{path}"
+set title "{title}"
+set xlabel "{xlabel}"
+set ylabel "{ylabel}"
+{settings}
+plot {plot}
+""", what)
+
+
 def gnuplot(script, what):
     if shutil.which("gnuplot") is None:
         raise EnvError("gnuplot is missing (ci/install-deps.sh installs gnuplot-nox)")
@@ -194,11 +213,16 @@ MUTANT_TARGETS = {}  # name -> target, from `mdt mutants --names`
 CORE_DESIGNS = ["one-epoch", "one-typesafe", "two-epoch", "two-typesafe"]
 
 
+def core_target(design):
+    """The target name of the core in @design: the plain name for the default."""
+    return "core" if design == CORE_DESIGNS[0] else f"core:{design}"
+
+
 def mutant_target(mutant, design=CORE_DESIGNS[0]):
     """The target a mutant runs on: where it is seeded (the correct code: the core), the core
     in @design."""
     tg = MUTANT_TARGETS.get(mutant, "core")
-    return tg if tg != "core" or design == CORE_DESIGNS[0] else f"core:{design}"
+    return core_target(design) if tg == "core" else tg
 
 
 def design_mutants(all_mut, design):
@@ -206,7 +230,7 @@ def design_mutants(all_mut, design):
     design only: they do not depend on it) the hosted targets'."""
     def fits(m):
         tg = MUTANT_TARGETS.get(m, "core")
-        if tg == "core" or tg == f"core:{design}":
+        if tg in ("core", core_target(design)):
             return True
         return design == CORE_DESIGNS[0] and not tg.startswith("core:")
     return [m for m in all_mut if fits(m)]
@@ -863,22 +887,12 @@ def throughput_plot(out, get, floor, threads):
     series += [(f"lookup ({CORE_DESIGNS[0]}, global lock)", [get[(CORE_DESIGNS[0], "lookup", "global", n)]
                                                              for n in threads], 1, 2),
                ("floor", [floor[n] for n in threads], 8, 1)]
-    blocks = [f"$s{i} << EOD\n" + "".join(f"{n} {y:.0f}\n" for n, y in zip(threads, ys)) + "EOD"
-              for i, (_, ys, _, _) in enumerate(series)]
+    blocks = [gnuplot_data(f"s{i}", zip(threads, ys), ".0f") for i, (_, ys, _, _) in enumerate(series)]
     plots = ", ".join(f'$s{i} using 1:2 with linespoints lc {c} dt {dt} title "{name}"'
                       for i, (name, _, c, dt) in enumerate(series))
-    nl = "\n"
-    gnuplot(f"""{nl.join(blocks)}
-set terminal pngcairo noenhanced size 900,600 font ",10"
-set output "{os.path.join(out, 'throughput.png')}"
-set title "core ops/s per design (release build)"
-set xlabel "threads"
-set ylabel "ops/s"
-set logscale y
-set xtics 1
-set key outside right
-plot {plots}
-""", "the throughput plot")
+    gnuplot_png(os.path.join(out, "throughput.png"), "900,600",
+                ("core ops/s per design (release build)", "threads", "ops/s"),
+                "set logscale y\nset xtics 1\nset key outside right", blocks, plots, "the throughput plot")
 
 
 # ---------------------------------------------------------------- footprint
@@ -907,8 +921,7 @@ def footprint_orders(builds, design):
 
 
 def footprint_stress(builds, secs, name, mix, design):
-    target = "core" if design == CORE_DESIGNS[0] else f"core:{design}"
-    argv = ["stress", "--target", target, "--duration", f"{secs:g}s", "--seed", "1", "--threads", "2"]
+    argv = ["stress", "--target", core_target(design), "--duration", f"{secs:g}s", "--seed", "1", "--threads", "2"]
     fp = mdt_json(builds, "release", argv + (["--mix", mix] if mix else []), secs)["footprint"]
     fp.update(mix=f"stress {name}", order="0..3 + slab, zpool" if not mix else mix, design=design)
     return fp
@@ -918,21 +931,14 @@ def footprint_plot(out, orders):
     """One curve per design: bytes per frame against folio order (inline data blocks)."""
     blocks, plots = [], []
     for i, (v, rows) in enumerate(orders.items()):
-        blocks.append(f"$v{i} << EOD\n" + "".join(f"{r['order']} {r['bytes_per_frame']:.2f}\n" for r in rows) + "EOD")
+        blocks.append(gnuplot_data(f"v{i}", ((r["order"], r["bytes_per_frame"]) for r in rows), ".2f"))
         plots.append(f'$v{i} using 1:2 with linespoints lw 2 title "{v}"')
-    nl = "\n"
-    gnuplot(f"""{nl.join(blocks)}
-set terminal pngcairo noenhanced size 800,500 font ",10"
-set output "{os.path.join(out, 'footprint.png')}"
-set title "core metadata per 4 KiB frame, every frame in folios of one order (release build)"
-set xlabel "folio order"
-set ylabel "bytes per frame"
-set logscale y 2
-set xtics 1
-set key top right
-plot {", ".join(plots)}, \\
-     {STRUCT_PAGE} with lines dt 2 lw 2 title "struct page ({STRUCT_PAGE} B)"
-""", "the footprint plot")
+    plots.append(f'{STRUCT_PAGE} with lines dt 2 lw 2 title "struct page ({STRUCT_PAGE} B)"')
+    gnuplot_png(os.path.join(out, "footprint.png"), "800,500",
+                ("core metadata per 4 KiB frame, every frame in folios of one order (release build)",
+                 "folio order", "bytes per frame"),
+                "set logscale y 2\nset xtics 1\nset key top right", blocks, ", ".join(plots),
+                "the footprint plot")
 
 
 def footprint_targets(v, orders, default):

@@ -72,10 +72,8 @@ static int cmd_targets(int argc, char **argv)
 			       tg->ops->nops,
 			       tg == &md_target_core ? MD_RP__COUNT - 1 : tg->nrace_points, bugs);
 		for (unsigned v = 0; !names && v < tg->ndesigns; v++)
-			printf("    %s:%s%s\n", n, tg->designs[v],
-			       v ? ""
-				 : " (the default: plain "
-				   "name)");
+			printf(v ? "    %s:%s\n" : "    %s:%s (the default: the plain name)\n", n,
+			       tg->designs[v]);
 	}
 	return MD_EXIT_OK;
 }

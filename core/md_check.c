@@ -255,7 +255,7 @@ static void check_desc(struct walk *w, struct md_desc *d)
 /* Was @d allocated by @c?  (A stray pointer is caught here, not followed further.) */
 static bool owned_by(struct md_core *c, struct md_desc *d)
 {
-	return c->typesafe ? md_dcache_core(d) == c : md_desc_hdr(d)->core == c;
+	return md_core_typesafe(c) ? md_dcache_core(d) == c : md_desc_hdr(d)->core == c;
 }
 
 static void check_frame(struct walk *w, uint64_t pfn)
@@ -384,10 +384,10 @@ void md_core_footprint(struct md_core *c, struct md_footprint *fp)
 		if (d->pfn != pfn)
 			continue;
 		fp->descs[d->type]++;
-		if (!c->typesafe) /* each with its epoch header */
+		if (!md_core_typesafe(c)) /* each with its epoch header */
 			fp->desc_bytes += sizeof(struct md_desc_hdr) + md_desc_size(d->type);
 	}
-	for (unsigned k = 0; c->typesafe && k < MD_T__COUNT; k++)
+	for (unsigned k = 0; md_core_typesafe(c) && k < MD_T__COUNT; k++)
 		fp->desc_bytes += md_dcache_bytes(&c->dcache[k]); /* pages, free objects too */
 	fp->free_frames = c->nr_frames - fp->owned_frames;
 }

@@ -109,8 +109,7 @@ static int init_caches(struct md_core *c)
 	static const unsigned types[] = {MD_T_FOLIO, MD_T_SLAB, MD_T_ZPDESC};
 	int ret = 0;
 
-	c->typesafe = c->cfg.desc_free == MD_DESC_FREE_TYPESAFE;
-	for (unsigned i = 0; c->typesafe && ret == 0 && i < 3; i++)
+	for (unsigned i = 0; md_core_typesafe(c) && ret == 0 && i < 3; i++)
 		ret = md_dcache_init(&c->dcache[types[i]], c, md_desc_size(types[i]),
 				     c->cfg.dcache_objs);
 	return ret;
@@ -174,7 +173,7 @@ static void free_live(struct md_core *c)
 
 		if (d->type == MD_T_ZPDESC)
 			md_zpdesc_retire(NULL, md_desc_zpdesc(d)); /* its pool reference */
-		if (!c->typesafe)
+		if (!md_core_typesafe(c))
 			free(md_desc_hdr(d)); /* typesafe: its cache page goes below */
 	}
 	free(live);

@@ -70,7 +70,6 @@ struct md_core {
 	uint64_t nr_frames;
 	struct md_frames fr;		       /* frame words (md_frame.h) */
 	uint64_t (*payload)[MD_PAYLOAD_WORDS]; /* frame contents */
-	bool typesafe;			       /* cfg.desc_free == MD_DESC_FREE_TYPESAFE */
 
 	/* buddy (md_buddy.c), all under zone_lock */
 	struct md_spinlock zone_lock;
@@ -137,6 +136,12 @@ void md_core_config_design(struct md_core_config *cfg, unsigned v);
 
 /** md_core_design_lookup() - the index of design @name, or -1. */
 int md_core_design_lookup(const char *name);
+
+/** md_core_typesafe() - are @c's descriptors reused at once (desc_free=typesafe)? */
+static inline bool md_core_typesafe(const struct md_core *c)
+{
+	return c->cfg.desc_free == MD_DESC_FREE_TYPESAFE;
+}
 
 /** md_core_config_default() - 4096 frames, max order 6, pageblocks of 16, 75% movable. */
 void md_core_config_default(struct md_core_config *cfg);

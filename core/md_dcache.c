@@ -66,7 +66,6 @@ int md_dcache_init(struct md_dcache *dc, struct md_core *c, size_t obj_size, uns
 	 */
 	dc->link_off = md_mutant(&c->cfg, DCACHE_LINK_OVER_COUNT) ? 0 : MD_DCACHE_LINK;
 	dc->per_page = per_page ? per_page : fit;
-	dc->page_bytes = MD_DCACHE_PAGE;
 	pthread_mutex_init(&dc->lock, NULL);
 	return 0;
 }
@@ -144,12 +143,11 @@ static void *obj_take(struct md_dcache *dc, struct md_dcache_page *pg)
 	return obj;
 }
 
-void *md_dcache_alloc(struct md_thread *t, struct md_dcache *dc)
+void *md_dcache_alloc(struct md_dcache *dc)
 {
 	struct md_dcache_page *pg, *fresh = NULL;
 	void *obj;
 
-	(void)t;
 	pthread_mutex_lock(&dc->lock);
 	while ((pg = page_take(dc)) == NULL) {
 		pthread_mutex_unlock(&dc->lock);
@@ -222,7 +220,7 @@ struct md_core *md_dcache_core(const void *obj)
 
 uint64_t md_dcache_bytes(const struct md_dcache *dc)
 {
-	return dc->pages * dc->page_bytes;
+	return dc->pages * MD_DCACHE_PAGE;
 }
 
 void md_dcache_fini(struct md_dcache *dc)

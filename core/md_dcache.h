@@ -46,7 +46,6 @@ struct md_dcache {
 	struct md_dcache_page *spare;	/* one empty page kept; under lock */
 	struct md_dcache_page *all;	/* every page; under lock */
 	uint64_t pages;			/* pages held, the spare included; under lock */
-	uint64_t page_bytes;		/* bytes of one page (allocated: MD_DCACHE_PAGE) */
 };
 
 /**
@@ -62,7 +61,7 @@ int md_dcache_init(struct md_dcache *dc, struct md_core *c, size_t obj_size, uns
  * its last reference went); the rest is stale.  Takes the cache lock.
  * Return: the object, or NULL when memory runs out.
  */
-void *md_dcache_alloc(struct md_thread *t, struct md_dcache *dc);
+void *md_dcache_alloc(struct md_dcache *dc);
 
 /**
  * md_dcache_free() - give @obj back for immediate reuse.  Nothing may point

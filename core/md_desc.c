@@ -43,8 +43,8 @@ static struct md_desc *mem_alloc(struct md_thread *t, unsigned type)
 	struct md_core *c = t->core;
 	struct md_desc_hdr *h;
 
-	if (c->typesafe)
-		return md_dcache_alloc(t, &c->dcache[type]);
+	if (md_core_typesafe(c))
+		return md_dcache_alloc(&c->dcache[type]);
 	h = aligned_alloc(MD_DESC_ALIGN, sizeof(*h) + md_desc_size(type));
 	if (h == NULL)
 		return NULL;
@@ -76,7 +76,7 @@ struct md_desc *md_desc_new(struct md_thread *t, unsigned type, uint64_t pfn, un
 
 	if (d == NULL)
 		return NULL;
-	if (c->typesafe) {
+	if (md_core_typesafe(c)) {
 		init_reused(d, type, ref, flags);
 	} else {
 		memset(d, 0, md_desc_size(type));
@@ -134,7 +134,7 @@ static void free_typesafe(struct md_thread *t, struct md_desc *d)
 
 void md_desc_free(struct md_thread *t, struct md_desc *d)
 {
-	if (t->core->typesafe)
+	if (md_core_typesafe(t->core))
 		free_typesafe(t, d);
 	else
 		md_epoch_retire(t, d);
@@ -147,7 +147,7 @@ void md_desc_free(struct md_thread *t, struct md_desc *d)
  */
 void md_desc_discard(struct md_thread *t, struct md_desc *d)
 {
-	if (t->core->typesafe) {
+	if (md_core_typesafe(t->core)) {
 		free_typesafe(t, d);
 		return;
 	}
@@ -166,7 +166,7 @@ void md_desc_discard(struct md_thread *t, struct md_desc *d)
  */
 static void give_born_ref(struct md_thread *t, struct md_desc *d)
 {
-	if (!t->core->typesafe || d->born_ref == 0)
+	if (!md_core_typesafe(t->core) || d->born_ref == 0)
 		return;
 	md_store_release32(t, MD_RP_FRAME_PUBLISH, &d->refcount, d->born_ref);
 	d->born_ref = 0;

@@ -98,21 +98,30 @@ struct md_frames {
 	uint64_t *desc; /* two: the descriptor word; NULL in the one-word layout */
 };
 
+/* Two words: what the descriptor word of logical word @w holds (its address, untagged). */
+static inline uint64_t md_frame_desc_word(uint64_t w)
+{
+	return w & ~MD_TAG_MASK;
+}
+
+static inline uint64_t md_frame_ld(struct md_thread *t, unsigned rp, const uint64_t *p,
+				   bool acquire)
+{
+	return acquire ? md_load_acquire64(t, rp, p) : md_load_relaxed64(t, rp, p);
+}
+
 /* Two words: a consistent pair (see above), retried while a writer is between its stores. */
 static inline uint64_t md_frame_load2(struct md_thread *t, unsigned rp, const struct md_frames *fr,
 				      uint64_t pfn, bool acquire)
 {
 	for (;;) {
 		/* acquire: pairs with md_frame_publish()'s release of the allocator word */
-		uint64_t a = acquire ? md_load_acquire64(t, rp, &fr->word[pfn])
-				     : md_load_relaxed64(t, rp, &fr->word[pfn]),
-			 p;
+		uint64_t a = md_frame_ld(t, rp, &fr->word[pfn], acquire), p;
 
 		if (!md_word_is_desc(a))
 			return a;
 		/* acquire: pairs with the release of the descriptor word */
-		p = acquire ? md_load_acquire64(t, rp, &fr->desc[pfn])
-			    : md_load_relaxed64(t, rp, &fr->desc[pfn]);
+		p = md_frame_ld(t, rp, &fr->desc[pfn], acquire);
 		/*
 		 * MUTANT frame_two_torn: correct code reads the allocator word
 		 * again and refuses a descriptor word of 0; without it a frame
@@ -163,7 +172,7 @@ static inline bool md_frame_recheck(struct md_thread *t, unsigned rp, const stru
 	if (!md_mutant(t, FRAME_TWO_RECHECK_DESC) &&
 	    md_load_acquire64(t, rp, &fr->word[pfn]) != md_word_type(w))
 		return false;
-	return md_load_acquire64(t, rp, &fr->desc[pfn]) == (uint64_t)(uintptr_t)md_word_desc(w);
+	return md_load_acquire64(t, rp, &fr->desc[pfn]) == md_frame_desc_word(w);
 }
 
 /**
@@ -191,7 +200,7 @@ static inline void md_frame_publish(struct md_thread *t, unsigned rp, struct md_
 		md_store_release64(t, rp, &fr->word[pfn], w);
 		return;
 	}
-	md_store_release64(t, rp, &fr->desc[pfn], (uint64_t)(uintptr_t)md_word_desc(w));
+	md_store_release64(t, rp, &fr->desc[pfn], md_frame_desc_word(w));
 	md_store_release64(t, rp, &fr->word[pfn], md_word_type(w));
 }
 
@@ -238,7 +247,7 @@ static inline void md_frame_poke(struct md_frames *fr, uint64_t pfn, uint64_t w)
 		return;
 	}
 	fr->word[pfn] = md_word_is_desc(w) ? md_word_type(w) : w;
-	fr->desc[pfn] = md_word_is_desc(w) ? (uint64_t)(uintptr_t)md_word_desc(w) : 0;
+	fr->desc[pfn] = md_word_is_desc(w) ? md_frame_desc_word(w) : 0;
 }
 
 /** md_frame_bytes() - bytes the table takes per frame: 8 or 16. */

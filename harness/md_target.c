@@ -19,7 +19,8 @@ static const struct md_target *const targets[] = {
 
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 
-#define MAX_VIEWS 16u /* designs of all targets together, beyond the defaults */
+#define MAX_VIEWS 16u  /* designs of all targets together, beyond the defaults */
+#define MAX_BUGS  256u /* seeded bugs of all targets together */
 
 /* Where each target's bugs and race points start in the shared id spaces; the designs' views. */
 static struct {
@@ -29,6 +30,7 @@ static struct {
 	char view_name[MAX_VIEWS][64];
 	unsigned nviews;
 	char view_list[MAX_VIEWS * 64];
+	const struct md_target *bug_tg[MAX_BUGS]; /* md_bug_target(), resolved once */
 } reg;
 static pthread_once_t reg_once = PTHREAD_ONCE_INIT;
 
@@ -55,6 +57,17 @@ static void views_init(const struct md_target *tg)
 	}
 }
 
+/* Bug @id of targets[@i]: the view its row names ("core:one-typesafe"), else the target. */
+static const struct md_target *bug_target_of(size_t i, unsigned id)
+{
+	const char *name = targets[i]->bugs[id - reg.bug_base[i] - 1].target;
+
+	for (unsigned v = 0; name && v < reg.nviews; v++)
+		if (reg.view[v].base == targets[i] && strcmp(reg.view[v].name, name) == 0)
+			return &reg.view[v];
+	return targets[i];
+}
+
 static void reg_init(void)
 {
 	reg.nbugs = 1; /* 0 is the correct code */
@@ -72,6 +85,15 @@ static void reg_init(void)
 			reg.nrps, MD_RP_MAX);
 		abort(); /* a build defect, not an input */
 	}
+	if (reg.nbugs > MAX_BUGS) {
+		fprintf(stderr, "mdt: the targets declare %u seeded bugs, more than %u\n",
+			reg.nbugs - 1, MAX_BUGS - 1);
+		abort(); /* a build defect, not an input */
+	}
+	for (size_t i = 0; i < NTARGETS; i++)
+		for (unsigned id = reg.bug_base[i] + 1; id <= reg.bug_base[i] + targets[i]->nbugs;
+		     id++)
+			reg.bug_tg[id] = bug_target_of(i, id);
 }
 
 static void reg_ready(void)
@@ -195,14 +217,8 @@ const char *md_bug_name(unsigned id)
 
 const struct md_target *md_bug_target(unsigned id)
 {
-	size_t i = bug_owner(id);
-	const struct md_target *v;
-
-	if (i == NTARGETS)
-		return NULL;
-	/* a bug seeded in one design names its view ("core:one-typesafe") */
-	v = md_bug_info(id)->target ? md_target_find(md_bug_info(id)->target) : NULL;
-	return v && md_target_base(v) == targets[i] ? v : targets[i];
+	reg_ready();
+	return id > 0 && id < reg.nbugs ? reg.bug_tg[id] : NULL;
 }
 
 unsigned md_bug_count(void)

@@ -40,14 +40,12 @@ static void test_grace(void)
 	uint64_t freed;
 
 	tcore_init(&tc, 1024, 0);
-	if (tc.c->typesafe) { /* test_dcache checks its caches' pages wait for a grace period */
+	if (md_core_typesafe(
+		tc.c)) { /* test_dcache checks its caches' pages wait for a grace period */
 		tap_ok(1, __FILE__, __LINE__, "# SKIP descriptors are not freed one by one here");
 		tcore_fini(&tc);
 		return;
 	}
-	tcore_fini(&tc);
-
-	tcore_init(&tc, 1024, 0);
 	r = (struct reader){tc.c, 0};
 	pthread_create(&th, NULL, reader_thread, &r);
 	while (ck_pr_load_int(&r.phase) != 1)
