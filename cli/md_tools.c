@@ -198,6 +198,7 @@ int md_repro_search(const char *path, struct md_repro *r, unsigned mutant, uint6
 	double t0 = now_s();
 	char out[512];
 
+	fflush(stdout); /* the replay's verdict shows before a search of up to a minute */
 	md_finder_arm(&fd);
 	for (fd.run = 0;
 	     fd.run < SEARCHES && (now_s() - t0) * 1000 < (double)ms && !md_intr_pending();

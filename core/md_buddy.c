@@ -16,6 +16,7 @@
 #include <errno.h>
 
 #include "md_buddy.h"
+#include "md_pcp.h"
 
 static inline void bm_set(struct md_core *c, unsigned k, uint64_t i)
 {
@@ -131,21 +132,15 @@ static void split_block(struct md_thread *t, unsigned k, uint64_t i, unsigned or
 	}
 }
 
-int md_buddy_alloc(struct md_thread *t, unsigned order, unsigned mt, uint64_t *pfn)
+/* Take a block of 2^@order frames for @mt; the caller holds the zone lock. */
+static int alloc_locked(struct md_thread *t, unsigned order, unsigned mt, uint64_t *pfn)
 {
 	struct md_core *c = t->core;
 	unsigned k;
 	uint64_t i;
-	int ret;
 
-	if (order > c->cfg.max_order)
-		return -EINVAL;
-	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->zone_lock);
-	ret = find_block(t, order, (int)mt, &k, &i);
-	if (ret)
-		ret = find_block(t, order, -1, &k, &i);
-	if (ret)
-		goto out;
+	if (find_block(t, order, (int)mt, &k, &i) && find_block(t, order, -1, &k, &i))
+		return -ENOMEM;
 	bm_clear(c, k, i);
 	set_head(t, i << k, MD_T_NONE);
 	split_block(t, k, i, order);
@@ -154,18 +149,44 @@ int md_buddy_alloc(struct md_thread *t, unsigned order, unsigned mt, uint64_t *p
 		claim_pageblocks(
 		    t, i << k, order > c->cfg.pageblock_order ? order : c->cfg.pageblock_order, mt);
 	*pfn = i << k;
-out:
+	return 0;
+}
+
+int md_buddy_alloc(struct md_thread *t, unsigned order, unsigned mt, uint64_t *pfn)
+{
+	struct md_core *c = t->core;
+	int ret;
+
+	if (order > c->cfg.max_order)
+		return -EINVAL;
+	if (order == 0 && t->pcp)
+		return md_pcp_alloc(t, mt, pfn);
+	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->zone_lock);
+	ret = alloc_locked(t, order, mt, pfn);
 	md_spin_unlock(t, MD_RP_ZONE_UNLOCK, &c->zone_lock);
 	return ret;
 }
 
-void md_buddy_free(struct md_thread *t, uint64_t pfn, unsigned order)
+unsigned md_buddy_alloc_bulk(struct md_thread *t, unsigned mt, unsigned n, uint32_t *pfns)
+{
+	struct md_core *c = t->core;
+	unsigned got = 0;
+	uint64_t pfn;
+
+	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->zone_lock);
+	while (got < n && alloc_locked(t, 0, mt, &pfn) == 0)
+		pfns[got++] = (uint32_t)pfn;
+	md_spin_unlock(t, MD_RP_ZONE_UNLOCK, &c->zone_lock);
+	return got;
+}
+
+/* Give back the block at @pfn of @order, merging; the caller holds the zone lock. */
+static void free_locked(struct md_thread *t, uint64_t pfn, unsigned order)
 {
 	struct md_core *c = t->core;
 	unsigned k = order;
 	uint64_t i = pfn >> order;
 
-	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->zone_lock);
 	while (k < c->cfg.max_order && md_buddy_test(c, k, i ^ 1)) {
 		bm_clear(c, k, i ^ 1);
 		set_head(t, (i ^ 1) << k, MD_T_NONE);
@@ -174,6 +195,28 @@ void md_buddy_free(struct md_thread *t, uint64_t pfn, unsigned order)
 	}
 	bm_set(c, k, i);
 	set_head(t, i << k, md_word_buddy(k));
+}
+
+void md_buddy_free(struct md_thread *t, uint64_t pfn, unsigned order)
+{
+	struct md_core *c = t->core;
+
+	if (order == 0 && t->pcp) {
+		md_pcp_free(t, pfn);
+		return;
+	}
+	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->zone_lock);
+	free_locked(t, pfn, order);
+	md_spin_unlock(t, MD_RP_ZONE_UNLOCK, &c->zone_lock);
+}
+
+void md_buddy_free_bulk(struct md_thread *t, const uint32_t *pfns, unsigned n)
+{
+	struct md_core *c = t->core;
+
+	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->zone_lock);
+	for (unsigned i = 0; i < n; i++)
+		free_locked(t, pfns[i], 0);
 	md_spin_unlock(t, MD_RP_ZONE_UNLOCK, &c->zone_lock);
 }
 

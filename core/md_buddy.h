@@ -20,7 +20,8 @@
  * Prefers pageblocks of migratetype @mt and falls back to the other type
  * (converting whole pageblocks when the block spans them, like the kernel's
  * steal).  The block's words are all NONE on return; the caller owns them.
- * Takes and releases the zone lock.
+ * Order 0 comes from the thread's frame cache when the core has them
+ * (md_pcp.h).  Takes and releases the zone lock.
  * Return: 0 with *@pfn set; -ENOMEM; -EINVAL for a bad order.
  */
 int md_buddy_alloc(struct md_thread *t, unsigned order, unsigned mt, uint64_t *pfn);
@@ -28,9 +29,24 @@ int md_buddy_alloc(struct md_thread *t, unsigned order, unsigned mt, uint64_t *p
 /**
  * md_buddy_free() - give back the block at @pfn of @order, merging buddies.
  * Every frame word of the block must already be NONE (the descriptor was
- * unpublished).  Takes and releases the zone lock.
+ * unpublished).  Order 0 goes to the thread's frame cache when the core
+ * has them (md_pcp.h).  Takes and releases the zone lock.
  */
 void md_buddy_free(struct md_thread *t, uint64_t pfn, unsigned order);
+
+/**
+ * md_buddy_alloc_bulk() - up to @n order-0 frames of migratetype @mt (or
+ * the other type when it has none) into @pfns, under one zone lock: a
+ * frame cache's refill (rmqueue_bulk).  Their words are NONE.
+ * Return: how many were taken.
+ */
+unsigned md_buddy_alloc_bulk(struct md_thread *t, unsigned mt, unsigned n, uint32_t *pfns);
+
+/**
+ * md_buddy_free_bulk() - give back the @n order-0 frames at @pfns (words
+ * NONE), merging, under one zone lock: a frame cache's drain.
+ */
+void md_buddy_free_bulk(struct md_thread *t, const uint32_t *pfns, unsigned n);
 
 /**
  * md_buddy_take() - take the specific free frame range [@pfn, @pfn + 2^@order)

@@ -22,7 +22,7 @@
 #include "md_slab.h"
 #include "md_zpool.h"
 
-enum { OWN_NONE, OWN_FREE, OWN_DESC };
+enum { OWN_NONE, OWN_FREE, OWN_DESC, OWN_PCP };
 
 struct walk {
 	struct md_core *c;
@@ -30,7 +30,7 @@ struct walk {
 	md_expect_refs_fn *refs;
 	void *arg;
 	uint8_t *own;
-	uint64_t nr_free, nr_owned, nr_live;
+	uint64_t nr_free, nr_owned, nr_live, nr_pcp;
 	uint64_t zs_pages, zs_objs;
 	uint64_t slabs, slab_objs;
 };
@@ -269,14 +269,16 @@ static void check_frame(struct walk *w, uint64_t pfn)
 		report(w, MD_V_DESC_WORD, pfn, NULL, c->fr.word[pfn], c->fr.desc[pfn]);
 
 	if (!md_word_is_desc(word)) {
-		/* Free frames' words were checked with their block. */
-		if (w->own[pfn] == OWN_NONE)
+		/* Free and cached frames' words were checked with their block or list. */
+		if (md_word_type(word) == MD_T_PCP && w->own[pfn] != OWN_PCP)
+			report(w, MD_V_PCP, pfn, NULL, OWN_PCP, w->own[pfn]);
+		else if (w->own[pfn] == OWN_NONE)
 			report(w, MD_V_FRAME_LOST, pfn, NULL, 0, word);
 		return;
 	}
 	d = md_word_desc(word);
-	if (w->own[pfn] == OWN_FREE)
-		report(w, MD_V_FRAME_TWICE, pfn, d, OWN_FREE, OWN_DESC);
+	if (w->own[pfn] != OWN_NONE)
+		report(w, MD_V_FRAME_TWICE, pfn, d, w->own[pfn], OWN_DESC);
 	w->own[pfn] = OWN_DESC;
 	w->nr_owned++;
 	if (!owned_by(c, d) || d->type != md_word_type(word) || !md_desc_covers(d, pfn)) {
@@ -287,6 +289,42 @@ static void check_frame(struct walk *w, uint64_t pfn)
 		check_desc(w, d);
 	else if (md_frame_peek(&c->fr, d->pfn) != word)
 		report(w, MD_V_DESC_HOLE, d->pfn, d, word, md_frame_peek(&c->fr, d->pfn));
+}
+
+/* Frame @pfn, on a cache list: in no other list or block, word PCP. */
+static void check_cached(struct walk *w, uint64_t pfn)
+{
+	struct md_core *c = w->c;
+
+	if (pfn >= c->nr_frames) {
+		report(w, MD_V_PCP, pfn, NULL, c->nr_frames, pfn);
+		return;
+	}
+	if (w->own[pfn] != OWN_NONE)
+		report(w, MD_V_FRAME_TWICE, pfn, NULL, w->own[pfn], OWN_PCP);
+	else if (md_frame_peek(&c->fr, pfn) != MD_T_PCP)
+		report(w, MD_V_PCP, pfn, NULL, MD_T_PCP, md_frame_peek(&c->fr, pfn));
+	w->own[pfn] = OWN_PCP;
+	w->nr_pcp++;
+}
+
+/* Every thread's frame cache (md_pcp.h), those of records given up too. */
+static void check_pcp(struct walk *w)
+{
+	struct md_core *c = w->c;
+
+	for (uint32_t i = 0; c->cfg.pcp_high && i < c->nr_records; i++) {
+		struct md_pcp *p = md_record_pcp(c->records[i]);
+
+		for (unsigned m = 0; m < MD_PCP_LISTS; m++) {
+			if (p->count[m] > c->cfg.pcp_high) {
+				report(w, MD_V_PCP, UINT64_MAX, NULL, c->cfg.pcp_high, p->count[m]);
+				continue;
+			}
+			for (unsigned j = 0; j < p->count[m]; j++)
+				check_cached(w, p->pfn[m][j]);
+		}
+	}
 }
 
 /* Every non-empty slot names a live folio that agrees about its place. */
@@ -331,15 +369,16 @@ static void check_slab_list(struct walk *w)
 static void check_accounting(struct walk *w)
 {
 	struct md_core *c = w->c;
+	uint64_t allocated, retired, freed;
 
-	if (w->nr_free + w->nr_owned != c->nr_frames)
+	md_core_desc_counts(c, &allocated, &retired, &freed);
+	if (w->nr_free + w->nr_pcp + w->nr_owned != c->nr_frames)
 		report(w, MD_V_FRAME_COUNT, UINT64_MAX, NULL, c->nr_frames,
-		       w->nr_free + w->nr_owned);
-	if (c->desc_retired != c->desc_freed)
-		report(w, MD_V_RETIRE, UINT64_MAX, NULL, c->desc_retired, c->desc_freed);
-	if (c->desc_allocated - c->desc_freed != w->nr_live)
-		report(w, MD_V_LEAK, UINT64_MAX, NULL, w->nr_live,
-		       c->desc_allocated - c->desc_freed);
+		       w->nr_free + w->nr_pcp + w->nr_owned);
+	if (retired != freed)
+		report(w, MD_V_RETIRE, UINT64_MAX, NULL, retired, freed);
+	if (allocated - freed != w->nr_live)
+		report(w, MD_V_LEAK, UINT64_MAX, NULL, w->nr_live, allocated - freed);
 	if (c->bugs)
 		report(w, MD_V_BUG, c->bug_pfn, NULL, 0, c->bugs);
 }
@@ -356,6 +395,7 @@ unsigned md_check_quiescent(struct md_core *c, md_expect_refs_fn *refs, void *ar
 		abort();
 	}
 	check_buddy(&w);
+	check_pcp(&w);
 	for (uint64_t pfn = 0; pfn < c->nr_frames; pfn++)
 		check_frame(&w, pfn);
 	check_index(&w);

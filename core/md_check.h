@@ -3,10 +3,10 @@
  * md_check.h - the quiescent invariant checker (the end-state oracle).
  *
  * At quiescence (no op in flight, every thread's epoch barrier done): every
- * frame is free in exactly one buddy block or owned by exactly one live
- * descriptor that covers it; free + owned = total; every refcount equals the
- * references still held; no descriptor locked or isolated; every payload is
- * what its owner last wrote; the index and its folios agree; every retired
+ * frame is free in exactly one buddy block or one thread's frame cache, or
+ * owned by exactly one live descriptor that covers it; free + cached +
+ * owned = total; every refcount equals the references still held; no
+ * descriptor locked or isolated; every payload is what its owner last wrote; the index and its folios agree; every retired
  * descriptor was freed; nothing leaked.
  */
 #ifndef MD_CHECK_H
@@ -25,7 +25,9 @@
 	X(BUDDY_WORD, "buddy_word", "free block head/tail word disagrees with the bitmap")         \
 	X(DESC_WORD, "desc_word", "two-word layout: descriptor word and allocator word disagree")  \
 	X(NR_FREE, "nr_free", "per-order free count disagrees with the bitmap")                    \
-	X(FRAME_COUNT, "frame_count", "free + owned frames != total frames")                       \
+	X(PCP, "pcp",                                                                              \
+	  "a frame cache list and the PCP frame words disagree, or a list is over its high mark")  \
+	X(FRAME_COUNT, "frame_count", "free + cached + owned frames != total frames")              \
 	X(DESC_HOLE, "desc_hole", "a frame of a descriptor's range does not point to it")          \
 	X(REFCOUNT, "refcount", "refcount differs from the references still held")                 \
 	X(LOCKED, "locked", "descriptor still locked")                                             \

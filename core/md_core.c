@@ -24,6 +24,8 @@ void md_core_config_default(struct md_core_config *cfg)
 	cfg->nr_mappings = 4;
 	cfg->mapping_slots = 256;
 	cfg->zs_handles = 1024;
+	cfg->pcp_high = 32;
+	cfg->pcp_batch = 8;
 }
 
 const char *const md_core_designs[MD_CORE_NDESIGNS] = {"one-epoch", "one-typesafe", "two-epoch",
@@ -56,6 +58,10 @@ static int config_check(const struct md_core_config *cfg)
 	if ((uint64_t)cfg->nr_mappings * cfg->mapping_slots > ((uint64_t)1 << 30))
 		return -EINVAL;
 	if (cfg->zs_handles == 0 || cfg->zs_handles > (1u << 30))
+		return -EINVAL;
+	if (cfg->pcp_high > MD_PCP_MAX ||
+	    (cfg->pcp_high && (cfg->pcp_batch == 0 || cfg->pcp_batch > cfg->pcp_high)) ||
+	    (cfg->pcp_high && cfg->nr_frames > UINT32_MAX))
 		return -EINVAL;
 	if (cfg->mutant >= MD_MUT__COUNT || cfg->desc_free > MD_DESC_FREE_TYPESAFE ||
 	    cfg->frame_layout > MD_FRAME_LAYOUT_TWO)
@@ -203,6 +209,19 @@ void md_core_destroy(struct md_core *c)
 		free(c->quar[i]);
 	free(c->quar);
 	free(c);
+}
+
+void md_core_desc_counts(const struct md_core *c, uint64_t *allocated, uint64_t *retired,
+			 uint64_t *freed)
+{
+	*allocated = *retired = *freed = 0;
+	for (uint32_t i = 0; i < c->nr_records; i++) {
+		const struct md_record *r = md_record(c->records[i]);
+
+		*allocated += r->desc_allocated;
+		*retired += r->desc_retired;
+		*freed += r->desc_freed;
+	}
 }
 
 void md_core_bug(struct md_thread *t, const struct md_desc *d, const char *msg)

@@ -18,6 +18,8 @@
  *       pool->lock       md_zpool.c     zpdesc isolation/migration and pool ops
  *       index_lock       md_index.c     slot stores (md_split.c, md_migrate.c)
  *         big_lock       md_walk.c      core_lock=global only: frame-word stores
+ *       pcp->lock        md_pcp.c       a thread's frame cache: its owner and
+ *                                       remote drains (contig, under contig_lock)
  *         zone_lock      md_buddy.c     buddy bitmaps and block words: a leaf
  *   slab_lock            md_slab.c      the slab cache: nothing under it
  *   dcache->lock         md_dcache.c    desc_free=typesafe's caches: a leaf, taken
@@ -39,6 +41,7 @@
 #include "md_atomic.h"
 #include "md_dcache.h"
 #include "md_desc.h"
+#include "md_pcp.h"
 
 #define MD_PAYLOAD_WORDS   8u /* a frame's "contents": 64 bytes */
 #define MD_MAX_ORDER_LIMIT 20u
@@ -63,7 +66,36 @@ struct md_core_config {
 	unsigned desc_free;    /* enum md_desc_free */
 	unsigned frame_layout; /* enum md_frame_layout */
 	unsigned dcache_objs;  /* typesafe: objects per cache page, 0 as many as fit */
+	unsigned pcp_high;     /* frames a thread's cache list keeps, 0..MD_PCP_MAX; 0: no caches */
+	unsigned pcp_batch;    /* frames a refill or spill moves, 1..pcp_high */
 };
+
+/*
+ * A thread's epoch record and its frame cache, allocated together by
+ * md_thread_init(): both live as long as the core, so a remote drain may
+ * reach any cache a record has.
+ */
+struct md_record {
+	struct ck_epoch_record rec; /* first: records[] point here */
+	struct md_pcp pcp;
+	/*
+	 * Descriptor accounting for the checker, per record so that threads
+	 * do not share a counter's line: allocated and retired by the owner,
+	 * freed by whoever runs the record's callbacks (the owner, or a drain
+	 * at quiescence).  Plain: the checker sums them at quiescence.
+	 */
+	uint64_t desc_allocated, desc_retired, desc_freed;
+};
+
+static inline struct md_record *md_record(struct ck_epoch_record *r)
+{
+	return (struct md_record *)(void *)r;
+}
+
+static inline struct md_pcp *md_record_pcp(struct ck_epoch_record *r)
+{
+	return &md_record(r)->pcp;
+}
 
 struct md_core {
 	struct md_core_config cfg;
@@ -76,7 +108,7 @@ struct md_core {
 	uint64_t *free_map[MD_MAX_ORDER_LIMIT + 1]; /* bit i: block i of that order is free */
 	uint64_t nr_free[MD_MAX_ORDER_LIMIT + 1];   /* free blocks per order */
 	uint8_t *pb_mt;				    /* migratetype per pageblock */
-	uint32_t next_serial;			    /* descriptor serials */
+	uint32_t next_serial; /* descriptor serials, handed to threads MD_SERIAL_BATCH at a time */
 
 	/* mapping index (md_index.c): slots written under index_lock, read lock-free */
 	struct md_spinlock index_lock;
@@ -103,7 +135,7 @@ struct md_core {
 	ck_epoch_t epoch;
 	struct md_spinlock reg_lock;
 	uint32_t nr_records;
-	struct ck_epoch_record *records[MD_MAX_THREADS];
+	struct ck_epoch_record *records[MD_MAX_THREADS]; /* each a struct md_record */
 	uint8_t rec_idle[MD_MAX_THREADS]; /* given up with frees pending: drained at quiescence */
 
 	/* md_core_bug(): assertions the core found broken during a run (VM_BUG_ON) */
@@ -111,10 +143,6 @@ struct md_core {
 	const char *bug_msg; /* the first one; written once by whoever counted 0 -> 1 */
 	uint64_t bug_pfn;
 
-	/* descriptor accounting, ck_pr atomics (bookkeeping, not race points) */
-	uint64_t desc_allocated;
-	uint64_t desc_retired;
-	uint64_t desc_freed;
 	void **quar; /* cfg.quarantine: the allocations freed so far */
 	uint64_t nquar, quar_cap;
 
@@ -137,13 +165,23 @@ void md_core_config_design(struct md_core_config *cfg, unsigned v);
 /** md_core_design_lookup() - the index of design @name, or -1. */
 int md_core_design_lookup(const char *name);
 
+/**
+ * md_core_desc_counts() - descriptors allocated, retired and freed so far,
+ * over every thread's record: quiescence only (the checker).
+ */
+void md_core_desc_counts(const struct md_core *c, uint64_t *allocated, uint64_t *retired,
+			 uint64_t *freed);
+
 /** md_core_typesafe() - are @c's descriptors reused at once (desc_free=typesafe)? */
 static inline bool md_core_typesafe(const struct md_core *c)
 {
 	return c->cfg.desc_free == MD_DESC_FREE_TYPESAFE;
 }
 
-/** md_core_config_default() - 4096 frames, max order 6, pageblocks of 16, 75% movable. */
+/**
+ * md_core_config_default() - 4096 frames, max order 6, pageblocks of 16, 75%
+ * movable; frame caches of 32 frames a list, moved 8 at a time.
+ */
 void md_core_config_default(struct md_core_config *cfg);
 
 /**

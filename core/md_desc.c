@@ -38,6 +38,8 @@ size_t md_desc_size(unsigned type)
 }
 
 /* Memory for a descriptor: from its type's cache, or after an epoch header. */
+#define MD_SERIAL_BATCH 64u
+
 static struct md_desc *mem_alloc(struct md_thread *t, unsigned type)
 {
 	struct md_core *c = t->core;
@@ -68,6 +70,20 @@ static void init_reused(struct md_desc *d, unsigned type, uint32_t ref, uint32_t
 	d->born_ref = (uint8_t)ref;
 }
 
+/*
+ * A serial for a new descriptor: unique in the core, taken from its counter
+ * MD_SERIAL_BATCH at a time so that threads do not share its line for each
+ * descriptor.  A name, not a protocol: no race point.
+ */
+static uint32_t next_serial(struct md_thread *t)
+{
+	if (t->serial_next == t->serial_end) {
+		t->serial_next = ck_pr_faa_32(&t->core->next_serial, MD_SERIAL_BATCH) + 1;
+		t->serial_end = t->serial_next + MD_SERIAL_BATCH;
+	}
+	return t->serial_next++;
+}
+
 struct md_desc *md_desc_new(struct md_thread *t, unsigned type, uint64_t pfn, unsigned order,
 			    unsigned mt, uint32_t ref, uint32_t flags)
 {
@@ -85,11 +101,10 @@ struct md_desc *md_desc_new(struct md_thread *t, unsigned type, uint64_t pfn, un
 		d->refcount = ref;
 	}
 	d->pfn = pfn;
-	/* a name, not a protocol: no race point */
-	d->serial = ck_pr_faa_32(&c->next_serial, 1) + 1;
+	d->serial = next_serial(t);
 	d->order = (uint8_t)order;
 	d->mt = (uint8_t)mt;
-	ck_pr_inc_64(&c->desc_allocated); /* the checker's accounting: no race point */
+	md_record(t->rec)->desc_allocated++; /* the owner's accounting (md_core.h) */
 	t->stats[MD_ST_DESC_ALLOC]++;
 	return d;
 }
@@ -124,8 +139,8 @@ static void free_typesafe(struct md_thread *t, struct md_desc *d)
 		return;
 	}
 	t->stats[MD_ST_DESC_RETIRE]++;
-	ck_pr_inc_64(&c->desc_retired); /* the checker's accounting: no race point */
-	ck_pr_inc_64(&c->desc_freed);
+	md_record(t->rec)->desc_retired++; /* the owner's accounting (md_core.h) */
+	md_record(t->rec)->desc_freed++;
 	if (type == MD_T_ZPDESC)
 		md_zpdesc_retire(t, md_desc_zpdesc(d));
 	d->born_ref = MD_BORN_FREE; /* read before a try-get by nobody */
@@ -151,8 +166,8 @@ void md_desc_discard(struct md_thread *t, struct md_desc *d)
 		free_typesafe(t, d);
 		return;
 	}
-	ck_pr_inc_64(&t->core->desc_retired); /* the checker's accounting: no race point */
-	ck_pr_inc_64(&t->core->desc_freed);
+	md_record(t->rec)->desc_retired++; /* the owner's accounting (md_core.h) */
+	md_record(t->rec)->desc_freed++;
 	if (d->type == MD_T_ZPDESC)
 		md_zpdesc_retire(t, md_desc_zpdesc(d));
 	free(md_desc_hdr(d));

@@ -65,12 +65,15 @@ enum md_desc_free {
 
 /*
  * desc_free=epoch: what precedes each descriptor in its allocation, for the
- * deferred free (its destructor finds the core here).  32 bytes: the
- * descriptor after it stays 16-byte aligned.
+ * deferred free (its destructor finds the core here, and the record whose
+ * accounting counts the free).  32 bytes: the descriptor after it stays
+ * 16-byte aligned.
  */
+struct md_record;
 struct md_desc_hdr {
 	ck_epoch_entry_t rcu;
 	struct md_core *core;
+	struct md_record *rec; /* set by md_epoch_retire() */
 } __attribute__((aligned(MD_DESC_ALIGN)));
 
 static inline struct md_desc_hdr *md_desc_hdr(struct md_desc *d)

@@ -22,6 +22,8 @@
 #include "md_epoch.h"
 #include "md_zpool.h"
 
+#define MD_EPOCH_BATCH 64u /* pending frees that make md_epoch_retire() poll */
+
 /*
  * The grace period is computed in uninstrumented libck.so, so declare its
  * edge: every reader's md_epoch_end() released on its record; acquiring on
@@ -109,7 +111,7 @@ static void md_desc_destroy(ck_epoch_entry_t *e)
 	struct md_core *c = h->core;
 
 	md_epoch_tsan_grace(c);
-	ck_pr_inc_64(&c->desc_freed); /* the checker's accounting: no race point */
+	h->rec->desc_freed++; /* run by the record's owner or at quiescence (md_core.h) */
 	if (d->type == MD_T_ZPDESC && md_mutant(&c->cfg, ZS_PUT_IN_DESTRUCTOR))
 		md_zpdesc_retire(NULL, md_desc_zpdesc(d));
 	if (!quarantine(c, h, sizeof(*h) + md_desc_size(d->type), d, offsetof(struct md_desc, pfn)))
@@ -118,12 +120,12 @@ static void md_desc_destroy(ck_epoch_entry_t *e)
 
 void md_epoch_retire(struct md_thread *t, struct md_desc *d)
 {
-	struct md_core *c = t->core;
 	unsigned backlog;
 
 	md_race_point(t, MD_RP_EPOCH_RETIRE);
 	t->stats[MD_ST_DESC_RETIRE]++;
-	ck_pr_inc_64(&c->desc_retired); /* the checker's accounting: no race point */
+	md_record(t->rec)->desc_retired++; /* the owner's accounting (md_core.h) */
+	md_desc_hdr(d)->rec = md_record(t->rec);
 	/*
 	 * MUTANT zs_put_in_destructor: correct code drops a zpdesc's pool
 	 * reference here, so the pool's own grace period starts now; dropped
@@ -145,6 +147,15 @@ void md_epoch_retire(struct md_thread *t, struct md_desc *d)
 	backlog = t->rec->n_pending;
 	if (backlog > t->stats[MD_ST_EPOCH_BACKLOG_HWM])
 		t->stats[MD_ST_EPOCH_BACKLOG_HWM] = backlog;
+	/*
+	 * Frees in batches: a thread that only allocates and frees (no driver
+	 * polling between its ops) would otherwise never run its callbacks,
+	 * and its memory would grow without end.  ck_epoch_poll() never blocks
+	 * and may run inside a read section: it frees only what every section,
+	 * ours too, has left behind.
+	 */
+	if (backlog >= MD_EPOCH_BATCH)
+		ck_epoch_poll(t->rec);
 }
 
 void md_epoch_defer(struct md_thread *t, ck_epoch_entry_t *e, ck_epoch_cb_t *fn)
@@ -168,6 +179,9 @@ unsigned md_epoch_backlog(struct md_thread *t)
 	return t->rec->n_pending;
 }
 
+#define REC_BYTES                                                                                  \
+	((sizeof(struct md_record) + CK_MD_CACHELINE - 1) & ~(size_t)(CK_MD_CACHELINE - 1))
+
 /*
  * Under reg_lock: a free record for @t (one given up earlier, or a new one).
  * Return: the record, or NULL with *@err set.
@@ -183,12 +197,13 @@ static struct ck_epoch_record *take_record(struct md_thread *t, int *err)
 		*err = -ENOSPC;
 		return NULL;
 	}
-	rec = aligned_alloc(CK_MD_CACHELINE, sizeof(*rec));
+	/* with the thread's frame cache (struct md_record), a whole number of lines */
+	rec = aligned_alloc(CK_MD_CACHELINE, REC_BYTES);
 	if (rec == NULL) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	memset(rec, 0, sizeof(*rec));
+	memset(rec, 0, REC_BYTES);
 	ck_epoch_register(&c->epoch, rec, t);
 	c->records[c->nr_records] = rec;
 	/* publishes records[n] before the count: pairs with md_epoch_tsan_grace() */
@@ -220,6 +235,8 @@ int md_thread_init(struct md_thread *t, struct md_core *c, unsigned id)
 	reg_lock(t);
 	t->rec = take_record(t, &ret);
 	reg_unlock(t);
+	if (t->rec && c->cfg.pcp_high)
+		t->pcp = md_record_pcp(t->rec); /* empty: a given-up record's was drained */
 	return ret;
 }
 
@@ -240,6 +257,7 @@ int md_thread_reregister(struct md_thread *t)
 	struct ck_epoch_record *rec;
 	int ret = 0;
 
+	md_pcp_drain(t); /* a thread going away leaves no frames behind (page_alloc_cpu_dead) */
 	reg_lock(t);
 	rec = take_record(t, &ret);
 	if (rec) {
@@ -247,6 +265,8 @@ int md_thread_reregister(struct md_thread *t)
 		t->rec = rec;
 	}
 	reg_unlock(t);
+	if (rec && t->pcp)
+		t->pcp = md_record_pcp(rec);
 	return ret;
 }
 
@@ -265,6 +285,7 @@ void md_thread_fini(struct md_thread *t)
 {
 	if (t->rec == NULL)
 		return;
+	md_pcp_drain(t);
 	ck_epoch_barrier(t->rec);
 	ck_epoch_unregister(t->rec);
 	t->rec = NULL;

@@ -28,6 +28,7 @@
  *   bits  3..0: type tag
  *
  *   tag BUDDY: head of a free buddy block; bits 9..4 hold the block's order
+ *   tag PCP:   a free frame held in a thread's frame cache (md_pcp.h)
  *   tag NONE:  no descriptor: a free frame inside a block, or a frame that
  *              the allocator has handed out but nobody has published yet
  */
@@ -46,6 +47,7 @@ enum md_type {
 	MD_T_FOLIO = 2,
 	MD_T_SLAB = 3,
 	MD_T_ZPDESC = 4,
+	MD_T_PCP = 5, /* a free frame in a thread's frame cache (md_pcp.h) */
 	MD_T__COUNT
 };
 

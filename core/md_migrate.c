@@ -453,6 +453,8 @@ static int contig_try(struct md_thread *t, uint64_t base, unsigned order)
 	int ret = 0;
 
 	isolate_range(t, base, order, MD_MT_ISOLATE);
+	/* frames freed from now on bypass the caches; those cached before come back */
+	md_pcp_drain_all(t);
 	while (pfn < end && ret == 0)
 		ret = evacuate(t, pfn, &pfn);
 	if (ret == 0)

@@ -95,7 +95,15 @@
 	X(DCACHE_LINK_OVER_COUNT, "dcache_link_over_count", "core:one-typesafe", MD_DET_ORACLE,    \
 	  "the descriptor cache links free objects through their refcount word",                   \
 	  "kmem_cache_create_rcu()'s freeptr_offset (struct file under SLAB_TYPESAFE_BY_RCU, "     \
-	  "2024)")
+	  "2024)")                                                                                 \
+	X(PCP_DRAIN_UNLOCKED, "pcp_drain_unlocked", "core", MD_DET_ORACLE,                         \
+	  "draining every thread's frame cache empties other threads' lists without their lock",   \
+	  "drain_all_pages() vs the owner's rmqueue_pcplist(): \"mm/page_alloc: protect PCP "      \
+	  "lists with a spinlock\" (2022)")                                                        \
+	X(PCP_TAG_AFTER_UNLOCK, "pcp_tag_after_unlock", "core", MD_DET_ORACLE,                     \
+	  "a frame freed to a thread's cache is marked as cached after the cache lock is dropped", \
+	  "free_unref_page() vs a remote drain_all_pages(): a page's pcp state is set under "      \
+	  "pcp->lock")
 
 enum md_mutant_id {
 	MD_MUT_NONE = 0,

@@ -34,7 +34,8 @@ const char *md_stat_name(unsigned id)
 
 const char *md_type_name(unsigned type)
 {
-	static const char *const names[MD_T__COUNT] = {"none", "buddy", "folio", "slab", "zpdesc"};
+	static const char *const names[MD_T__COUNT] = {"none", "buddy",	 "folio",
+						       "slab", "zpdesc", "pcp"};
 
 	return type < MD_T__COUNT ? names[type] : "?";
 }

@@ -59,7 +59,10 @@
 	X(ZS_POOL, "zpool.pool")                                                                   \
 	X(SPLIT_BUILD, "split.build")                                                              \
 	X(SPLIT_ORDER, "split.order")                                                              \
-	X(MIGRATE_START, "migrate.start")
+	X(MIGRATE_START, "migrate.start")                                                          \
+	X(PCP_LOCK, "pcp.lock")                                                                    \
+	X(PCP_UNLOCK, "pcp.unlock")                                                                \
+	X(PCP_WORD, "pcp.word")
 
 enum md_rp {
 #define MD_RP_ENUM(id, name) MD_RP_##id,

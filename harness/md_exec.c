@@ -189,7 +189,9 @@ unsigned md_exec_run(const struct md_target *tg, const struct md_prog *p,
 	 */
 	md_ck_enter(NULL);
 	tr = md_sched_trace(s, &res->ntrace);
-	memcpy(res->trace, tr, res->ntrace < sizeof(res->trace) ? res->ntrace : sizeof(res->trace));
+	if (res->ntrace) /* no decision made: no trace buffer either */
+		memcpy(res->trace, tr,
+		       res->ntrace < sizeof(res->trace) ? res->ntrace : sizeof(res->trace));
 	res->steps = res->fail.step = md_sched_steps(s);
 	live.res = res;
 	live.s = NULL;

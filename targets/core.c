@@ -113,7 +113,11 @@
 	X(ZPOOL_DESTROY, "zpool_destroy", NULL, 0, 0, NULL, 0, 1, op_zpool_destroy,                \
 	  "destroy the zpool (refused while it holds objects), its pages still migrating")         \
 	X(ZPOOL_CREATE, "zpool_create", NULL, 0, 0, NULL, 0, 1, op_zpool_create,                   \
-	  "create a zpool when there is none")
+	  "create a zpool when there is none")                                                     \
+	X(PCP_DRAIN, "pcp_drain", NULL, 0, 0, NULL, 0, 1, op_pcp_drain,                            \
+	  "the thread gives its frame cache back to the buddy (drain_local_pages)")                \
+	X(PCP_DRAIN_ALL, "pcp_drain_all", NULL, 0, 0, NULL, 0, 1, op_pcp_drain_all,                \
+	  "every thread's frame cache goes back to the buddy (drain_all_pages)")
 
 enum {
 #define OP_ENUM(id, name, a0, m0, h0, a1, m1, w, fn, doc) OP_##id,
@@ -156,6 +160,8 @@ static void small_config(struct md_core_config *cfg)
 	cfg->mapping_slots = INDICES;
 	cfg->zs_handles = 16;
 	cfg->dcache_objs = 4; /* typesafe: small pages, so programs empty and free some */
+	cfg->pcp_high = 2;    /* frame caches that hold a few of the 16 frames */
+	cfg->pcp_batch = 1;
 }
 
 /* Stress: @frames, the default mappings of an eighth of them each. */
@@ -713,6 +719,18 @@ static int op_zpool_create(OP_ARGS)
 	return 0;
 }
 
+static int op_pcp_drain(OP_ARGS)
+{
+	md_pcp_drain(t);
+	return 0;
+}
+
+static int op_pcp_drain_all(OP_ARGS)
+{
+	md_pcp_drain_all(t);
+	return 0;
+}
+
 static int (*const core_fns[OP__COUNT])(OP_ARGS) = {
 #define OP_FN(id, name, a0, m0, h0, a1, m1, w, fn, doc) fn,
     CORE_OPS(OP_FN)
@@ -802,7 +820,7 @@ static int violation_msg(const struct md_report *r, char *msg, size_t len)
 /* After release(): every frame is free again but the slab cache's one empty slab. */
 static int check_empty(struct inst *x, char *msg, size_t len)
 {
-	uint64_t owned = x->c->nr_frames - md_buddy_nr_free_frames(&x->t[0]);
+	uint64_t owned = x->c->nr_frames - md_buddy_nr_free_frames(&x->t[0]) - md_pcp_frames(x->c);
 
 	if (owned == x->c->slab_nr)
 		return 0;

@@ -89,6 +89,7 @@ started() { # started PID: wait until it has printed (up to 20 s): a loaded mach
 interrupt() { # interrupt SIGNAL AFTER CMD...: run CMD, send SIGNAL AFTER seconds into its run
 	sig=$1 after=$2
 	shift 2
+	: >"$TMP/out" # the child truncates it only once it runs: started must not see the last command's
 	"$@" </dev/null >"$TMP/out" 2>"$TMP/err" &
 	p=$!
 	started $p
@@ -253,6 +254,13 @@ for kw in "target core:one-typesafe" "mutant gup_no_recheck" "replay bytes" "exp
 	expect files 2 "compile a text with '${kw%% *}' given twice" "$MDT" compile "$TMP/twice.mdt" -o "$TMP/c.bin"
 	holds files "... and says so" grep -q "'${kw%% *}' is given twice" "$TMP/err"
 done
+# a program whose schedule is empty (no decision recorded): an honest verdict,
+# not the tool's own crash (a NULL trace once reached memcpy under UBSan)
+grep -v '^schedule' "$TMP/good.mdt" >"$TMP/nosched.mdt"
+"$MDT" compile "$TMP/nosched.mdt" -o "$TMP/nosched.bin" 2>/dev/null
+run "$MDT" repro "$TMP/nosched.bin"
+holds files "repro of a program with an empty schedule: a verdict (exit $rc)" test "$rc" -le 1
+holds files "... and no runtime error of the tool's own" sh -c "! grep -q 'runtime error\|Sanitizer' '$TMP/err'"
 expect files 2 "explore --seeds a missing folder" "$MDT" explore --runs 1 --seeds "$TMP/nosuch"
 expect files 2 "explore --seeds a file, not a folder" "$MDT" explore --runs 1 --seeds "$TMP/random.bin"
 mkdir "$TMP/seeds" && cp "$TMP/good.mdt" "$TMP/seeds/a.mdt" && cp "$TMP/half.bin" "$TMP/seeds/b.bin"
@@ -390,6 +398,7 @@ if "$MDT" version | grep -q 'race points on'; then
 	holds signals "repro --search, SIGTERM: exit 130 ($rc)" test $rc -eq 130
 	holds signals "... says it was interrupted" grep -q interrupted "$TMP/out"
 fi
+: >"$TMP/out"
 "$MDT" stress --duration 60s </dev/null >"$TMP/out" 2>"$TMP/err" &
 p=$!
 started $p

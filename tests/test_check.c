@@ -220,9 +220,9 @@ static void test_accounting(void)
 	struct md_desc *d;
 
 	fx_init(&x);
-	x.tc.c->desc_retired++;
+	md_record(x.tc.t.rec)->desc_retired++;
 	ok(fx_check(&x) == K(RETIRE), "retired but never freed: retire");
-	x.tc.c->desc_retired--;
+	md_record(x.tc.t.rec)->desc_retired--;
 	md_desc_alloc(&x.tc.t, MD_T_FOLIO, 0, MD_MT_MOVABLE, &d);
 	ok(fx_check(&x) == (K(LEAK) | K(FRAME_LOST) | K(FRAME_COUNT)),
 	   "descriptor allocated, never published: leak (+ its frame is lost)");

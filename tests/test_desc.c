@@ -46,6 +46,7 @@ static void test_refcount(void)
 	struct tcore tc;
 	struct md_folio *f;
 	struct md_desc *d;
+	uint64_t allocated, retired, freed;
 
 	tcore_init(&tc, 1024, 0);
 	md_folio_alloc(&tc.t, 0, MD_MT_MOVABLE, &f);
@@ -66,11 +67,14 @@ static void test_refcount(void)
 	   "try-get works after unfreeze");
 	ok(!md_ref_put_test(&tc.t, d) && !md_ref_put_test(&tc.t, d) && !md_ref_put_test(&tc.t, d),
 	   "puts above one are not the last");
-	ok(tc.c->desc_retired == 0, "nothing retired while referenced");
+	md_core_desc_counts(tc.c, &allocated, &retired, &freed);
+	ok(retired == 0, "nothing retired while referenced");
 	md_folio_put(&tc.t, f);
-	ok(tc.c->desc_retired == 1, "the last put retires the descriptor");
+	md_core_desc_counts(tc.c, &allocated, &retired, &freed);
+	ok(retired == 1, "the last put retires the descriptor");
 	md_epoch_barrier(&tc.t);
-	ok(tc.c->desc_freed == 1, "the barrier frees it");
+	md_core_desc_counts(tc.c, &allocated, &retired, &freed);
+	ok(freed == 1, "the barrier frees it");
 	tcore_fini(&tc);
 }
 

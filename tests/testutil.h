@@ -65,6 +65,15 @@ static inline void tcore_fini(struct tcore *tc)
 	md_core_destroy(tc->c);
 }
 
+/* Has every descriptor @c allocated been freed?  Quiescence only. */
+static inline int tall_freed(const struct md_core *c)
+{
+	uint64_t allocated, retired, freed;
+
+	md_core_desc_counts(c, &allocated, &retired, &freed);
+	return allocated == freed;
+}
+
 /* Run the checker after a barrier; print every violation as a TAP comment. */
 static inline unsigned tcheck(struct tcore *tc, md_expect_refs_fn *refs, void *arg,
 			      struct md_report *r)
