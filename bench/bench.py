@@ -264,9 +264,8 @@ def cell_env(builds, driver, mutant):
     if driver.name.endswith("-nopairs"):
         env["MDT_FUZZ_PAIRS"] = "0"
     if driver.kind == "libfuzzer":
-        # as `mdt fuzz` runs it: fibers switch stacks at every race point and
-        # ASan's fake stacks would triple the cost of a run
-        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":detect_stack_use_after_return=0"
+        # as `mdt fuzz` runs it (sanitizers/fuzz-asan.options)
+        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":" + sanitizer_options(builds.root, "fuzz-asan")
     if driver.kind == "afl":
         # the afl build is ASan+UBSan; afl-fuzz accepts only these options
         for k in ("TSAN_OPTIONS", "LSAN_OPTIONS"):
@@ -717,7 +716,8 @@ def reach_runs(builds, secs, tmp):
     t, quarter = f"{secs:g}s", f"{max(secs / 4, 1):g}s"
     mdt = builds.path("debug", "cli/mdt")
     seeds = compile_seeds(builds, "debug", os.path.join(tmp, "seeds"))
-    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_stack_use_after_return=0")
+    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":" +
+               sanitizer_options(builds.root, "fuzz-asan"))
     env.pop("MDT_MUTANT", None)
     targets = subprocess.run([mdt, "targets", "--names"], stdout=subprocess.PIPE, text=True,
                              check=True).stdout.split()

@@ -69,28 +69,45 @@ static int config_check(const struct md_core_config *cfg)
 	return 0;
 }
 
-static int alloc_tables(struct md_core *c)
+/* The next table of @bytes at *@off in the block at @base (NULL: only counting), line-aligned. */
+static void *take(char *base, size_t *off, size_t bytes)
+{
+	void *p = base ? base + *off : NULL;
+
+	*off += (bytes + 63) & ~(size_t)63;
+	return p;
+}
+
+/* Point every table into @base (NULL: only count).  Return: the bytes they take. */
+static size_t lay_tables(struct md_core *c, char *base)
 {
 	const struct md_core_config *cfg = &c->cfg;
-	uint64_t npb = c->nr_frames >> cfg->pageblock_order;
+	size_t off = 0;
 
-	c->fr.word = calloc(c->nr_frames, sizeof(uint64_t));
-	if (cfg->frame_layout == MD_FRAME_LAYOUT_TWO &&
-	    (c->fr.desc = calloc(c->nr_frames, sizeof(uint64_t))) == NULL)
-		return -ENOMEM;
-	c->payload = calloc(c->nr_frames, sizeof(*c->payload));
-	c->pb_mt = calloc(npb, 1);
-	c->index_slots = calloc((size_t)cfg->nr_mappings * cfg->mapping_slots, sizeof(uint64_t));
-	c->mapping_dead = calloc(cfg->nr_mappings, 1);
-	if (!c->fr.word || !c->payload || !c->pb_mt || !c->index_slots || !c->mapping_dead)
-		return -ENOMEM;
-	for (unsigned k = 0; k <= cfg->max_order; k++) {
-		uint64_t nw = ((c->nr_frames >> k) + 63) / 64;
+	c->fr.word = take(base, &off, c->nr_frames * sizeof(uint64_t));
+	if (cfg->frame_layout == MD_FRAME_LAYOUT_TWO)
+		c->fr.desc = take(base, &off, c->nr_frames * sizeof(uint64_t));
+	c->payload = take(base, &off, c->nr_frames * sizeof(*c->payload));
+	c->pb_mt = take(base, &off, c->nr_frames >> cfg->pageblock_order);
+	c->index_slots =
+	    take(base, &off, (size_t)cfg->nr_mappings * cfg->mapping_slots * sizeof(uint64_t));
+	c->mapping_dead = take(base, &off, cfg->nr_mappings);
+	for (unsigned k = 0; k <= cfg->max_order; k++)
+		c->free_map[k] = take(base, &off, ((c->nr_frames >> k) + 63) / 64 * sizeof(uint64_t));
+	return off;
+}
 
-		c->free_map[k] = calloc(nw, sizeof(uint64_t));
-		if (!c->free_map[k])
-			return -ENOMEM;
-	}
+/*
+ * The frame table, payload, zone bitmaps and index in one zeroed block:
+ * one allocation where there were a dozen, which the deterministic engine
+ * pays for every run (and ASan more than once each).
+ */
+static int alloc_tables(struct md_core *c)
+{
+	c->tables = calloc(1, lay_tables(c, NULL));
+	if (c->tables == NULL)
+		return -ENOMEM;
+	lay_tables(c, c->tables);
 	return 0;
 }
 
@@ -194,14 +211,7 @@ void md_core_destroy(struct md_core *c)
 	free_live(c);
 	for (uint32_t i = 0; i < c->nr_records; i++)
 		free(c->records[i]);
-	for (unsigned k = 0; k <= MD_MAX_ORDER_LIMIT; k++)
-		free(c->free_map[k]);
-	free(c->fr.word);
-	free(c->fr.desc);
-	free(c->payload);
-	free(c->pb_mt);
-	free(c->index_slots);
-	free(c->mapping_dead);
+	free(c->tables);
 	md_zpool_fini(c);
 	for (unsigned k = 0; k < MD_T__COUNT; k++)
 		md_dcache_fini(&c->dcache[k]);

@@ -100,6 +100,7 @@ static inline struct md_pcp *md_record_pcp(struct ck_epoch_record *r)
 struct md_core {
 	struct md_core_config cfg;
 	uint64_t nr_frames;
+	void *tables; /* the one block the tables below point into (md_core.c) */
 	struct md_frames fr;		       /* frame words (md_frame.h) */
 	uint64_t (*payload)[MD_PAYLOAD_WORDS]; /* frame contents */
 

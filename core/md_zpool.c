@@ -37,27 +37,22 @@
 
 static struct md_zpool *pool_new(struct md_core *c)
 {
-	struct md_zpool *p = calloc(1, sizeof(*p));
+	size_t n = c->cfg.zs_handles;
+	/* the handle tables follow the pool in its allocation */
+	struct md_zpool *p = calloc(1, sizeof(*p) + 2 * n * sizeof(uint64_t));
 
 	if (p == NULL)
 		return NULL;
 	p->core = c;
 	p->refs = 1; /* the current pool's */
-	p->nr_handles = c->cfg.zs_handles;
-	p->loc = calloc(p->nr_handles, sizeof(*p->loc));
-	p->stamp = calloc(p->nr_handles, sizeof(*p->stamp));
-	if (p->loc && p->stamp)
-		return p;
-	free(p->loc);
-	free(p->stamp);
-	free(p);
-	return NULL;
+	p->nr_handles = (unsigned)n;
+	p->loc = (uint64_t *)(p + 1);
+	p->stamp = p->loc + n;
+	return p;
 }
 
 static void pool_free(struct md_zpool *p)
 {
-	free(p->loc);
-	free(p->stamp);
 	free(p);
 }
 

@@ -39,9 +39,8 @@ mkdir -p "$WORK/corpus" "$WORK/crashes" "$WORK/merged" "$ROOT/corpus/crashers" 2
 sh "$ROOT/fuzz/seeds.sh" "$ROOT" "$MDT" "$WORK/corpus" "$SYSTEM" || exit $?
 [ "$TARGET" = fuzz_decode ] && cp "$ROOT"/targets/${SYSTEM:-*}/*.mdt "$WORK/corpus/" 2>/dev/null
 export MDT_MUTANT="$MUTANT" MDT_FUZZ_TARGET="$SYSTEM"
-# fibers switch stacks at every race point: ASan's fake stacks triple the
-# cost of a run, and the core's objects live on the heap anyway
-ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_stack_use_after_return=0"
+. "$ROOT/sanitizers/env.sh"
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:$(md_fuzz_asan_options "$ROOT")"
 export ASAN_OPTIONS
 echo "mdt fuzz: $TARGET (build/$VARIANT, $ENGINE), $TIME, $JOBS job(s), mutant ${MUTANT:-none}; work dir $WORK"
 interrupted=0 ticks=0

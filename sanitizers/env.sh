@@ -22,6 +22,12 @@ md_sanitizer_env() {
 	done
 }
 
+# md_fuzz_asan_options ROOT: the options a libFuzzer run appends to
+# ASAN_OPTIONS (sanitizers/fuzz-asan.options), one line
+md_fuzz_asan_options() {
+	md_options_of "$1/sanitizers/fuzz-asan.options"
+}
+
 # md_afl_sanitizer_env ROOT: the options afl-fuzz accepts for the afl build
 # (sanitizers/afl-asan.options, afl-ubsan.options) in place of the others;
 # afl-fuzz refuses options it did not expect, so TSAN_OPTIONS goes.

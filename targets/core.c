@@ -179,24 +179,23 @@ static int inst_alloc(struct inst *x, unsigned n, uint64_t size)
 	x->npins = size ? 4 * n : PINS;
 	x->nzs = size ? 32 * n : ZSLOTS;
 	x->nobjs = size ? 32 * n : OSLOTS;
-	x->t = calloc(n, sizeof(*x->t));
-	x->stamp = calloc(n, sizeof(*x->stamp));
-	x->slot = calloc(x->nslots, sizeof(*x->slot));
-	x->pin = calloc(x->npins, sizeof(*x->pin));
-	x->zs = calloc(x->nzs, sizeof(*x->zs));
-	x->obj = calloc(x->nobjs, sizeof(*x->obj));
-	return x->t && x->stamp && x->slot && x->pin && x->zs && x->obj ? 0 : -ENOMEM;
+	/* one allocation: the engine creates an instance for every run */
+	x->t = calloc(1, n * sizeof(*x->t) +
+			     (n + x->nslots + x->npins + x->nzs + x->nobjs) * sizeof(uint64_t));
+	if (x->t == NULL)
+		return -ENOMEM;
+	x->stamp = (uint64_t *)(x->t + n);
+	x->slot = x->stamp + n;
+	x->pin = x->slot + x->nslots;
+	x->zs = x->pin + x->npins;
+	x->obj = x->zs + x->nzs;
+	return 0;
 }
 
 static void inst_free(struct inst *x)
 {
 	md_core_destroy(x->c);
-	free(x->t);
-	free(x->stamp);
-	free(x->slot);
-	free(x->pin);
-	free(x->zs);
-	free(x->obj);
+	free(x->t); /* and the slot arrays after it */
 	free(x);
 }
 

@@ -9,7 +9,8 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 sh "$ROOT/fuzz/seeds.sh" "$ROOT" "$MDT" "$TMP/corpus" || { echo "not ok 1 - the seeds do not compile"; echo "1..1"; exit 1; }
 [ "$(basename "$BIN")" = fuzz_decode ] && cp "$ROOT"/targets/*/*.mdt "$TMP/corpus/"
-ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_stack_use_after_return=0"
+. "$ROOT/sanitizers/env.sh"
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:$(md_fuzz_asan_options "$ROOT")"
 export ASAN_OPTIONS
 unset MDT_MUTANT
 "$BIN" -runs=10000 -seed=1 -artifact_prefix="$TMP/" "$TMP/corpus" >"$TMP/log" 2>&1
