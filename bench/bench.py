@@ -612,6 +612,8 @@ HITRATE = {
     "dcache_link_over_count": "--mix migrate=20,file=10,index_lookup=30,lookup=10,truncate=5,alloc=5,put=5 "
                               "--chaos 0.01",
     "frame_two_torn": "--mix migrate=20,file=10,lookup=30,alloc=10,put=10 --chaos 0.01",
+    "pcp_drain_unlocked": "--mix pcp_drain_all=10,contig=5,alloc=20,put=20,split=5 --chaos 0.01",
+    "pcp_tag_after_unlock": "--mix pcp_drain_all=20,alloc=20,put=20 --chaos 0.3 --chaos-at pcp.unlock",
 }
 SANITIZER_OF = {"tsan": "tsan", "asan": "asan", "debug": None}
 

@@ -26,6 +26,7 @@ void md_core_config_default(struct md_core_config *cfg)
 	cfg->zs_handles = 1024;
 	cfg->pcp_high = 32;
 	cfg->pcp_batch = 8;
+	cfg->dcache_batch = 16;
 }
 
 const char *const md_core_designs[MD_CORE_NDESIGNS] = {"one-epoch", "one-typesafe", "two-epoch",
@@ -58,6 +59,8 @@ static int config_check(const struct md_core_config *cfg)
 	if ((uint64_t)cfg->nr_mappings * cfg->mapping_slots > ((uint64_t)1 << 30))
 		return -EINVAL;
 	if (cfg->zs_handles == 0 || cfg->zs_handles > (1u << 30))
+		return -EINVAL;
+	if (cfg->dcache_batch > 1024)
 		return -EINVAL;
 	if (cfg->pcp_high > MD_PCP_MAX ||
 	    (cfg->pcp_high && (cfg->pcp_batch == 0 || cfg->pcp_batch > cfg->pcp_high)) ||
@@ -134,7 +137,7 @@ static int init_caches(struct md_core *c)
 
 	for (unsigned i = 0; md_core_typesafe(c) && ret == 0 && i < 3; i++)
 		ret = md_dcache_init(&c->dcache[types[i]], c, md_desc_size(types[i]),
-				     c->cfg.dcache_objs);
+				     c->cfg.dcache_objs, c->cfg.dcache_batch);
 	return ret;
 }
 

@@ -68,6 +68,7 @@ struct md_core_config {
 	unsigned dcache_objs;  /* typesafe: objects per cache page, 0 as many as fit */
 	unsigned pcp_high;     /* frames a thread's cache list keeps, 0..MD_PCP_MAX; 0: no caches */
 	unsigned pcp_batch;    /* frames a refill or spill moves, 1..pcp_high */
+	unsigned dcache_batch; /* typesafe: descriptors a thread's list moves at a time, 0..1024 */
 };
 
 /*
@@ -78,6 +79,7 @@ struct md_core_config {
 struct md_record {
 	struct ck_epoch_record rec; /* first: records[] point here */
 	struct md_pcp pcp;
+	struct md_dcache_cpu dcc[MD_T__COUNT]; /* desc_free=typesafe: its free descriptors */
 	/*
 	 * Descriptor accounting for the checker, per record so that threads
 	 * do not share a counter's line: allocated and retired by the owner,
@@ -181,7 +183,8 @@ static inline bool md_core_typesafe(const struct md_core *c)
 
 /**
  * md_core_config_default() - 4096 frames, max order 6, pageblocks of 16, 75%
- * movable; frame caches of 32 frames a list, moved 8 at a time.
+ * movable; frame caches of 32 frames a list, moved 8 at a time; typesafe
+ * descriptor lists of up to 32 a thread, moved 16 at a time.
  */
 void md_core_config_default(struct md_core_config *cfg);
 

@@ -3,7 +3,8 @@
  * md_dcache.c - type-safe descriptor caches.
  *
  * Invariants:
- *  - an object is on its page's free list exactly when it is not handed out;
+ *  - an object is on its page's free list, or on one thread's list
+ *    (struct md_dcache_cpu), exactly when it is not handed out;
  *    a page is on the partial list exactly when it has a free object and is
  *    not the spare;
  *  - a page leaves the cache only when all its objects are free, and its
@@ -11,7 +12,9 @@
  *    into it inside a section can still read the refcount);
  *  - the cache never writes an object's first MD_DCACHE_LINK bytes.
  *
- * Locks (ordering: md_core.h): dc->lock, a leaf.
+ * Locks (ordering: md_core.h): dc->lock, a leaf.  A thread's own lists are
+ * its alone (the kernel's per-CPU freelists): no lock, batches move under
+ * dc->lock.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -49,7 +52,8 @@ static void **link_of(const struct md_dcache *dc, void *obj)
 	return (void **)((char *)obj + dc->link_off);
 }
 
-int md_dcache_init(struct md_dcache *dc, struct md_core *c, size_t obj_size, unsigned per_page)
+int md_dcache_init(struct md_dcache *dc, struct md_core *c, size_t obj_size, unsigned per_page,
+		   unsigned batch)
 {
 	unsigned fit = (unsigned)((MD_DCACHE_PAGE - OBJS_OFFSET) / obj_size);
 
@@ -66,6 +70,7 @@ int md_dcache_init(struct md_dcache *dc, struct md_core *c, size_t obj_size, uns
 	 */
 	dc->link_off = md_mutant(&c->cfg, DCACHE_LINK_OVER_COUNT) ? 0 : MD_DCACHE_LINK;
 	dc->per_page = per_page ? per_page : fit;
+	dc->batch = batch;
 	pthread_mutex_init(&dc->lock, NULL);
 	return 0;
 }
@@ -143,13 +148,55 @@ static void *obj_take(struct md_dcache *dc, struct md_dcache_page *pg)
 	return obj;
 }
 
-void *md_dcache_alloc(struct md_dcache *dc)
+/* @cpu's list: @obj on top (its link written), or the top taken off (its link read). */
+static void push(struct md_dcache *dc, struct md_dcache_cpu *cpu, void *obj)
 {
-	struct md_dcache_page *pg, *fresh = NULL;
+	*link_of(dc, obj) = cpu->free;
+	cpu->free = obj;
+	cpu->n++;
+}
+
+static void *pop(struct md_dcache *dc, struct md_dcache_cpu *cpu)
+{
+	void *obj = cpu->free;
+
+	cpu->free = *link_of(dc, obj);
+	cpu->n--;
+	return obj;
+}
+
+/* Objects a refill or a flush moves under the lock: at least one. */
+static unsigned batch_of(const struct md_dcache *dc)
+{
+	return dc->batch ? dc->batch : 1;
+}
+
+/*
+ * Under the lock: a batch of free objects: the last one taken for the
+ * caller, straight off its page (its page link left as it was), the others
+ * onto @cpu's list.  Return: the caller's, or NULL when no page has room.
+ */
+static void *grab(struct md_dcache *dc, struct md_dcache_cpu *cpu)
+{
+	struct md_dcache_page *pg;
+	void *obj = NULL;
+
+	for (unsigned got = 0; got < batch_of(dc) && (pg = page_take(dc)) != NULL; got++) {
+		if (obj)
+			push(dc, cpu, obj);
+		obj = obj_take(dc, pg);
+	}
+	return obj;
+}
+
+/* @cpu's list is empty: a batch from the pages, a new page when none has room. */
+static void *refill(struct md_dcache *dc, struct md_dcache_cpu *cpu)
+{
+	struct md_dcache_page *fresh = NULL;
 	void *obj;
 
 	pthread_mutex_lock(&dc->lock);
-	while ((pg = page_take(dc)) == NULL) {
+	while ((obj = grab(dc, cpu)) == NULL) {
 		pthread_mutex_unlock(&dc->lock);
 		if (fresh || (fresh = page_new(dc)) == NULL)
 			return NULL;
@@ -158,9 +205,13 @@ void *md_dcache_alloc(struct md_dcache *dc)
 		dc->pages++;
 		list_add(&dc->partial, fresh, PARTIAL);
 	}
-	obj = obj_take(dc, pg);
 	pthread_mutex_unlock(&dc->lock);
 	return obj;
+}
+
+void *md_dcache_alloc(struct md_dcache *dc, struct md_dcache_cpu *cpu)
+{
+	return cpu->n ? pop(dc, cpu) : refill(dc, cpu);
 }
 
 static void page_free_deferred(ck_epoch_entry_t *e)
@@ -188,20 +239,20 @@ static bool page_empty(struct md_dcache *dc, struct md_dcache_page *pg)
 	return true;
 }
 
-void md_dcache_free(struct md_thread *t, struct md_dcache *dc, void *obj)
+/* Under the lock: @obj back on its page.  Return: the page, when it is to be freed. */
+static struct md_dcache_page *obj_put(struct md_dcache *dc, void *obj)
 {
 	struct md_dcache_page *pg = page_of(obj);
-	bool release;
 
-	pthread_mutex_lock(&dc->lock);
 	*link_of(dc, obj) = pg->free;
 	pg->free = obj;
 	if (pg->nfree++ == 0)
 		list_add(&dc->partial, pg, PARTIAL);
-	release = pg->nfree == dc->per_page && page_empty(dc, pg);
-	pthread_mutex_unlock(&dc->lock);
-	if (!release)
-		return;
+	return pg->nfree == dc->per_page && page_empty(dc, pg) ? pg : NULL;
+}
+
+static void page_release(struct md_thread *t, struct md_dcache_page *pg)
+{
 	/*
 	 * MUTANT free_no_grace: correct code frees the page after a grace
 	 * period, as walkers that loaded a pointer into it may still read it.
@@ -211,6 +262,40 @@ void md_dcache_free(struct md_thread *t, struct md_dcache *dc, void *obj)
 		return;
 	}
 	md_epoch_defer(t, &pg->rcu, page_free_deferred);
+}
+
+/* @n objects of @cpu's list back to their pages; the pages that empty are released. */
+static void flush(struct md_thread *t, struct md_dcache *dc, struct md_dcache_cpu *cpu, unsigned n)
+{
+	struct md_dcache_page *gone = NULL, *pg;
+
+	pthread_mutex_lock(&dc->lock);
+	while (n-- && cpu->n) {
+		pg = obj_put(dc, pop(dc, cpu));
+		if (pg) { /* off every list now: its partial link chains the released */
+			pg->partial.next = gone;
+			gone = pg;
+		}
+	}
+	pthread_mutex_unlock(&dc->lock);
+	for (; gone; gone = pg) {
+		pg = gone->partial.next;
+		page_release(t, gone);
+	}
+}
+
+void md_dcache_free(struct md_thread *t, struct md_dcache *dc, struct md_dcache_cpu *cpu,
+		    void *obj)
+{
+	push(dc, cpu, obj);
+	if (cpu->n > 2 * dc->batch)
+		flush(t, dc, cpu, batch_of(dc));
+}
+
+void md_dcache_flush(struct md_thread *t, struct md_dcache *dc, struct md_dcache_cpu *cpu)
+{
+	if (cpu->n)
+		flush(t, dc, cpu, cpu->n);
 }
 
 struct md_core *md_dcache_core(const void *obj)

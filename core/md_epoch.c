@@ -252,12 +252,26 @@ static void give_up(struct md_core *c, struct ck_epoch_record *rec)
 			c->rec_idle[i] = 1;
 }
 
+/*
+ * A thread going away gives back what it keeps for itself: its cached
+ * frames (page_alloc_cpu_dead) and its free descriptors.
+ */
+static void give_back(struct md_thread *t)
+{
+	struct md_core *c = t->core;
+
+	md_pcp_drain(t);
+	for (unsigned k = 0; md_core_typesafe(c) && k < MD_T__COUNT; k++)
+		if (c->dcache[k].core)
+			md_dcache_flush(t, &c->dcache[k], &md_record(t->rec)->dcc[k]);
+}
+
 int md_thread_reregister(struct md_thread *t)
 {
 	struct ck_epoch_record *rec;
 	int ret = 0;
 
-	md_pcp_drain(t); /* a thread going away leaves no frames behind (page_alloc_cpu_dead) */
+	give_back(t);
 	reg_lock(t);
 	rec = take_record(t, &ret);
 	if (rec) {
@@ -285,7 +299,7 @@ void md_thread_fini(struct md_thread *t)
 {
 	if (t->rec == NULL)
 		return;
-	md_pcp_drain(t);
+	give_back(t);
 	ck_epoch_barrier(t->rec);
 	ck_epoch_unregister(t->rec);
 	t->rec = NULL;

@@ -72,10 +72,38 @@ static void test_pages(void)
 	   fp.desc_bytes);
 	for (int i = 0; i < 4; i++)
 		md_folio_put(&tc.t, f[i]);
+	ok(tc.c->dcache[MD_T_FOLIO].pages == 2 && md_record(tc.t.rec)->dcc[MD_T_FOLIO].n == 4,
+	   "freed: on the thread's own list, the pages untouched");
+	md_dcache_flush(&tc.t, &tc.c->dcache[MD_T_FOLIO], &md_record(tc.t.rec)->dcc[MD_T_FOLIO]);
 	ok(tc.c->dcache[MD_T_FOLIO].pages == 1 && md_epoch_backlog(&tc.t) == 1,
-	   "both empty: one kept as the spare, one waits for a grace period");
+	   "flushed, both empty: one kept as the spare, one waits for a grace period");
 	ok(check(&tc) == 0 && md_epoch_backlog(&tc.t) == 0,
 	   "after the barrier: clean, nothing pending");
+	tcore_fini(&tc);
+}
+
+/* A thread keeps up to 2 * batch free objects; past that a batch goes back to the pages. */
+static void test_thread_list(void)
+{
+	struct tcore tc;
+	struct md_folio *f[40];
+	struct md_dcache_cpu *cpu;
+	unsigned batch;
+
+	typesafe_init(&tc, 0);
+	cpu = &md_record(tc.t.rec)->dcc[MD_T_FOLIO];
+	batch = tc.c->dcache[MD_T_FOLIO].batch;
+	for (int i = 0; i < 40; i++)
+		md_folio_alloc(&tc.t, 0, MD_MT_MOVABLE, &f[i]);
+	ok(cpu->n < batch, "allocations take a batch of %u at a time (%u left)", batch, cpu->n);
+	for (int i = 0; i < 40; i++)
+		md_folio_put(&tc.t, f[i]);
+	ok(cpu->n > batch && cpu->n <= 2 * batch, "40 freed: the thread keeps %u (2 x %u at most)",
+	   cpu->n, batch);
+	md_folio_alloc(&tc.t, 0, MD_MT_MOVABLE, &f[0]);
+	ok(md_folio_desc(f[0]) != NULL && f[0] == f[39], "the last one freed comes back first");
+	md_folio_put(&tc.t, f[0]);
+	ok(check(&tc) == 0, "checker clean");
 	tcore_fini(&tc);
 }
 
@@ -98,6 +126,7 @@ static void test_double_free(void)
 int main(int argc, char **argv)
 {
 	tap_init(argc, argv);
+	test_thread_list();
 	test_sizes();
 	test_reuse();
 	test_pages();
