@@ -162,7 +162,7 @@ static void small_config(struct md_core_config *cfg)
 	cfg->dcache_objs = 4; /* typesafe: small pages, so programs empty and free some */
 	cfg->pcp_high = 2;    /* frame caches that hold a few of the 16 frames */
 	cfg->pcp_batch = 1;
-	cfg->dcache_batch = 1; /* threads keep up to 2 free descriptors: pages still empty */
+	cfg->dcache_batch = 0; /* no descriptors kept per thread: pages of 4 empty and go */
 }
 
 /* Stress: @frames, the default mappings of an eighth of them each. */
