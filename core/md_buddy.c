@@ -159,7 +159,7 @@ int md_buddy_alloc(struct md_thread *t, unsigned order, unsigned mt, uint64_t *p
 
 	if (order > c->cfg.max_order)
 		return -EINVAL;
-	if (order == 0 && t->pcp)
+	if (order == 0 && t->core->cfg.pcp_high)
 		return md_pcp_alloc(t, mt, pfn);
 	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->zone_lock);
 	ret = alloc_locked(t, order, mt, pfn);
@@ -201,7 +201,7 @@ void md_buddy_free(struct md_thread *t, uint64_t pfn, unsigned order)
 {
 	struct md_core *c = t->core;
 
-	if (order == 0 && t->pcp) {
+	if (order == 0 && c->cfg.pcp_high) {
 		md_pcp_free(t, pfn);
 		return;
 	}

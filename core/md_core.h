@@ -102,8 +102,8 @@ static inline struct md_pcp *md_record_pcp(struct ck_epoch_record *r)
 struct md_core {
 	struct md_core_config cfg;
 	uint64_t nr_frames;
-	void *tables; /* the one block the tables below point into (md_core.c) */
-	struct md_frames fr;		       /* frame words (md_frame.h) */
+	void *tables;	     /* the one block the tables below point into (md_core.c) */
+	struct md_frames fr; /* frame words (md_frame.h) */
 	uint64_t (*payload)[MD_PAYLOAD_WORDS]; /* frame contents */
 
 	/* buddy (md_buddy.c), all under zone_lock */
@@ -174,6 +174,12 @@ int md_core_design_lookup(const char *name);
  */
 void md_core_desc_counts(const struct md_core *c, uint64_t *allocated, uint64_t *retired,
 			 uint64_t *freed);
+
+/** md_thread_pcp() - @t's frame cache, beside its record; NULL when the core has none. */
+static inline struct md_pcp *md_thread_pcp(struct md_thread *t)
+{
+	return t->core->cfg.pcp_high ? md_record_pcp(t->rec) : NULL;
+}
 
 /** md_core_typesafe() - are @c's descriptors reused at once (desc_free=typesafe)? */
 static inline bool md_core_typesafe(const struct md_core *c)

@@ -233,10 +233,8 @@ int md_thread_init(struct md_thread *t, struct md_core *c, unsigned id)
 	t->id = id;
 	t->mutant = c->cfg.mutant;
 	reg_lock(t);
-	t->rec = take_record(t, &ret);
+	t->rec = take_record(t, &ret); /* its frame cache is empty: a given-up one was drained */
 	reg_unlock(t);
-	if (t->rec && c->cfg.pcp_high)
-		t->pcp = md_record_pcp(t->rec); /* empty: a given-up record's was drained */
 	return ret;
 }
 
@@ -279,8 +277,6 @@ int md_thread_reregister(struct md_thread *t)
 		t->rec = rec;
 	}
 	reg_unlock(t);
-	if (rec && t->pcp)
-		t->pcp = md_record_pcp(rec);
 	return ret;
 }
 

@@ -79,7 +79,7 @@ static unsigned refill(struct md_thread *t, struct md_pcp *p, unsigned m)
 /* Pop a frame of list @m, refilling it when empty.  Return: 0, or -ENOMEM. */
 static int pop(struct md_thread *t, unsigned m, uint64_t *pfn)
 {
-	struct md_pcp *p = t->pcp;
+	struct md_pcp *p = md_thread_pcp(t);
 	int ret = 0;
 
 	pcp_lock(t, p);
@@ -111,7 +111,7 @@ int md_pcp_alloc(struct md_thread *t, unsigned mt, uint64_t *pfn)
 
 void md_pcp_free(struct md_thread *t, uint64_t pfn)
 {
-	struct md_pcp *p = t->pcp;
+	struct md_pcp *p = md_thread_pcp(t);
 	unsigned m = md_pageblock_mt(t, pfn);
 	uint32_t one = (uint32_t)pfn;
 
@@ -138,27 +138,33 @@ void md_pcp_free(struct md_thread *t, uint64_t pfn)
 
 void md_pcp_drain(struct md_thread *t)
 {
-	if (t->pcp == NULL)
+	struct md_pcp *p = md_thread_pcp(t);
+
+	if (p == NULL)
 		return;
-	pcp_lock(t, t->pcp);
-	drain_lists(t, t->pcp);
-	pcp_unlock(t, t->pcp);
+	pcp_lock(t, p);
+	drain_lists(t, p);
+	pcp_unlock(t, p);
 }
 
 void md_pcp_drain_all(struct md_thread *t)
 {
 	struct md_core *c = t->core;
-	/* acquire: pairs with md_thread_init()'s publication of records[n] */
-	uint32_t n = md_load_acquire32(t, MD_RP_EPOCH_REGISTER, &c->nr_records);
+	struct md_pcp *own = md_thread_pcp(t);
+	uint32_t n;
 
-	for (uint32_t i = 0; t->pcp && i < n; i++) {
+	if (own == NULL)
+		return;
+	/* acquire: pairs with md_thread_init()'s publication of records[n] */
+	n = md_load_acquire32(t, MD_RP_EPOCH_REGISTER, &c->nr_records);
+	for (uint32_t i = 0; i < n; i++) {
 		struct md_pcp *p = md_record_pcp(c->records[i]);
 		/*
 		 * MUTANT pcp_drain_unlocked: correct code takes the other
 		 * thread's cache lock (drain_pages_zone() under pcp->lock); the
 		 * mutant empties the lists while their owner pops and pushes.
 		 */
-		bool locked = p == t->pcp || !md_mutant(t, PCP_DRAIN_UNLOCKED);
+		bool locked = p == own || !md_mutant(t, PCP_DRAIN_UNLOCKED);
 
 		if (locked)
 			pcp_lock(t, p);

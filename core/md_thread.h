@@ -18,7 +18,6 @@
 struct md_core;
 struct md_thread;
 struct ck_epoch_record;
-struct md_pcp;
 
 /*
  * Called at every race point when installed.  @flags has MD_RPF_SPIN inside
@@ -36,7 +35,6 @@ typedef void md_rv_hook_fn(struct md_thread *t, unsigned kind, uint64_t a, uint6
 struct md_thread {
 	struct md_core *core;
 	struct ck_epoch_record *rec; /* owned by the core; never freed before it */
-	struct md_pcp *pcp;	     /* its frame cache, beside rec; NULL when the core has none */
 	md_rp_hook_fn *rp_hook;	     /* NULL: race points cost one branch */
 	md_rv_hook_fn *rv_hook;	     /* NULL: values are not reported */
 	void *rp_arg;		     /* the driver's per-thread state */

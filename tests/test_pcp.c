@@ -50,8 +50,9 @@ static void test_spill(void)
 			n = i;
 	for (unsigned i = 0; i < n; i++)
 		md_buddy_free(&tc.t, pfn[i], 0);
-	ok(tc.t.pcp->count[MD_MT_MOVABLE] <= high, "%u frames freed, %u cached (high %u)", n,
-	   tc.t.pcp->count[MD_MT_MOVABLE], high);
+	ok(md_thread_pcp(&tc.t)->count[MD_MT_MOVABLE] <= high,
+	   "%u frames freed, %u cached (high %u)", n, md_thread_pcp(&tc.t)->count[MD_MT_MOVABLE],
+	   high);
 	ok(free_frames(&tc) == 1024, "buddy + cache hold every frame");
 	ok(tcheck(&tc, NULL, NULL, &r) == 0, "checker clean");
 	md_pcp_drain(&tc.t);
@@ -91,7 +92,7 @@ static void test_remote(void)
 	ok(md_thread_init(&t2, tc.c, 1) == 0, "a second thread");
 	ok(md_buddy_alloc(&t2, 0, MD_MT_MOVABLE, &pfn) == 0, "it allocates");
 	md_buddy_free(&t2, pfn, 0);
-	ok(t2.pcp->count[MD_MT_MOVABLE] == tc.c->cfg.pcp_batch, "and caches %u frames",
+	ok(md_thread_pcp(&t2)->count[MD_MT_MOVABLE] == tc.c->cfg.pcp_batch, "and caches %u frames",
 	   tc.c->cfg.pcp_batch);
 	md_pcp_drain_all(&tc.t);
 	ok(md_pcp_frames(tc.c) == 0, "drain_all empties the other thread's cache");
@@ -124,15 +125,18 @@ static void test_checker(void)
 	ok(tcheck(&tc, NULL, NULL, &r) >= 1 && r.v[0].kind == MD_V_PCP,
 	   "a PCP word on a frame in no cache is reported (%s)", md_violation_name(r.v[0].kind));
 	md_frame_poke(&tc.c->fr, other, MD_T_NONE);
-	tc.t.pcp->pfn[MD_MT_MOVABLE][tc.t.pcp->count[MD_MT_MOVABLE]++] = (uint32_t)other;
+	md_thread_pcp(&tc.t)->pfn[MD_MT_MOVABLE][md_thread_pcp(&tc.t)->count[MD_MT_MOVABLE]++] =
+	    (uint32_t)other;
 	ok(tcheck(&tc, NULL, NULL, &r) >= 1 && r.v[0].kind == MD_V_PCP,
 	   "a listed frame whose word is not PCP is reported");
-	tc.t.pcp->pfn[MD_MT_MOVABLE][tc.t.pcp->count[MD_MT_MOVABLE] - 1] = (uint32_t)pfn;
+	md_thread_pcp(&tc.t)->pfn[MD_MT_MOVABLE][md_thread_pcp(&tc.t)->count[MD_MT_MOVABLE] - 1] =
+	    (uint32_t)pfn;
 	ok(tcheck(&tc, NULL, NULL, &r) >= 1 && r.v[0].kind == MD_V_FRAME_TWICE,
 	   "a frame listed twice is reported");
-	tc.t.pcp->count[MD_MT_MOVABLE]--;
+	md_thread_pcp(&tc.t)->count[MD_MT_MOVABLE]--;
 	md_frame_poke(&tc.c->fr, other, MD_T_PCP);
-	tc.t.pcp->pfn[MD_MT_MOVABLE][tc.t.pcp->count[MD_MT_MOVABLE]++] = (uint32_t)other;
+	md_thread_pcp(&tc.t)->pfn[MD_MT_MOVABLE][md_thread_pcp(&tc.t)->count[MD_MT_MOVABLE]++] =
+	    (uint32_t)other;
 	ok(tcheck(&tc, NULL, NULL, &r) == 0, "clean once the frame is on the list");
 	tcore_fini(&tc);
 }
