@@ -232,6 +232,7 @@ static void page_attach(struct md_thread *t, struct md_zpool *p, struct md_zpdes
 static int page_new(struct md_thread *t, struct md_zpool *p)
 {
 	struct md_desc *d;
+	bool dead;
 	int ret;
 
 	ret = md_desc_alloc(t, MD_T_ZPDESC, 0, MD_MT_MOVABLE, &d);
@@ -244,11 +245,18 @@ static int page_new(struct md_thread *t, struct md_zpool *p)
 	 * would release a page the pool is about to use.
 	 */
 	pool_lock(t, p);
-	if (p->dead) { /* destroyed meanwhile: nobody saw the page */
+	/*
+	 * Destroyed meanwhile, or another allocation made a page with room
+	 * meanwhile: nobody saw ours, which would stay empty on the partial
+	 * list (only a page losing its last object is released) and outlive
+	 * every object of the pool.
+	 */
+	dead = p->dead;
+	if (dead || p->partial) {
 		pool_unlock(t, p);
 		md_buddy_free(t, d->pfn, 0);
 		md_desc_discard(t, d);
-		return -ENOENT;
+		return dead ? -ENOENT : 0;
 	}
 	page_attach(t, p, md_desc_zpdesc(d));
 	p->nr_pages++;
