@@ -1008,11 +1008,14 @@ def exec_stress(builds, v, secs):
     return j["ops_total"] / j["duration_s"]
 
 
-def exec_fuzzer(builds, name, secs):
-    """@secs of the correct build under the detect driver @name's own command, in a scratch dir."""
+def exec_fuzzer(builds, name, secs, binary=None):
+    """@secs of the correct build under the detect driver @name's own command, in a scratch dir
+    (with @binary in place of the build's fuzz_sched: a baseline)."""
     drv = DRIVER_BY_NAME[name]
     with tempfile.TemporaryDirectory() as tmp:
         cmd = cell_cmd(builds, drv, "none", 1, secs, tmp)
+        if binary:
+            cmd[0] = binary
         env = cell_env(builds, drv, "none")
         env.pop("AFL_BENCH_UNTIL_CRASH", None)
         out = checked_run(cmd, secs, env=env)
@@ -1026,8 +1029,26 @@ def exec_fuzzer(builds, name, secs):
         return float(kv["execs_per_sec"]), f"stability {kv['stability']}"
 
 
+def exec_fuzzer_vs(builds, baseline, rounds, secs):
+    """fuzz_sched's exec/s and @baseline's (another build's fuzz_sched), in turn for @rounds
+    rounds: the medians and the median of the rounds' ratios (before/after in one run)."""
+    now, base = [], []
+    for r in range(rounds):
+        now.append(exec_fuzzer(builds, "fuzz-libfuzzer", secs)[0])
+        base.append(exec_fuzzer(builds, "fuzz-libfuzzer", secs, baseline)[0])
+        log(f"  fuzz_sched exec/s, round {r + 1}/{rounds}: {now[-1]:,.0f}, baseline {base[-1]:,.0f}")
+    ratio = statistics.median(a / b for a, b in zip(now, base))
+    what = "fuzz_sched exec/s, libFuzzer (ASan+UBSan)"
+    return [(what, "fuzz", statistics.median(now), f"median of {rounds}; {ratio:.2f}x the baseline, median of the rounds' ratios"),
+            (what + ", baseline", baseline, statistics.median(base), f"median of {rounds}, in turn with the row above")]
+
+
 def cmd_exec(args, builds):
     secs, rows, t0 = args.time, [], time.monotonic()
+    if args.baseline is not None:
+        args.baseline = os.path.abspath(args.baseline) if args.baseline else ""
+        if not os.path.isfile(args.baseline) or not os.access(args.baseline, os.X_OK):
+            raise UsageError(f"--baseline {args.baseline}: not an executable (another build's fuzz/fuzz_sched)")
     for v in ("engine", "debug", "tsan", "asan"):
         builds.ensure(v)
         rows.append(("explore runs/s (3 threads x 6 ops)", v, exec_explore(builds, v, secs), ""))
@@ -1037,8 +1058,11 @@ def cmd_exec(args, builds):
         rows.append(("stress ops/s (2 workers + compactor + migrator, 256 frames)", v, exec_stress(builds, v, secs), ""))
         log(f"  {rows[-1][0]} {v}: {rows[-1][2]:,.0f}")
     builds.ensure("fuzz")
-    rows.append(("fuzz_sched exec/s, libFuzzer (ASan+UBSan)", "fuzz") + exec_fuzzer(builds, "fuzz-libfuzzer", secs))
-    log(f"  {rows[-1][0]}: {rows[-1][2]:,.0f}")
+    if args.baseline is not None:
+        rows += exec_fuzzer_vs(builds, args.baseline, args.rounds, secs)
+    else:
+        rows.append(("fuzz_sched exec/s, libFuzzer (ASan+UBSan)", "fuzz") + exec_fuzzer(builds, "fuzz-libfuzzer", secs))
+        log(f"  {rows[-1][0]}: {rows[-1][2]:,.0f}")
     if shutil.which("afl-fuzz"):
         builds.ensure("afl")
         rows.append(("fuzz_sched exec/s, AFL++ (persistent)", "afl") + exec_fuzzer(builds, "fuzz-afl", max(secs, 10)))
@@ -1240,6 +1264,11 @@ def parse_args(argv, root):
     q.set_defaults(func=cmd_footprint)
     q = sp.add_parser("exec", help="runs/s, exec/s, ops/s per build variant")
     common(q, 10.0)
+    q.add_argument("--baseline", default=None,
+                   help="another build's fuzz/fuzz_sched (say, a worktree of an older commit): "
+                   "measured in turn with this one, the same seeds and command")
+    q.add_argument("--rounds", type=int, default=3, choices=range(1, 11), metavar="1..10",
+                   help="with --baseline: measurements of each (default 3)")
     q.set_defaults(func=cmd_exec)
     q = sp.add_parser("reach", help="ops and race points each driver reaches in a default run")
     common(q, 10.0)

@@ -354,12 +354,20 @@ void md_sched_coverage(uint8_t *cov, size_t len)
 	cov_len = len;
 }
 
-/* The pair (race point left, race point resumed) of a switch between fibers. */
+/*
+ * The pair (race point left, race point resumed) of a switch between
+ * fibers: whether the run made it, not how often.  A count would turn each
+ * pair into up to eight features (libFuzzer's hit-count buckets), most of
+ * them the length of a retry loop rather than a new interleaving, and every
+ * one a new corpus input: counted, fuzz_sched added about twice the inputs
+ * from the seeds in 10 s and ran at 0.84 of the speed (50,000 runs, median
+ * of 5 pairs).  A byte counter also wrapped to 0 at 256 switches.
+ */
 static void count_switch(struct md_sched *s, unsigned next)
 {
 	size_t i = (size_t)s->f[s->cur].last_rp * MD_RP_MAX + s->f[next].last_rp;
 
-	cov_map[i % cov_len]++;
+	cov_map[i % cov_len] = 1;
 }
 
 static void reschedule(struct md_sched *s, int exiting)

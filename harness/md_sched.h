@@ -122,9 +122,10 @@ uint64_t md_sched_thread_steps(const struct md_thread *t);
 unsigned md_sched_where(const struct md_sched *s, unsigned i, int *done);
 
 /**
- * md_sched_coverage() - count interleavings for a fuzzer: at every switch
- * from one fiber to another, bump @cov[(race point left * MD_RP_MAX +
- * race point resumed) % @len].  Process-wide; NULL turns it off.
+ * md_sched_coverage() - mark interleavings for a fuzzer: at every switch
+ * from one fiber to another, set @cov[(race point left * MD_RP_MAX +
+ * race point resumed) % @len] to 1 (a pair made, not how often: the
+ * fuzzer clears @cov before each run).  Process-wide; NULL turns it off.
  */
 void md_sched_coverage(uint8_t *cov, size_t len);
 

@@ -145,9 +145,12 @@ struct inst {
 	 * each), zpool and slab handles + 1 (the object each).
 	 */
 	uint64_t *slot, *pin, *zs, *obj;
+	uint64_t *held; /* [nslots + npins]: core_quiesce's sorted copies of slot, pin */
 	unsigned nslots, npins, nzs, nobjs;
 	int released; /* release() ran: the empty state is checked */
 };
+/* inst_alloc() puts the threads right after the instance */
+_Static_assert(sizeof(struct inst) % _Alignof(struct md_thread) == 0, "md_thread after inst");
 
 /* ---- scale ---- */
 
@@ -172,38 +175,41 @@ static void large_config(struct md_core_config *cfg, uint64_t frames)
 	cfg->mapping_slots = (unsigned)(frames / 8 < 64 ? 64 : frames / 8);
 }
 
-/* Slots: the small instance's few, or 32 of each kind (4 pins) per thread. */
-static int inst_alloc(struct inst *x, unsigned n, uint64_t size)
+/*
+ * The instance, its threads and slots in one zeroed block (the engine
+ * creates an instance for every run): the small instance's few slots, or
+ * 32 of each kind (4 pins) per thread.
+ */
+static struct inst *inst_alloc(unsigned n, uint64_t size)
 {
-	x->n = n;
-	x->nslots = size ? 32 * n : SLOTS;
-	x->npins = size ? 4 * n : PINS;
-	x->nzs = size ? 32 * n : ZSLOTS;
-	x->nobjs = size ? 32 * n : OSLOTS;
-	/* one allocation: the engine creates an instance for every run */
-	x->t = calloc(1, n * sizeof(*x->t) +
-			     (n + x->nslots + x->npins + x->nzs + x->nobjs) * sizeof(uint64_t));
-	if (x->t == NULL)
-		return -ENOMEM;
+	unsigned nslots = size ? 32 * n : SLOTS, npins = size ? 4 * n : PINS;
+	unsigned nzs = size ? 32 * n : ZSLOTS, nobjs = size ? 32 * n : OSLOTS;
+	size_t words = n + 2 * (nslots + npins) + nzs + nobjs;
+	struct inst *x = calloc(1, sizeof(*x) + n * sizeof(*x->t) + words * sizeof(uint64_t));
+
+	if (x == NULL)
+		return NULL;
+	*x = (struct inst){.n = n, .nslots = nslots, .npins = npins, .nzs = nzs, .nobjs = nobjs};
+	x->t = (struct md_thread *)(x + 1);
 	x->stamp = (uint64_t *)(x->t + n);
 	x->slot = x->stamp + n;
-	x->pin = x->slot + x->nslots;
-	x->zs = x->pin + x->npins;
-	x->obj = x->zs + x->nzs;
-	return 0;
+	x->pin = x->slot + nslots;
+	x->zs = x->pin + npins;
+	x->obj = x->zs + nzs;
+	x->held = x->obj + nobjs;
+	return x;
 }
 
 static void inst_free(struct inst *x)
 {
 	md_core_destroy(x->c);
-	free(x->t); /* and the slot arrays after it */
-	free(x);
+	free(x); /* and the threads and slots after it */
 }
 
 static void *core_create(const struct md_target_cfg *tc)
 {
 	struct md_core_config cfg;
-	struct inst *x = calloc(1, sizeof(*x));
+	struct inst *x = inst_alloc(tc->nthreads, tc->size);
 
 	if (x == NULL)
 		return NULL;
@@ -215,7 +221,7 @@ static void *core_create(const struct md_target_cfg *tc)
 	cfg.mutant = tc->mutant;
 	cfg.quarantine = (unsigned)tc->replay;
 	md_core_config_design(&cfg, tc->design);
-	if (inst_alloc(x, tc->nthreads, tc->size) || md_core_create(&cfg, &x->c))
+	if (md_core_create(&cfg, &x->c))
 		goto err;
 	for (unsigned i = 0; i < tc->nthreads; i++)
 		if (md_thread_init(&x->t[i], x->c, i))
@@ -832,22 +838,15 @@ static int core_quiesce(void *inst, char *msg, size_t len)
 {
 	static struct md_report r;
 	struct inst *x = inst;
-	struct held h = {calloc(x->nslots + 1, 8), calloc(x->npins + 1, 8), 0, 0, 0};
+	struct held h = {x->held, x->held + x->nslots, 0, 0, 0};
 	unsigned n;
 
-	if (h.refs == NULL || h.pins == NULL) {
-		free(h.refs);
-		free(h.pins);
-		return FAIL("invariant check: out of memory");
-	}
 	for (unsigned i = 0; i < x->n; i++)
 		md_epoch_barrier(&x->t[i]);
 	md_epoch_drain_idle(x->c); /* records threads gave up with frees pending */
 	h.nrefs = collect(h.refs, x->slot, x->nslots);
 	h.npins = collect(h.pins, x->pin, x->npins);
 	n = md_check_quiescent(x->c, held_refs, &h, &r);
-	free(h.refs);
-	free(h.pins);
 	if (n)
 		return violation_msg(&r, msg, len);
 	/* a reference the program holds on a descriptor no frame names: it was freed */

@@ -216,6 +216,13 @@ else
 	skip usage "./mdt test --bogus" "build/release is not set up (./mdt test sets it up first)"
 fi
 expect usage 2 "mdt fuzz with a regex for a mutant" sh "$ROOT/fuzz/campaign.sh" "$ROOT" debug fuzz_sched --time 5s --mutant '.*'
+for v in /nonexistent /etc/passwd "''"; do
+	eval "set -- exec --baseline $v"
+	expect usage 2 "bench exec --baseline $v: not a fuzz_sched, before any measurement" sh "$ROOT/mdt" bench "$@"
+done
+for v in 0 11 x; do
+	expect range 2 "bench exec --baseline ... --rounds $v" sh "$ROOT/mdt" bench exec --baseline "$MDT" --rounds "$v"
+done
 
 }
 

@@ -3,8 +3,9 @@
  * Unit tests: the fiber scheduler (harness/md_sched.h): each strategy is
  * reproducible from its seed or bytes, a recorded trace replays exactly and
  * a truncated one is reported as diverged, purpose-built programs
- * deadlock, livelock and stop where they should, and the uniform random
- * walk samples interleavings uniformly.
+ * deadlock, livelock and stop where they should, the uniform random
+ * walk samples interleavings uniformly, and a fuzzer's interleaving map
+ * marks each pair once.
  */
 #include "md_atomic.h"
 #include "md_sched.h"
@@ -283,6 +284,48 @@ static void test_pos(uint64_t seed)
 	   "pos: the same seed takes the same order");
 }
 
+/*
+ * Two fibers alternating between the same race point switch many times
+ * through one pair (payload read left, payload read resumed): the map
+ * marks it 1, whatever the count (md_sched_coverage).
+ */
+static void test_coverage(void)
+{
+	static struct run x;
+	static uint8_t cov[MD_RP_MAX * MD_RP_MAX];
+	const unsigned modes[2] = {5, 5};
+	size_t pair = (size_t)MD_RP_PAYLOAD_READ * MD_RP_MAX + MD_RP_PAYLOAD_READ;
+	uint8_t bytes[40];
+	struct md_sched_source src = {
+	    .strategy = MD_SCHED_BYTES, .bytes = bytes, .len = sizeof(bytes)};
+	unsigned switches = 0, marked = 0, over = 0;
+
+	for (unsigned i = 0; i < sizeof(bytes); i++)
+		bytes[i] = (uint8_t)(i % 2);
+	md_sched_coverage(cov, sizeof(cov));
+	run_it(&x, 2, modes, 20, &src);
+	md_sched_coverage(NULL, 0);
+	for (size_t i = 1; i < x.len; i++)
+		switches += x.trace[i] != x.trace[i - 1];
+	for (size_t i = 0; i < sizeof(cov); i++) {
+		marked += cov[i] != 0;
+		over += cov[i] > 1;
+	}
+	ok(x.res == MD_SCHED_DONE && switches >= 30 && cov[pair] == 1 && over == 0,
+	   "coverage: %u switches, the pair (payload read, payload read) is 1 (%u), no cell over 1 "
+	   "(%u)",
+	   switches, cov[pair], over);
+	ok(marked >= 1 && marked <= 3, "coverage: %u pairs marked (the alternation's, its start's)",
+	   marked);
+	md_sched_destroy(x.s);
+	memset(cov, 0, sizeof(cov));
+	run_it(&x, 2, modes, 20, &src);
+	for (size_t i = marked = 0; i < sizeof(cov); i++)
+		marked += cov[i] != 0;
+	ok(marked == 0, "coverage off (NULL): nothing marked");
+	md_sched_destroy(x.s);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t seed = tap_init(argc, argv);
@@ -294,5 +337,6 @@ int main(int argc, char **argv)
 	test_deadlock_livelock_stop();
 	test_urw(seed);
 	test_pos(seed);
+	test_coverage();
 	return tap_done();
 }
