@@ -1008,34 +1008,37 @@ def exec_stress(builds, v, secs):
     return j["ops_total"] / j["duration_s"]
 
 
-def exec_fuzzer(builds, name, secs, binary=None):
-    """@secs of the correct build under the detect driver @name's own command, in a scratch dir
-    (with @binary in place of the build's fuzz_sched: a baseline)."""
+def exec_fuzzer(builds, name, secs, scratch, binary=None):
+    """@secs of the correct build under the detect driver @name's own command, in a new dir
+    under @scratch (with @binary in place of the build's fuzz_sched: a baseline).  The dirs
+    stay until the benchmark ends: deleting a campaign's thousands of corpus files makes
+    the file system slower to create the next one's (ext4 passes over recently freed
+    inodes), so each measurement would pay for the one before."""
     drv = DRIVER_BY_NAME[name]
-    with tempfile.TemporaryDirectory() as tmp:
-        cmd = cell_cmd(builds, drv, "none", 1, secs, tmp)
-        if binary:
-            cmd[0] = binary
-        env = cell_env(builds, drv, "none")
-        env.pop("AFL_BENCH_UNTIL_CRASH", None)
-        out = checked_run(cmd, secs, env=env)
-        if drv.kind == "libfuzzer":
-            ex = [ln for ln in out.splitlines() if "stat::average_exec_per_sec" in ln]
-            if not ex:
-                raise RunFailed(f"{shell_quote(cmd)} printed no exec/s")
-            return float(ex[-1].split(":")[-1]), ""
-        with open(os.path.join(tmp, "afl", "main", "fuzzer_stats")) as f:
-            kv = {k.strip(): v.strip() for k, v in (ln.split(":", 1) for ln in f if ":" in ln)}
-        return float(kv["execs_per_sec"]), f"stability {kv['stability']}"
+    tmp = tempfile.mkdtemp(dir=scratch)
+    cmd = cell_cmd(builds, drv, "none", 1, secs, tmp)
+    if binary:
+        cmd[0] = binary
+    env = cell_env(builds, drv, "none")
+    env.pop("AFL_BENCH_UNTIL_CRASH", None)
+    out = checked_run(cmd, secs, env=env)
+    if drv.kind == "libfuzzer":
+        ex = [ln for ln in out.splitlines() if "stat::average_exec_per_sec" in ln]
+        if not ex:
+            raise RunFailed(f"{shell_quote(cmd)} printed no exec/s")
+        return float(ex[-1].split(":")[-1]), ""
+    with open(os.path.join(tmp, "afl", "main", "fuzzer_stats")) as f:
+        kv = {k.strip(): v.strip() for k, v in (ln.split(":", 1) for ln in f if ":" in ln)}
+    return float(kv["execs_per_sec"]), f"stability {kv['stability']}"
 
 
-def exec_fuzzer_vs(builds, baseline, rounds, secs):
+def exec_fuzzer_vs(builds, baseline, rounds, secs, scratch):
     """fuzz_sched's exec/s and @baseline's (another build's fuzz_sched), in turn for @rounds
     rounds: the medians and the median of the rounds' ratios (before/after in one run)."""
     now, base = [], []
     for r in range(rounds):
-        now.append(exec_fuzzer(builds, "fuzz-libfuzzer", secs)[0])
-        base.append(exec_fuzzer(builds, "fuzz-libfuzzer", secs, baseline)[0])
+        now.append(exec_fuzzer(builds, "fuzz-libfuzzer", secs, scratch)[0])
+        base.append(exec_fuzzer(builds, "fuzz-libfuzzer", secs, scratch, baseline)[0])
         log(f"  fuzz_sched exec/s, round {r + 1}/{rounds}: {now[-1]:,.0f}, baseline {base[-1]:,.0f}")
     ratio = statistics.median(a / b for a, b in zip(now, base))
     what = "fuzz_sched exec/s, libFuzzer (ASan+UBSan)"
@@ -1058,15 +1061,18 @@ def cmd_exec(args, builds):
         rows.append(("stress ops/s (2 workers + compactor + migrator, 256 frames)", v, exec_stress(builds, v, secs), ""))
         log(f"  {rows[-1][0]} {v}: {rows[-1][2]:,.0f}")
     builds.ensure("fuzz")
-    if args.baseline is not None:
-        rows += exec_fuzzer_vs(builds, args.baseline, args.rounds, secs)
-    else:
-        rows.append(("fuzz_sched exec/s, libFuzzer (ASan+UBSan)", "fuzz") + exec_fuzzer(builds, "fuzz-libfuzzer", secs))
-        log(f"  {rows[-1][0]}: {rows[-1][2]:,.0f}")
-    if shutil.which("afl-fuzz"):
-        builds.ensure("afl")
-        rows.append(("fuzz_sched exec/s, AFL++ (persistent)", "afl") + exec_fuzzer(builds, "fuzz-afl", max(secs, 10)))
-        log(f"  {rows[-1][0]}: {rows[-1][2]:,.0f} ({rows[-1][3]})")
+    with tempfile.TemporaryDirectory() as scratch:
+        if args.baseline is not None:
+            rows += exec_fuzzer_vs(builds, args.baseline, args.rounds, secs, scratch)
+        else:
+            rows.append(("fuzz_sched exec/s, libFuzzer (ASan+UBSan)", "fuzz") +
+                        exec_fuzzer(builds, "fuzz-libfuzzer", secs, scratch))
+            log(f"  {rows[-1][0]}: {rows[-1][2]:,.0f}")
+        if shutil.which("afl-fuzz"):
+            builds.ensure("afl")
+            rows.append(("fuzz_sched exec/s, AFL++ (persistent)", "afl") +
+                        exec_fuzzer(builds, "fuzz-afl", max(secs, 10), scratch))
+            log(f"  {rows[-1][0]}: {rows[-1][2]:,.0f} ({rows[-1][3]})")
     wall = time.monotonic() - t0
     lines = [f"# Execution speed ({secs:g} s a measurement, seed 1)", "", f"`{args.command}` on {ncpu()} CPUs: wall time {wall:.0f}s.", "",
              "| what | build | per second | note |", "|---|---|---|---|"]

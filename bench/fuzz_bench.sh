@@ -1,7 +1,7 @@
 #!/bin/sh
 # fuzz_bench.sh FUZZ_SCHED MDT ROOT [SECONDS] - fuzz_sched's exec/s under
-# libFuzzer (one core, the campaign's settings: -max_len=256,
-# sanitizers/fuzz-asan.options), from the targets' seed programs.  A figure, not a verdict.
+# libFuzzer (one core, -max_len=256, sanitizers/fuzz-asan.options), from the
+# targets' seed programs.  A figure, not a verdict.
 set -u
 BIN=$1 MDT=$2 ROOT=$3 SECS=${4:-30}
 TMP=$(mktemp -d)
