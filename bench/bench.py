@@ -1205,9 +1205,12 @@ def cmd_smoke(args, builds):
     """Seconds-long runs of every benchmark: they still work (CI); no figures judged."""
     rc = 0
     base = args.out
+    builds.ensure("fuzz")  # exec's --baseline: this build's own fuzz_sched, the code path
     for name, sub, extra in (
             ("throughput", "throughput", ["--time", "0.2s"]), ("footprint", "footprint", ["--time", "1s"]),
-            ("exec", "exec", ["--time", "1s"]), ("reach", "reach", ["--time", "1s"]),
+            ("exec", "exec", ["--time", "1s", "--baseline", builds.path("fuzz", "fuzz/fuzz_sched"),
+                              "--rounds", "1"]),
+            ("reach", "reach", ["--time", "1s"]),
             ("hitrate", "hitrate", ["--repeat", "1", "--builds", "debug", "--mutants", "isolate_twice"]),
             ("detect", "detect", ["--budget", "3s", "--trials", "1", "--mutants",
                                   "gup_no_recheck,pcp_drain_unlocked"]),
