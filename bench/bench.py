@@ -1032,6 +1032,9 @@ def exec_fuzzer(builds, name, secs, scratch, binary=None):
     return float(kv["execs_per_sec"]), f"stability {kv['stability']}"
 
 
+EXEC_FUZZ_ROW = "fuzz_sched exec/s, libFuzzer (ASan+UBSan)"
+
+
 def exec_fuzzer_vs(builds, baseline, rounds, secs, scratch):
     """fuzz_sched's exec/s and @baseline's (another build's fuzz_sched), in turn for @rounds
     rounds: the medians and the median of the rounds' ratios (before/after in one run)."""
@@ -1041,7 +1044,7 @@ def exec_fuzzer_vs(builds, baseline, rounds, secs, scratch):
         base.append(exec_fuzzer(builds, "fuzz-libfuzzer", secs, scratch, baseline)[0])
         log(f"  fuzz_sched exec/s, round {r + 1}/{rounds}: {now[-1]:,.0f}, baseline {base[-1]:,.0f}")
     ratio = statistics.median(a / b for a, b in zip(now, base))
-    what = "fuzz_sched exec/s, libFuzzer (ASan+UBSan)"
+    what = EXEC_FUZZ_ROW
     return [(what, "fuzz", statistics.median(now), f"median of {rounds}; {ratio:.2f}x the baseline, median of the rounds' ratios"),
             (what + ", baseline", baseline, statistics.median(base), f"median of {rounds}, in turn with the row above")]
 
@@ -1065,7 +1068,7 @@ def cmd_exec(args, builds):
         if args.baseline is not None:
             rows += exec_fuzzer_vs(builds, args.baseline, args.rounds, secs, scratch)
         else:
-            rows.append(("fuzz_sched exec/s, libFuzzer (ASan+UBSan)", "fuzz") +
+            rows.append((EXEC_FUZZ_ROW, "fuzz") +
                         exec_fuzzer(builds, "fuzz-libfuzzer", secs, scratch))
             log(f"  {rows[-1][0]}: {rows[-1][2]:,.0f}")
         if shutil.which("afl-fuzz"):

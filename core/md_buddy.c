@@ -159,7 +159,7 @@ int md_buddy_alloc(struct md_thread *t, unsigned order, unsigned mt, uint64_t *p
 
 	if (order > c->cfg.max_order)
 		return -EINVAL;
-	if (order == 0 && t->core->cfg.pcp_high)
+	if (order == 0 && c->cfg.pcp_high)
 		return md_pcp_alloc(t, mt, pfn);
 	md_spin_lock(t, MD_RP_ZONE_LOCK, &c->zone_lock);
 	ret = alloc_locked(t, order, mt, pfn);

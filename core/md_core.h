@@ -181,6 +181,12 @@ static inline struct md_pcp *md_thread_pcp(struct md_thread *t)
 	return t->core->cfg.pcp_high ? md_record_pcp(t->rec) : NULL;
 }
 
+/** md_thread_dcc() - @t's own free descriptors of @type, beside its record (desc_free=typesafe). */
+static inline struct md_dcache_cpu *md_thread_dcc(struct md_thread *t, unsigned type)
+{
+	return &md_record(t->rec)->dcc[type];
+}
+
 /** md_core_typesafe() - are @c's descriptors reused at once (desc_free=typesafe)? */
 static inline bool md_core_typesafe(const struct md_core *c)
 {

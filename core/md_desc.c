@@ -46,7 +46,7 @@ static struct md_desc *mem_alloc(struct md_thread *t, unsigned type)
 	struct md_desc_hdr *h;
 
 	if (md_core_typesafe(c))
-		return md_dcache_alloc(&c->dcache[type], &md_record(t->rec)->dcc[type]);
+		return md_dcache_alloc(&c->dcache[type], md_thread_dcc(t, type));
 	h = aligned_alloc(MD_DESC_ALIGN, sizeof(*h) + md_desc_size(type));
 	if (h == NULL)
 		return NULL;
@@ -144,7 +144,7 @@ static void free_typesafe(struct md_thread *t, struct md_desc *d)
 	if (type == MD_T_ZPDESC)
 		md_zpdesc_retire(t, md_desc_zpdesc(d));
 	d->born_ref = MD_BORN_FREE; /* read before a try-get by nobody */
-	md_dcache_free(t, &c->dcache[type], &md_record(t->rec)->dcc[type], d);
+	md_dcache_free(t, &c->dcache[type], md_thread_dcc(t, type), d);
 }
 
 void md_desc_free(struct md_thread *t, struct md_desc *d)

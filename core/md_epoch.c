@@ -261,7 +261,7 @@ static void give_back(struct md_thread *t)
 	md_pcp_drain(t);
 	for (unsigned k = 0; md_core_typesafe(c) && k < MD_T__COUNT; k++)
 		if (c->dcache[k].core)
-			md_dcache_flush(t, &c->dcache[k], &md_record(t->rec)->dcc[k]);
+			md_dcache_flush(t, &c->dcache[k], md_thread_dcc(t, k));
 }
 
 int md_thread_reregister(struct md_thread *t)

@@ -72,9 +72,9 @@ static void test_pages(void)
 	   fp.desc_bytes);
 	for (int i = 0; i < 4; i++)
 		md_folio_put(&tc.t, f[i]);
-	ok(tc.c->dcache[MD_T_FOLIO].pages == 2 && md_record(tc.t.rec)->dcc[MD_T_FOLIO].n == 4,
+	ok(tc.c->dcache[MD_T_FOLIO].pages == 2 && md_thread_dcc(&tc.t, MD_T_FOLIO)->n == 4,
 	   "freed: on the thread's own list, the pages untouched");
-	md_dcache_flush(&tc.t, &tc.c->dcache[MD_T_FOLIO], &md_record(tc.t.rec)->dcc[MD_T_FOLIO]);
+	md_dcache_flush(&tc.t, &tc.c->dcache[MD_T_FOLIO], md_thread_dcc(&tc.t, MD_T_FOLIO));
 	ok(tc.c->dcache[MD_T_FOLIO].pages == 1 && md_epoch_backlog(&tc.t) == 1,
 	   "flushed, both empty: one kept as the spare, one waits for a grace period");
 	ok(check(&tc) == 0 && md_epoch_backlog(&tc.t) == 0,
@@ -91,7 +91,7 @@ static void test_thread_list(void)
 	unsigned batch;
 
 	typesafe_init(&tc, 0);
-	cpu = &md_record(tc.t.rec)->dcc[MD_T_FOLIO];
+	cpu = md_thread_dcc(&tc.t, MD_T_FOLIO);
 	batch = tc.c->dcache[MD_T_FOLIO].batch;
 	for (int i = 0; i < 40; i++)
 		md_folio_alloc(&tc.t, 0, MD_MT_MOVABLE, &f[i]);

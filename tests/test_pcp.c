@@ -41,7 +41,7 @@ static void test_spill(void)
 	struct tcore tc;
 	struct md_report r;
 	uint64_t pfn[128];
-	unsigned n = 100, high;
+	unsigned n = 100, high, cached;
 
 	tcore_init(&tc, 1024, 0);
 	high = tc.c->cfg.pcp_high;
@@ -50,9 +50,8 @@ static void test_spill(void)
 			n = i;
 	for (unsigned i = 0; i < n; i++)
 		md_buddy_free(&tc.t, pfn[i], 0);
-	ok(md_thread_pcp(&tc.t)->count[MD_MT_MOVABLE] <= high,
-	   "%u frames freed, %u cached (high %u)", n, md_thread_pcp(&tc.t)->count[MD_MT_MOVABLE],
-	   high);
+	cached = md_thread_pcp(&tc.t)->count[MD_MT_MOVABLE];
+	ok(cached <= high, "%u frames freed, %u cached (high %u)", n, cached, high);
 	ok(free_frames(&tc) == 1024, "buddy + cache hold every frame");
 	ok(tcheck(&tc, NULL, NULL, &r) == 0, "checker clean");
 	md_pcp_drain(&tc.t);
@@ -115,9 +114,13 @@ static void test_checker(void)
 {
 	struct tcore tc;
 	struct md_report r;
+	struct md_pcp *p;
+	uint32_t *list;
 	uint64_t pfn, other;
 
 	tcore_init(&tc, 1024, 0);
+	p = md_thread_pcp(&tc.t);
+	list = p->pfn[MD_MT_MOVABLE];
 	md_buddy_alloc(&tc.t, 0, MD_MT_MOVABLE, &pfn);
 	md_buddy_alloc(&tc.t, 0, MD_MT_MOVABLE, &other);
 	md_buddy_free(&tc.t, pfn, 0);
@@ -125,18 +128,15 @@ static void test_checker(void)
 	ok(tcheck(&tc, NULL, NULL, &r) >= 1 && r.v[0].kind == MD_V_PCP,
 	   "a PCP word on a frame in no cache is reported (%s)", md_violation_name(r.v[0].kind));
 	md_frame_poke(&tc.c->fr, other, MD_T_NONE);
-	md_thread_pcp(&tc.t)->pfn[MD_MT_MOVABLE][md_thread_pcp(&tc.t)->count[MD_MT_MOVABLE]++] =
-	    (uint32_t)other;
+	list[p->count[MD_MT_MOVABLE]++] = (uint32_t)other;
 	ok(tcheck(&tc, NULL, NULL, &r) >= 1 && r.v[0].kind == MD_V_PCP,
 	   "a listed frame whose word is not PCP is reported");
-	md_thread_pcp(&tc.t)->pfn[MD_MT_MOVABLE][md_thread_pcp(&tc.t)->count[MD_MT_MOVABLE] - 1] =
-	    (uint32_t)pfn;
+	list[p->count[MD_MT_MOVABLE] - 1] = (uint32_t)pfn;
 	ok(tcheck(&tc, NULL, NULL, &r) >= 1 && r.v[0].kind == MD_V_FRAME_TWICE,
 	   "a frame listed twice is reported");
-	md_thread_pcp(&tc.t)->count[MD_MT_MOVABLE]--;
+	p->count[MD_MT_MOVABLE]--;
 	md_frame_poke(&tc.c->fr, other, MD_T_PCP);
-	md_thread_pcp(&tc.t)->pfn[MD_MT_MOVABLE][md_thread_pcp(&tc.t)->count[MD_MT_MOVABLE]++] =
-	    (uint32_t)other;
+	list[p->count[MD_MT_MOVABLE]++] = (uint32_t)other;
 	ok(tcheck(&tc, NULL, NULL, &r) == 0, "clean once the frame is on the list");
 	tcore_fini(&tc);
 }
